@@ -1,0 +1,563 @@
+"""What the justice system did: courts, cases, accused, charges, hearings, appeals.
+
+Imports `incidents`, never the reverse. Public visibility: a case is public when published;
+its charges, hearings and appeals are public when the case is. A juvenile accused's name and
+a case's confidential notes are never public (see `PUBLIC_FIELDS` and `tracker/visibility.py`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from incidents.models import Incident, Organisation, PublishableModel, PublishableQuerySet, Status
+from tracker.visibility import AllPublicQuerySet, VisibilityQuerySet
+
+from .workdays import working_days_between
+
+
+class CourtKind(models.TextChoices):
+    ATC = "atc", "Anti-Terrorism Court"
+    HIGH_COURT = "high_court", "High Court"
+    SUPREME_COURT = "supreme_court", "Supreme Court"
+    SESSIONS = "sessions", "Sessions court"
+    MILITARY = "military", "Military court"
+
+
+class Court(models.Model):
+    PUBLIC_FIELDS = ("id", "name", "kind", "city")
+
+    name = models.CharField(max_length=200, unique=True, help_text='e.g. "Anti-Terrorism Court II, Karachi".')
+    kind = models.CharField(max_length=20, choices=CourtKind.choices, default=CourtKind.ATC)
+    city = models.ForeignKey(
+        "incidents.City", null=True, blank=True, on_delete=models.PROTECT, related_name="courts"
+    )
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = AllPublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:court_detail", args=[self.pk])
+
+
+class Offence(models.Model):
+    PUBLIC_FIELDS = ("id", "code", "title")
+
+    code = models.CharField(max_length=60, unique=True, help_text='e.g. "ATA 1997 s.7(a)", "PPC s.302".')
+    title = models.CharField(max_length=200)
+
+    objects = AllPublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.title}"
+
+
+class Holiday(models.Model):
+    """A gazetted public holiday: not a working day for the ATA s.19(7) clock."""
+
+    date = models.DateField(unique=True)
+    name = models.CharField(max_length=120)
+
+    objects = AllPublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}"
+
+
+class Stage(models.TextChoices):
+    """Stages of a case, in order."""
+
+    FIR_REGISTERED = "fir_registered", "FIR registered"
+    UNDER_INVESTIGATION = "under_investigation", "Under investigation"
+    CHALLAN_SUBMITTED = "challan_submitted", "Challan submitted"
+    COGNIZANCE_TAKEN = "cognizance_taken", "Cognizance taken"
+    CHARGE_FRAMED = "charge_framed", "Charge framed"
+    PROSECUTION_EVIDENCE = "prosecution_evidence", "Prosecution evidence"
+    DEFENCE_EVIDENCE = "defence_evidence", "Defence evidence (s.342 statements)"
+    ARGUMENTS = "arguments", "Arguments"
+    JUDGMENT_RESERVED = "judgment_reserved", "Judgment reserved"
+    DECIDED = "decided", "Decided"
+    TRANSFERRED = "transferred", "Transferred"
+    ON_APPEAL = "on_appeal", "On appeal"
+    CLOSED = "closed", "Closed"
+
+
+STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
+
+
+class CaseQuerySet(PublishableQuerySet):
+    def with_related(self):
+        """What list pages, the API and CSV need, in a constant number of queries."""
+        return self.select_related("court", "court__city", "transferred_to").prefetch_related("incidents")
+
+    def decided(self):
+        return self.filter(judgment_date__isnull=False, cognizance_date__isnull=False)
+
+    def pending(self):
+        """Cases still before the court: no judgment and not transferred or closed."""
+        return self.filter(judgment_date__isnull=True).exclude(
+            stage__in=[Stage.TRANSFERRED, Stage.CLOSED, Stage.DECIDED, Stage.ON_APPEAL]
+        )
+
+
+class Case(PublishableModel):
+    PUBLIC_FIELDS = (
+        "id",
+        "incidents",
+        "court",
+        "case_number",
+        "fir_number",
+        "fir_date",
+        "police_station",
+        "offences",
+        "challan_date",
+        "cognizance_date",
+        "charge_framed_date",
+        "judgment_date",
+        "stage",
+        "transferred_to",
+        "transferred_on",
+        "status",
+        "last_verified_on",
+        "public_notes",
+        "updated_at",
+    )
+
+    incidents = models.ManyToManyField(Incident, blank=True, related_name="cases")
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases", help_text="The trial court.")
+    case_number = models.CharField(max_length=100, blank=True, help_text='The court\'s number, e.g. "Special Case 12/2013".')
+    fir_number = models.CharField(max_length=100, blank=True, help_text="First Information Report number.")
+    fir_date = models.DateField(null=True, blank=True, help_text="Date the FIR was registered.")
+    police_station = models.CharField(max_length=200, blank=True)
+    offences = models.ManyToManyField(Offence, blank=True, related_name="cases")
+    challan_date = models.DateField(
+        null=True, blank=True, help_text="Date the police report (CrPC s.173) naming the accused reached the court."
+    )
+    cognizance_date = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Date the ATC formally took up the case. The ATA s.19(7) seven-working-day clock starts here.",
+    )
+    charge_framed_date = models.DateField(null=True, blank=True, help_text="Date the charges were read to the accused.")
+    judgment_date = models.DateField(
+        null=True, blank=True, db_index=True, help_text="Date of the trial court's judgment. Ends the s.19(7) clock."
+    )
+    stage = models.CharField(max_length=25, choices=Stage.choices, default=Stage.FIR_REGISTERED, db_index=True)
+    transferred_to = models.ForeignKey(
+        Court,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_received",
+        help_text="Court the case was sent to (ATA s.23 transfer to an ordinary court, or a military court).",
+    )
+    transferred_on = models.DateField(null=True, blank=True)
+    last_verified_on = models.DateField(
+        null=True, blank=True, help_text="When a monitor last checked this record against the court file."
+    )
+    public_notes = models.TextField(blank=True, help_text="Shown to the public.")
+    confidential_notes = models.TextField(blank=True, help_text="Staff only: never shown to the public.")
+
+    objects = CaseQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[incidents, offences])
+
+    class Meta:
+        ordering = ["-cognizance_date", "-id"]
+        permissions = [("publish_case", "Can publish or retract cases")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(judgment_date__isnull=True)
+                | Q(cognizance_date__isnull=True)
+                | Q(judgment_date__gte=models.F("cognizance_date")),
+                name="case_judgment_not_before_cognizance",
+            ),
+            models.CheckConstraint(
+                condition=Q(transferred_on__isnull=True) | Q(transferred_to__isnull=False),
+                name="case_transfer_date_needs_court",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        number = self.case_number or (f"FIR {self.fir_number}" if self.fir_number else f"#{self.pk}")
+        return f"{number}, {self.court}" if self.court_id else number
+
+    def get_absolute_url(self) -> str:
+        return reverse("cases:case_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.judgment_date and self.cognizance_date and self.judgment_date < self.cognizance_date:
+            errors["judgment_date"] = "The judgment cannot come before cognizance."
+        if self.cognizance_date and self.fir_date and self.cognizance_date < self.fir_date:
+            errors["cognizance_date"] = "Cognizance cannot come before the FIR."
+        if self.charge_framed_date and self.cognizance_date and self.charge_framed_date < self.cognizance_date:
+            errors["charge_framed_date"] = "Charges cannot be framed before cognizance."
+        if self.transferred_on and not self.transferred_to_id:
+            errors["transferred_to"] = "Say which court the case was transferred to."
+        if errors:
+            raise ValidationError(errors)
+
+    # The ATA s.19(7) clock ------------------------------------------------------------
+    def disposal_days(self) -> int | None:
+        """Calendar days from cognizance to judgment, for a decided case."""
+        if self.cognizance_date and self.judgment_date:
+            return (self.judgment_date - self.cognizance_date).days
+        return None
+
+    def disposal_working_days(self) -> int | None:
+        if self.cognizance_date and self.judgment_date:
+            return working_days_between(self.cognizance_date, self.judgment_date)
+        return None
+
+    def working_days_since_cognizance(self, today: datetime.date | None = None) -> int | None:
+        """Working days on the clock: to the judgment if decided, else to `today`."""
+        if not self.cognizance_date:
+            return None
+        end = self.judgment_date or today or datetime.date.today()
+        return working_days_between(self.cognizance_date, end)
+
+    def days_over_statutory_limit(self, today: datetime.date | None = None) -> int:
+        """Working days beyond the seven of ATA s.19(7) (0 when within it or not started)."""
+        used = self.working_days_since_cognizance(today)
+        if used is None:
+            return 0
+        return max(0, used - settings.STATUTORY_LIMIT_WORKING_DAYS)
+
+
+class CaseChildQuerySet(VisibilityQuerySet):
+    case_path = "case"
+
+    def public(self):
+        return self.filter(**{f"{self.case_path}__status": Status.PUBLISHED})
+
+
+class AccusedQuerySet(VisibilityQuerySet):
+    def public(self):
+        """Accused charged in at least one published case."""
+        return self.filter(pk__in=Charge.objects.public().values("accused_id"))
+
+
+class Accused(models.Model):
+    """A person accused. A juvenile's name is never public."""
+
+    PUBLIC_FIELDS = ("id", "public_name", "affiliation", "is_juvenile")
+
+    name = models.CharField(max_length=200, help_text="Confidential if the accused is a juvenile.")
+    aliases = models.TextField(blank=True, help_text="Other names, one per line.")
+    affiliation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="accused",
+        help_text="Organisation the accused is said to belong to.",
+    )
+    is_juvenile = models.BooleanField(
+        default=False, help_text="Under 18 at the time of the offence: the name is never shown to the public."
+    )
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = AccusedQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "accused"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def public_name(self) -> str:
+        return "Juvenile (name withheld)" if self.is_juvenile else self.name
+
+
+class Custody(models.TextChoices):
+    ARRESTED = "arrested", "Arrested (in custody)"
+    ON_BAIL = "on_bail", "On bail"
+    ABSCONDING = "absconding", "Absconding"
+    PROCLAIMED_OFFENDER = "proclaimed_offender", "Proclaimed offender"
+    DIED = "died", "Died"
+    RELEASED = "released", "Released"
+
+
+class Verdict(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONVICTED = "convicted", "Convicted"
+    ACQUITTED = "acquitted", "Acquitted"
+    DISCHARGED = "discharged", "Discharged"
+    ABATED = "abated", "Abated"
+    TRANSFERRED = "transferred", "Transferred"
+
+
+FINAL_VERDICTS = (Verdict.CONVICTED, Verdict.ACQUITTED, Verdict.DISCHARGED, Verdict.ABATED)
+
+
+class SentenceKind(models.TextChoices):
+    DEATH = "death", "Death"
+    LIFE = "life", "Life imprisonment"
+    YEARS = "years", "Imprisonment for a term"
+    FINE = "fine", "Fine only"
+    NONE = "none", "None"
+
+
+class Charge(models.Model):
+    """One accused in one case: custody, verdict and sentence."""
+
+    PUBLIC_FIELDS = ("id", "case", "accused", "custody", "verdict", "verdict_date", "sentence", "sentence_kind")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
+    accused = models.ForeignKey(Accused, on_delete=models.PROTECT, related_name="charges")
+    custody = models.CharField(max_length=20, choices=Custody.choices, default=Custody.ARRESTED)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.PENDING, db_index=True)
+    verdict_date = models.DateField(null=True, blank=True)
+    sentence = models.TextField(blank=True, help_text='As pronounced, e.g. "Death on two counts and fine Rs 200,000".')
+    sentence_kind = models.CharField(
+        max_length=10, choices=SentenceKind.choices, blank=True, help_text="The heaviest sentence, for counting."
+    )
+
+    objects = CaseChildQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "accused"], name="charge_accused_once_per_case"),
+            models.CheckConstraint(
+                condition=Q(verdict="pending") | Q(verdict="transferred") | Q(verdict_date__isnull=False),
+                name="charge_final_verdict_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accused} in {self.case}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.verdict in FINAL_VERDICTS and not self.verdict_date:
+            errors["verdict_date"] = "Give the date of the verdict."
+        if self.verdict == Verdict.PENDING and self.verdict_date:
+            errors["verdict_date"] = "A pending charge has no verdict date."
+        if self.sentence_kind and self.verdict != Verdict.CONVICTED:
+            errors["sentence_kind"] = "Only a conviction carries a sentence."
+        if errors:
+            raise ValidationError(errors)
+
+
+class HearingOutcome(models.TextChoices):
+    PROCEEDED = "proceeded", "Proceeded"
+    ADJOURNED = "adjourned", "Adjourned"
+    RESERVED = "reserved", "Judgment reserved"
+    JUDGMENT = "judgment", "Judgment announced"
+    NOT_TAKEN_UP = "not_taken_up", "Not taken up"
+
+
+class AdjournmentReason(models.TextChoices):
+    JUDGE_ABSENT_OR_VACANT = "judge_absent_or_vacant", "Judge absent or post vacant"
+    PROSECUTOR_ABSENT = "prosecutor_absent", "Prosecutor absent"
+    DEFENCE_COUNSEL_ABSENT = "defence_counsel_absent", "Defence counsel absent"
+    WITNESS_ABSENT = "witness_absent", "Witness absent"
+    ACCUSED_NOT_PRODUCED = "accused_not_produced", "Accused not produced"
+    LAWYERS_STRIKE = "lawyers_strike", "Lawyers' strike"
+    RECORD_AWAITED = "record_awaited", "Record awaited"
+    STAY_BY_HIGHER_COURT = "stay_by_higher_court", "Stay by a higher court"
+    CO_ACCUSED_ABSENT = "co_accused_absent", "Co-accused absent"
+    OTHER = "other", "Other"
+
+
+class HearingQuerySet(CaseChildQuerySet):
+    def scheduled(self):
+        """Hearings with no outcome yet."""
+        return self.filter(outcome="")
+
+    def upcoming(self, today: datetime.date):
+        """Hearings dated today or later."""
+        return self.filter(date__gte=today)
+
+    def held(self):
+        return self.exclude(outcome="")
+
+
+class Hearing(models.Model):
+    """A listed date before the court. No outcome = only scheduled."""
+
+    PUBLIC_FIELDS = (
+        "id",
+        "case",
+        "date",
+        "court",
+        "judge",
+        "purpose",
+        "outcome",
+        "adjournment_reason",
+        "next_date",
+        "monitor_present",
+        "notes",
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
+    date = models.DateField(db_index=True)
+    court = models.ForeignKey(
+        Court, null=True, blank=True, on_delete=models.PROTECT, related_name="hearings",
+        help_text="Leave blank when the hearing is before the case's own court.",
+    )
+    judge = models.CharField(max_length=200, blank=True)
+    purpose = models.CharField(
+        max_length=25, choices=Stage.choices, blank=True, help_text="The stage the hearing was listed for."
+    )
+    outcome = models.CharField(
+        max_length=15,
+        choices=HearingOutcome.choices,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty while the hearing is only scheduled.",
+    )
+    adjournment_reason = models.CharField(
+        max_length=25, choices=AdjournmentReason.choices, blank=True, help_text="Only when the hearing was adjourned."
+    )
+    next_date = models.DateField(
+        null=True, blank=True, help_text="The date the court fixed for the next hearing; a scheduled hearing is created for it."
+    )
+    monitor_present = models.BooleanField(default=False, help_text="A monitor of ours attended the hearing.")
+    notes = models.TextField(blank=True, help_text="Public notes on what happened.")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="Staff only: never shown to the public.",
+    )
+
+    objects = HearingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["case", "date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_date__isnull=True) | Q(next_date__gt=models.F("date")),
+                name="hearing_next_date_after_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(adjournment_reason="") | Q(outcome="adjourned"),
+                name="hearing_reason_only_when_adjourned",
+            ),
+            models.CheckConstraint(
+                condition=~Q(outcome="") | Q(next_date__isnull=True),
+                name="hearing_scheduled_has_no_next_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.case}"
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.outcome == ""
+
+    @property
+    def effective_court(self):
+        return self.court if self.court_id else self.case.court
+
+    def clean(self) -> None:
+        errors = {}
+        if self.next_date and self.date and self.next_date <= self.date:
+            errors["next_date"] = "The next date must come after the hearing's date."
+        if self.adjournment_reason and self.outcome != HearingOutcome.ADJOURNED:
+            errors["adjournment_reason"] = "Give a reason only when the hearing was adjourned."
+        if self.outcome == HearingOutcome.ADJOURNED and not self.adjournment_reason:
+            errors["adjournment_reason"] = "Say why the hearing was adjourned."
+        if not self.outcome and self.next_date:
+            errors["next_date"] = "Record the outcome before giving the next date."
+        if errors:
+            raise ValidationError(errors)
+
+    def schedule_next(self) -> Hearing | None:
+        """Create the scheduled hearing for `next_date`, unless the case already has one that day."""
+        if not self.outcome or not self.next_date:
+            return None
+        existing = Hearing.objects.filter(case_id=self.case_id, date=self.next_date).first()
+        if existing:
+            return existing
+        return Hearing.objects.create(case_id=self.case_id, date=self.next_date, court_id=self.court_id)
+
+
+class AppealQuerySet(CaseChildQuerySet):
+    case_path = "charge__case"
+
+
+class Appellant(models.TextChoices):
+    CONVICT = "convict", "Convict"
+    STATE = "state", "State"
+    COMPLAINANT = "complainant", "Complainant (victim's family)"
+
+
+class AppealOutcome(models.TextChoices):
+    PENDING = "pending", "Pending"
+    UPHELD = "upheld", "Upheld"
+    OVERTURNED = "overturned", "Overturned"
+    MODIFIED = "modified", "Modified"
+    REMANDED = "remanded", "Remanded"
+
+
+class Appeal(models.Model):
+    PUBLIC_FIELDS = ("id", "charge", "court", "appellant", "filed_on", "decided_on", "outcome")
+
+    charge = models.ForeignKey(Charge, on_delete=models.CASCADE, related_name="appeals")
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="appeals")
+    appellant = models.CharField(max_length=15, choices=Appellant.choices)
+    filed_on = models.DateField()
+    decided_on = models.DateField(null=True, blank=True)
+    outcome = models.CharField(
+        max_length=15,
+        choices=AppealOutcome.choices,
+        default=AppealOutcome.PENDING,
+        help_text="Upheld: the trial court's verdict stands. Modified: it stands with a changed sentence.",
+    )
+
+    objects = AppealQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["charge", "filed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decided_on__isnull=True) | Q(decided_on__gte=models.F("filed_on")),
+                name="appeal_decided_not_before_filed",
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="pending") & Q(decided_on__isnull=True))
+                | (~Q(outcome="pending") & Q(decided_on__isnull=False)),
+                name="appeal_decided_iff_outcome",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Appeal by {self.get_appellant_display().lower()} in {self.court}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.decided_on and self.filed_on and self.decided_on < self.filed_on:
+            errors["decided_on"] = "An appeal cannot be decided before it was filed."
+        if self.outcome == AppealOutcome.PENDING and self.decided_on:
+            errors["outcome"] = "Give the outcome of the decided appeal."
+        if self.outcome != AppealOutcome.PENDING and not self.decided_on:
+            errors["decided_on"] = "Give the date the appeal was decided."
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("courts/<int:pk>/", views.court_detail, name="court_detail"),
+]

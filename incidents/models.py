@@ -1,0 +1,544 @@
+"""What happened: incidents, where, to whom, who is said to be responsible, and the sources.
+
+Visibility to the public is decided in one place: each model's QuerySet has `public()` and
+`visible_to(user)`, and each model lists the fields the public may see in `PUBLIC_FIELDS`
+(see `tracker/visibility.py`).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from tracker.visibility import AllPublicQuerySet, VisibilityQuerySet
+
+# Pakistan's bounding box, with a small margin: coordinates outside it are data-entry errors.
+PAKISTAN_LATITUDE = (23.5, 37.2)
+PAKISTAN_LONGITUDE = (60.8, 77.9)
+
+
+def normalise_name(value: str) -> str:
+    """The key names are matched on: trimmed, case-folded, inner spaces collapsed."""
+    return " ".join(str(value).split()).casefold()
+
+
+class AliasedQuerySet(AllPublicQuerySet):
+    """Reference lists: all public; looked up by name, slug or alias."""
+
+    def lookup_table(self) -> dict[str, models.Model]:
+        """Map every normalised name, slug and alias to its row (one query)."""
+        table: dict[str, models.Model] = {}
+        for row in self:
+            for key in [row.name, row.slug, *row.alias_list()]:
+                table.setdefault(normalise_name(key), row)
+        return table
+
+    def lookup(self, name: str):
+        """The row whose name, slug or alias matches `name`, or None."""
+        return self.lookup_table().get(normalise_name(name))
+
+
+class AliasedModel(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings found in sources, one per line (e.g. KPK, NWFP). "
+        "Imports and filters match names, slugs and aliases, trimmed and case-insensitively.",
+    )
+
+    objects = AliasedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+
+class Province(AliasedModel):
+    PUBLIC_FIELDS = ("id", "name", "slug")
+
+    class Meta(AliasedModel.Meta):
+        verbose_name = "province or territory"
+
+
+class City(models.Model):
+    PUBLIC_FIELDS = ("id", "name", "slug", "province", "district")
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities")
+    district = models.CharField(max_length=120, blank=True)
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings found in sources, one per line (e.g. D.I. Khan, Dera Ismail Khan).",
+    )
+
+    objects = AliasedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "cities"
+        constraints = [
+            models.UniqueConstraint(fields=["province", "name"], name="city_unique_name_in_province"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    alias_list = AliasedModel.alias_list
+
+
+class Community(AliasedModel):
+    PUBLIC_FIELDS = ("id", "name", "slug")
+
+    class Meta(AliasedModel.Meta):
+        verbose_name_plural = "communities"
+
+
+class Organisation(AliasedModel):
+    PUBLIC_FIELDS = ("id", "name", "slug", "abbreviation", "proscribed", "proscribed_on", "umbrella")
+
+    abbreviation = models.CharField(max_length=30, blank=True)
+    proscribed = models.BooleanField(
+        default=False, help_text="Banned by the federal government under the ATA 1997 (First Schedule)."
+    )
+    proscribed_on = models.DateField(null=True, blank=True, help_text="Date of the proscription notification.")
+    umbrella = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="members",
+        help_text="The wider group this one belongs to or was renamed into (e.g. SSP → ASWJ).",
+    )
+
+    class Meta(AliasedModel.Meta):
+        pass
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:organisation_detail", args=[self.pk])
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class AttackType(models.TextChoices):
+    TARGET_KILLING = "target_killing", "Target killing"
+    SUICIDE_BOMBING = "suicide_bombing", "Suicide bombing"
+    BOMBING = "bombing", "Bombing (planted, IED, grenade)"
+    ARMED_ASSAULT = "armed_assault", "Armed assault"
+    MOB_VIOLENCE = "mob_violence", "Mob violence (incl. arson, lynching)"
+    ABDUCTION = "abduction", "Abduction"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class PublishableQuerySet(VisibilityQuerySet):
+    """Records with a draft / published / retracted life: the public sees published ones only."""
+
+    def public(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class PublishableModel(models.Model):
+    """Bookkeeping shared by incidents and cases: status, who and when, retraction, review."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published records are public and counted in public figures. "
+        "Retracting keeps the record and shows the retraction note in the corrections log.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the record was first published."
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retraction_note = models.TextField(
+        blank=True, help_text="Public: why the record was retracted. Shown in the corrections log."
+    )
+    review_note = models.TextField(
+        blank=True, help_text="Staff only: the reviewer's note when a draft is sent back."
+    )
+    is_synthetic = models.BooleanField(
+        default=False, editable=False, help_text="Fictional record made by generate_synthetic for demos and benchmarks."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+
+class SourceQuerySet(VisibilityQuerySet):
+    def public(self):
+        """Sources cited by at least one published incident."""
+        return self.filter(pk__in=IncidentSource.objects.public().values("source_id"))
+
+
+class Source(models.Model):
+    PUBLIC_FIELDS = ("id", "title", "publisher", "url", "published_on", "citation")
+
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    citation = models.TextField(blank=True, help_text="How to cite the source, as its authors ask.")
+    is_synthetic = models.BooleanField(default=False, editable=False)
+
+    objects = SourceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class IncidentQuerySet(PublishableQuerySet):
+    def with_related(self):
+        """What list pages, the API and CSV need, in a constant number of queries."""
+        return self.select_related("province", "city").prefetch_related("communities")
+
+
+class Incident(PublishableModel):
+    PUBLIC_FIELDS = (
+        "id",
+        "title",
+        "date",
+        "province",
+        "city",
+        "locality",
+        "latitude",
+        "longitude",
+        "attack_type",
+        "communities",
+        "killed",
+        "injured",
+        "description",
+        "status",
+        "published_at",
+        "updated_at",
+    )
+
+    title = models.CharField(max_length=300)
+    date = models.DateField(db_index=True, help_text="Date of the attack (local date in Pakistan).")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="incidents")
+    city = models.ForeignKey(City, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents")
+    locality = models.CharField(max_length=300, blank=True, help_text='Free text, e.g. "Alamdar Road".')
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    attack_type = models.CharField(max_length=20, choices=AttackType.choices, default=AttackType.UNKNOWN)
+    communities = models.ManyToManyField(
+        Community, blank=True, related_name="incidents", help_text="The communities targeted."
+    )
+    killed = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="The tracker's figure for people killed, from the best source (each source's own "
+        "figure is kept on its source link). Leave empty when unknown: 0 means nobody was killed.",
+    )
+    injured = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People injured. Leave empty when unknown: 0 means nobody was injured."
+    )
+    description = models.TextField(blank=True)
+    sources = models.ManyToManyField(Source, through="IncidentSource", related_name="incidents")
+
+    objects = IncidentQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[communities])
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        permissions = [
+            ("publish_incident", "Can publish or retract incidents"),
+            ("import_incidents", "Can import incident datasets"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(killed__gte=0), name="incident_killed_not_negative"),
+            models.CheckConstraint(condition=Q(injured__gte=0), name="incident_injured_not_negative"),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=PAKISTAN_LATITUDE[0],
+                    latitude__lte=PAKISTAN_LATITUDE[1],
+                    longitude__gte=PAKISTAN_LONGITUDE[0],
+                    longitude__lte=PAKISTAN_LONGITUDE[1],
+                ),
+                name="incident_coordinates_in_pakistan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("incidents:incident_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = (
+                "Give both latitude and longitude, or neither."
+            )
+        elif self.latitude is not None:
+            if not PAKISTAN_LATITUDE[0] <= float(self.latitude) <= PAKISTAN_LATITUDE[1]:
+                errors["latitude"] = f"Latitude must lie in Pakistan ({PAKISTAN_LATITUDE[0]} to {PAKISTAN_LATITUDE[1]})."
+            if not PAKISTAN_LONGITUDE[0] <= float(self.longitude) <= PAKISTAN_LONGITUDE[1]:
+                errors["longitude"] = (
+                    f"Longitude must lie in Pakistan ({PAKISTAN_LONGITUDE[0]} to {PAKISTAN_LONGITUDE[1]})."
+                )
+        if self.city_id and self.province_id and self.city.province_id != self.province_id:
+            errors["city"] = f"{self.city} is in {self.city.province}, not in the province chosen."
+        if errors:
+            raise ValidationError(errors)
+
+
+class IncidentSourceQuerySet(VisibilityQuerySet):
+    def public(self):
+        return self.filter(incident__status=Status.PUBLISHED)
+
+
+class IncidentSource(models.Model):
+    """A source's account of an incident, with its own figures: sources disagree."""
+
+    PUBLIC_FIELDS = (
+        "id",
+        "incident",
+        "source",
+        "reported_killed",
+        "reported_killed_max",
+        "reported_injured",
+        "reported_injured_max",
+        "note",
+    )
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="source_links")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_links")
+    reported_killed = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Killed according to this source (its lower figure if it gives a range)."
+    )
+    reported_killed_max = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The upper figure, when the source gives a range."
+    )
+    reported_injured = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Injured according to this source (its lower figure if it gives a range)."
+    )
+    reported_injured_max = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The upper figure, when the source gives a range."
+    )
+    note = models.TextField(
+        blank=True, help_text='What the source says that is not a plain figure, e.g. "100+ injured".'
+    )
+    external_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The record's identity in the source dataset (e.g. Pakistan Body Count S#), "
+        "so that re-importing the dataset finds this incident instead of duplicating it.",
+    )
+
+    objects = IncidentSourceQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "source__title"]
+        verbose_name = "source of an incident"
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "source"], name="incident_source_once"),
+            models.UniqueConstraint(
+                fields=["source", "external_id"],
+                condition=~Q(external_id=""),
+                name="incident_source_external_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_killed_max__isnull=True)
+                | Q(reported_killed__isnull=True)
+                | Q(reported_killed_max__gte=models.F("reported_killed")),
+                name="incident_source_killed_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_injured_max__isnull=True)
+                | Q(reported_injured__isnull=True)
+                | Q(reported_injured_max__gte=models.F("reported_injured")),
+                name="incident_source_injured_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} on {self.incident}"
+
+    def clean(self) -> None:
+        errors = {}
+        for low, high in [("reported_killed", "reported_killed_max"), ("reported_injured", "reported_injured_max")]:
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and hi < lo:
+                errors[high] = "The upper figure cannot be below the lower one."
+        if errors:
+            raise ValidationError(errors)
+
+
+class AttributionKind(models.TextChoices):
+    CLAIMED = "claimed", "Claimed responsibility"
+    SUSPECTED = "suspected", "Suspected"
+    NAMED_BY_OFFICIALS = "named_by_officials", "Named by officials"
+    CONVICTED = "convicted", "Convicted by a court"
+
+
+class ChildOfIncidentQuerySet(VisibilityQuerySet):
+    def public(self):
+        return self.filter(incident__status=Status.PUBLISHED)
+
+
+class Attribution(models.Model):
+    PUBLIC_FIELDS = ("id", "incident", "organisation", "kind", "source")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attributions")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="attributions")
+    kind = models.CharField(
+        max_length=20,
+        choices=AttributionKind.choices,
+        help_text="How the organisation is linked: its own claim, suspicion, officials' statement, or a conviction.",
+    )
+    source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions",
+        help_text="Where the claim or statement was reported.",
+    )
+
+    objects = ChildOfIncidentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "organisation", "kind"], name="attribution_once_per_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.get_kind_display()})"
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    OTHER = "other", "Other"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class VictimOutcome(models.TextChoices):
+    KILLED = "killed", "Killed"
+    INJURED = "injured", "Injured"
+
+
+class Victim(models.Model):
+    """A person harmed. The name is confidential unless `is_public` is set."""
+
+    PUBLIC_FIELDS = ("id", "incident", "public_name", "age", "gender", "community", "occupation", "outcome")
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
+    name = models.CharField(max_length=200, blank=True, help_text="Confidential unless 'name is public' is ticked.")
+    age = models.PositiveSmallIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.PROTECT, related_name="victims")
+    occupation = models.CharField(max_length=120, blank=True)
+    outcome = models.CharField(max_length=10, choices=VictimOutcome.choices)
+    is_public = models.BooleanField(
+        "name is public",
+        default=False,
+        help_text="Tick only when the family consents or the name is already widely published.",
+    )
+
+    objects = ChildOfIncidentQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(age__lte=120), name="victim_age_plausible"),
+        ]
+
+    def __str__(self) -> str:
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.name if self.is_public and self.name else "Name withheld"
+
+
+class Correction(models.Model):
+    """A public log entry: a published figure changed, or a record was retracted."""
+
+    PUBLIC_FIELDS = ("id", "created_at", "record_label", "record_url", "field", "old_value", "new_value", "note")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    record_label = models.CharField(max_length=300, help_text="The record's public title at the time.")
+    record_url = models.CharField(max_length=300, blank=True)
+    field = models.CharField(max_length=100, blank=True, help_text="Empty for a retraction or a note.")
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Public explanation of the change.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AllPublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_label}: {self.field or 'note'}"
+
+
+class ImportRun(models.Model):
+    """One run of import_incidents (from the command line or the admin): who, what, counts."""
+
+    file_name = models.CharField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    format = models.CharField(max_length=100, help_text="Built-in format name, or 'mapping'.")
+    mapping = models.JSONField(null=True, blank=True)
+    dry_run = models.BooleanField(default=False)
+    publish = models.BooleanField(default=False)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ok = models.BooleanField(default=False, help_text="False when the run stopped on an error and wrote nothing.")
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    report = models.TextField(blank=True, help_text="The summary and any errors, as printed.")
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"

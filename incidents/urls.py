@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+]

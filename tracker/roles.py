@@ -1,0 +1,103 @@
+"""Roles (DESIGN.md "Who sees what"): the groups, their permissions, and tests on a user.
+
+The groups are created by a migration (cases/migrations/0002_roles.py) from `GROUP_PERMISSIONS`.
+Object-level rules the permission codes cannot express (a monitor may change only draft
+incidents and can never publish) live in `can_edit_incident` and `can_publish`, used by the admin.
+"""
+
+from __future__ import annotations
+
+MONITORS = "Legal monitors"
+EDITORS = "Editors"
+
+_VIEW = ["view"]
+_ADD_CHANGE = ["add", "change", "view"]
+_ALL = ["add", "change", "delete", "view"]
+
+# app_label -> model -> actions; plus extra permission codenames.
+GROUP_PERMISSIONS: dict[str, dict] = {
+    MONITORS: {
+        "models": {
+            "cases": {
+                "case": _ADD_CHANGE,
+                "charge": _ADD_CHANGE,
+                "hearing": _ADD_CHANGE,
+                "appeal": _ADD_CHANGE,
+                "accused": _ADD_CHANGE,
+                "court": _VIEW,
+                "offence": _VIEW,
+                "holiday": _VIEW,
+            },
+            "incidents": {
+                # Drafts only: enforced per object in the admin (can_edit_incident).
+                "incident": _ADD_CHANGE,
+                "incidentsource": _ADD_CHANGE,
+                "source": _ADD_CHANGE,
+                "attribution": _ADD_CHANGE,
+                "victim": _ADD_CHANGE,
+                "province": _VIEW,
+                "city": _VIEW,
+                "community": _VIEW,
+                "organisation": _VIEW,
+                "correction": _VIEW,
+            },
+        },
+        "extra": [],
+    },
+    EDITORS: {
+        "models": {
+            "cases": {m: _ALL for m in ["case", "charge", "hearing", "appeal", "accused", "court", "offence", "holiday"]},
+            "incidents": {
+                **{
+                    m: _ALL
+                    for m in [
+                        "incident",
+                        "incidentsource",
+                        "source",
+                        "attribution",
+                        "victim",
+                        "province",
+                        "city",
+                        "community",
+                        "organisation",
+                        "correction",
+                    ]
+                },
+                "importrun": _VIEW,
+            },
+        },
+        "extra": [
+            ("incidents", "publish_incident"),
+            ("incidents", "import_incidents"),
+            ("cases", "publish_case"),
+        ],
+    },
+}
+
+
+def in_group(user, name: str) -> bool:
+    return user.is_authenticated and user.groups.filter(name=name).exists()
+
+
+def is_editor(user) -> bool:
+    """Editors and superusers."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or in_group(user, EDITORS))
+
+
+def is_monitor(user) -> bool:
+    return user.is_authenticated and user.is_active and not user.is_superuser and in_group(user, MONITORS)
+
+
+def can_publish(user, app_label: str = "incidents") -> bool:
+    """Publish or retract: editors and superusers only."""
+    code = "incidents.publish_incident" if app_label == "incidents" else "cases.publish_case"
+    return user.is_active and user.has_perm(code)
+
+
+def can_edit_incident(user, incident) -> bool:
+    """Monitors may change draft incidents only; editors any."""
+    if not user.has_perm("incidents.change_incident"):
+        return False
+    if incident is None or can_publish(user, "incidents"):
+        return True
+    return incident.status == "draft"
