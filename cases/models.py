@@ -35,9 +35,7 @@ class Court(models.Model):
 
     name = models.CharField(max_length=200, unique=True, help_text='e.g. "Anti-Terrorism Court II, Karachi".')
     kind = models.CharField(max_length=20, choices=CourtKind.choices, default=CourtKind.ATC)
-    city = models.ForeignKey(
-        "incidents.City", null=True, blank=True, on_delete=models.PROTECT, related_name="courts"
-    )
+    city = models.ForeignKey("incidents.City", null=True, blank=True, on_delete=models.PROTECT, related_name="courts")
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     objects = AllPublicQuerySet.as_manager()
@@ -143,7 +141,9 @@ class Case(PublishableModel):
 
     incidents = models.ManyToManyField(Incident, blank=True, related_name="cases")
     court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases", help_text="The trial court.")
-    case_number = models.CharField(max_length=100, blank=True, help_text='The court\'s number, e.g. "Special Case 12/2013".')
+    case_number = models.CharField(
+        max_length=100, blank=True, help_text='The court\'s number, e.g. "Special Case 12/2013".'
+    )
     fir_number = models.CharField(max_length=100, blank=True, help_text="First Information Report number.")
     fir_date = models.DateField(null=True, blank=True, help_text="Date the FIR was registered.")
     police_station = models.CharField(max_length=200, blank=True)
@@ -268,7 +268,11 @@ class Accused(models.Model):
     name = models.CharField(max_length=200, help_text="Confidential if the accused is a juvenile.")
     aliases = models.TextField(blank=True, help_text="Other names, one per line.")
     affiliation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="accused",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accused",
         help_text="Organisation the accused is said to belong to.",
     )
     is_juvenile = models.BooleanField(
@@ -417,7 +421,11 @@ class Hearing(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
     date = models.DateField(db_index=True)
     court = models.ForeignKey(
-        Court, null=True, blank=True, on_delete=models.PROTECT, related_name="hearings",
+        Court,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hearings",
         help_text="Leave blank when the hearing is before the case's own court.",
     )
     judge = models.CharField(max_length=200, blank=True)
@@ -435,12 +443,18 @@ class Hearing(models.Model):
         max_length=25, choices=AdjournmentReason.choices, blank=True, help_text="Only when the hearing was adjourned."
     )
     next_date = models.DateField(
-        null=True, blank=True, help_text="The date the court fixed for the next hearing; a scheduled hearing is created for it."
+        null=True,
+        blank=True,
+        help_text="The date the court fixed for the next hearing; a scheduled hearing is created for it.",
     )
     monitor_present = models.BooleanField(default=False, help_text="A monitor of ours attended the hearing.")
     notes = models.TextField(blank=True, help_text="Public notes on what happened.")
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Staff only: never shown to the public.",
     )
 

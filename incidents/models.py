@@ -179,9 +179,7 @@ class PublishableModel(models.Model):
     retraction_note = models.TextField(
         blank=True, help_text="Public: why the record was retracted. Shown in the corrections log."
     )
-    review_note = models.TextField(
-        blank=True, help_text="Staff only: the reviewer's note when a draft is sent back."
-    )
+    review_note = models.TextField(blank=True, help_text="Staff only: the reviewer's note when a draft is sent back.")
     is_synthetic = models.BooleanField(
         default=False, editable=False, help_text="Fictional record made by generate_synthetic for demos and benchmarks."
     )
@@ -307,7 +305,9 @@ class Incident(PublishableModel):
             )
         elif self.latitude is not None:
             if not PAKISTAN_LATITUDE[0] <= float(self.latitude) <= PAKISTAN_LATITUDE[1]:
-                errors["latitude"] = f"Latitude must lie in Pakistan ({PAKISTAN_LATITUDE[0]} to {PAKISTAN_LATITUDE[1]})."
+                errors["latitude"] = (
+                    f"Latitude must lie in Pakistan ({PAKISTAN_LATITUDE[0]} to {PAKISTAN_LATITUDE[1]})."
+                )
             if not PAKISTAN_LONGITUDE[0] <= float(self.longitude) <= PAKISTAN_LONGITUDE[1]:
                 errors["longitude"] = (
                     f"Longitude must lie in Pakistan ({PAKISTAN_LONGITUDE[0]} to {PAKISTAN_LONGITUDE[1]})."
@@ -424,7 +424,11 @@ class Attribution(models.Model):
         help_text="How the organisation is linked: its own claim, suspicion, officials' statement, or a conviction.",
     )
     source = models.ForeignKey(
-        Source, null=True, blank=True, on_delete=models.PROTECT, related_name="attributions",
+        Source,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="attributions",
         help_text="Where the claim or statement was reported.",
     )
 

@@ -46,11 +46,12 @@ GROUP_PERMISSIONS: dict[str, dict] = {
     },
     EDITORS: {
         "models": {
-            "cases": {m: _ALL for m in ["case", "charge", "hearing", "appeal", "accused", "court", "offence", "holiday"]},
+            "cases": dict.fromkeys(
+                ["case", "charge", "hearing", "appeal", "accused", "court", "offence", "holiday"], _ALL
+            ),
             "incidents": {
-                **{
-                    m: _ALL
-                    for m in [
+                **dict.fromkeys(
+                    [
                         "incident",
                         "incidentsource",
                         "source",
@@ -61,8 +62,9 @@ GROUP_PERMISSIONS: dict[str, dict] = {
                         "community",
                         "organisation",
                         "correction",
-                    ]
-                },
+                    ],
+                    _ALL,
+                ),
                 "importrun": _VIEW,
             },
         },

@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "import_export",
     "incidents",
     "cases",
+    "dashboard",
+    "monitoring",
+    "alerts",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,10 @@ from . import views
 urlpatterns = [
     path("", include("incidents.urls")),
     path("", include("cases.urls")),
+    path("", include("dashboard.urls")),
+    path("api/", include("tracker.api_urls")),
+    path("staff/", include("monitoring.urls")),
+    path("follow/", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]
