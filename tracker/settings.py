@@ -24,7 +24,8 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin's default site demands a verified second factor (tracker/apps.py, two_factor).
+    "tracker.apps.OTPAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -42,18 +43,33 @@ INSTALLED_APPS = [
     "dashboard",
     "monitoring",
     "alerts",
+    # Hardening (issue 6): staff 2FA, login throttling, Content-Security-Policy, commands.
+    "django_otp",
+    "django_otp.plugins.otp_static",
+    "django_otp.plugins.otp_totp",
+    "two_factor",
+    "axes",
+    "csp",
+    "tracker",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "tracker.middleware.DatabaseUnavailableMiddleware",
+    "tracker.middleware.RateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tracker.middleware.StaffSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -105,7 +121,11 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_URL = "admin:login"
+# Staff sign in through two_factor's wizard (password, then TOTP or a backup code);
+# /admin/login/ redirects there (AdminSiteOTPRequired).
+LOGIN_URL = "two_factor:login"
+LOGIN_REDIRECT_URL = "admin:index"
+LOGOUT_REDIRECT_URL = "/"
 
 # ATA 1997 s.19(7): the clock counts working days. Weekday numbers as in
 # datetime.date.weekday(): Monday is 0. Gazetted holidays live in the Holiday table.
@@ -131,8 +151,10 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
-# Production hardening: on whenever DEBUG is off.
-if not DEBUG:
+# Production hardening: on when deployed, i.e. DEBUG off and ALLOWED_HOSTS given (as DESIGN.md's
+# "Configuration" describes). Tests and `make run` talk plain HTTP to localhost and leave it off.
+PRODUCTION = not DEBUG and "ALLOWED_HOSTS" in env.ENVIRON
+if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
@@ -150,4 +172,75 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
+}
+
+# --- Hardening (issue 6): authentication, throttling, CSP, rate limits, failure behaviour ---
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username+IP is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failed logins for one username from one address lock that pair out for an hour.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = 1  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
+AXES_USERNAME_CALLABLE = "tracker.security.axes_username"  # two_factor's wizard prefixes its fields
+AXES_SENSITIVE_PARAMETERS = ["password", "auth-password", "token-otp_token", "backup-otp_token"]
+
+# The strongest password rules Django ships (see AUTH_PASSWORD_VALIDATORS above), and 2FA for
+# every staff user: TOTP apps plus one-time backup codes, no phone or e-mail gateways.
+TWO_FACTOR_REMEMBER_COOKIE_AGE = None
+OTP_TOTP_ISSUER = "Tracker"
+# Paths whose every page needs a staff user with a verified second factor
+# (tracker.middleware.StaffSecurityMiddleware); the admin enforces it itself too.
+OTP_REQUIRED_PATH_PREFIXES = ["/staff/", "/admin/"]
+# Responses on these paths, and every response to a signed-in user, get Cache-Control: no-store.
+NO_STORE_PATH_PREFIXES = ["/staff/", "/admin/", "/account/"]
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+
+# Content-Security-Policy (django-csp 4): nothing inline without a per-request nonce, nothing
+# from another origin, no framing. `data:` images are the admin's and Swagger UI's inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [
+            SELF,
+            NONCE,
+            # The admin change list's one inline <style> (shown when a model has no actions).
+            "'sha256-TI3Yb6eVZyRnCpuCQNhzCVXgmYT/cm1xpgxXE+Yr0aE='",
+        ],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
+# Rate limits per client address, counted in Django's cache (tracker.middleware.RateLimitMiddleware):
+# name -> (requests, window in seconds). Generous: they stop scrapers and floods, not readers.
+RATE_LIMITS = {
+    "api": (env.int("RATE_LIMIT_API", default=600), 60),
+    "csv": (env.int("RATE_LIMIT_CSV", default=60), 60),
+    "follow": (env.int("RATE_LIMIT_FOLLOW", default=20), 60),
+}
+# Set when a trusted reverse proxy puts the client address in X-Forwarded-For (its right-most entry).
+RATE_LIMIT_TRUST_X_FORWARDED_FOR = env.bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR", default=False)
+
+# A database that does not answer fails a request in seconds (503), not minutes.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+
+LOGGING["loggers"] = {
+    # Logins, logouts, failures, lockouts and refusals: never a password, token or OTP code.
+    "tracker.security": {"level": "INFO"},
 }
