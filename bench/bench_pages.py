@@ -1,0 +1,133 @@
+"""Server time and query count of every public page, at scale. Not part of the test run.
+
+Usage (PostgreSQL, 100,000 fictional incidents; takes a few minutes the first time):
+
+    createdb -h 127.0.0.1 -U postgres tracker_bench
+    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_bench
+    .venv/bin/python manage.py migrate && .venv/bin/python manage.py load_seeds
+    .venv/bin/python manage.py generate_synthetic --incidents 100000
+    .venv/bin/python bench/bench_pages.py [--runs 20] [--only statistics]
+
+Each page is requested in-process through Django's test client (the whole request: URL
+routing, middleware, queries, template rendering; not the network), once to warm up and
+then --runs times. Prints median and 95th percentile in milliseconds and the number of
+queries, and flags pages over the budget (lists and details 150 ms, statistics 500 ms p95).
+Nothing is cached between runs by the application.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
+
+LIST_BUDGET_MS = 150
+STATS_BUDGET_MS = 500
+
+
+def sample_urls() -> list[tuple[str, str, int]]:
+    """(label, url, budget) for every public page, with real ids from the database."""
+    from cases.models import Case, Court
+    from incidents.models import Incident, Organisation, Province
+
+    incident = Incident.objects.public().order_by("-killed", "pk").first()
+    case = Case.objects.public().filter(hearings__isnull=False).order_by("pk").first()
+    court = Court.objects.filter(kind="atc").order_by("pk").first()
+    organisation = Organisation.objects.order_by("pk").first()
+    province = Province.objects.order_by("pk").first()
+    urls = [
+        ("home", "/", LIST_BUDGET_MS),
+        ("incident list", "/incidents/", LIST_BUDGET_MS),
+        ("incident list, filtered", f"/incidents/?province={province.slug}&date_from=2010-01-01", LIST_BUDGET_MS),
+        ("incident list, sorted by killed, page 50", "/incidents/?sort=-killed&page=50", LIST_BUDGET_MS),
+        ("incident list, text search", "/incidents/?q=bombing", LIST_BUDGET_MS),
+        ("incident detail", f"/incidents/{incident.pk}/", LIST_BUDGET_MS),
+        ("case list", "/cases/", LIST_BUDGET_MS),
+        ("case list, verdict=convicted", "/cases/?verdict=convicted", LIST_BUDGET_MS),
+        ("case detail", f"/cases/{case.pk}/", LIST_BUDGET_MS),
+        ("court list", "/courts/", STATS_BUDGET_MS),
+        ("court scorecard", f"/courts/{court.pk}/", STATS_BUDGET_MS),
+        ("organisation list", "/organisations/", LIST_BUDGET_MS),
+        ("organisation detail", f"/organisations/{organisation.pk}/", LIST_BUDGET_MS),
+        ("statistics", "/statistics/", STATS_BUDGET_MS),
+        ("statistics, filtered", f"/statistics/?province={province.slug}&date_from=2010-01-01", STATS_BUDGET_MS),
+        ("period report", "/statistics/report/?date_from=2012-01-01&date_to=2013-06-30", STATS_BUDGET_MS),
+        ("corrections log", "/corrections/", LIST_BUDGET_MS),
+        ("API incidents", "/api/incidents/", LIST_BUDGET_MS),
+        ("API cases", "/api/cases/", LIST_BUDGET_MS),
+        ("API hearings", "/api/hearings/", LIST_BUDGET_MS),
+        ("API courts", "/api/courts/", LIST_BUDGET_MS),
+        ("API statistics", "/api/statistics/", STATS_BUDGET_MS),
+        ("Atom incidents", "/feeds/incidents/", LIST_BUDGET_MS),
+        ("Atom cases", "/feeds/cases/", LIST_BUDGET_MS),
+        ("iCalendar, all", "/hearings.ics", LIST_BUDGET_MS),
+        ("iCalendar, court", f"/courts/{court.pk}/hearings.ics", LIST_BUDGET_MS),
+        ("iCalendar, case", f"/cases/{case.pk}/hearings.ics", LIST_BUDGET_MS),
+    ]
+    return urls
+
+
+def measure(client: Client, url: str, runs: int) -> tuple[int, list[float], int]:
+    response = client.get(url)  # warm-up (imports, template loading)
+    _ = b"".join(response.streaming_content) if response.streaming else response.content
+    times = []
+    queries = 0
+    for _ in range(runs):
+        with CaptureQueriesContext(connection) as ctx:
+            start = time.perf_counter()
+            response = client.get(url)
+            _ = b"".join(response.streaming_content) if response.streaming else response.content
+            times.append((time.perf_counter() - start) * 1000)
+        queries = len(ctx.captured_queries)
+    return response.status_code, times, queries
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--only", help="Only pages whose label contains this text.")
+    args = parser.parse_args()
+
+    setup_test_environment()
+    from cases.models import Case, Hearing
+    from incidents.models import Incident
+
+    client = Client()
+    print(
+        f"database: {connection.vendor}; incidents {Incident.objects.count():,}, cases {Case.objects.count():,}, "
+        f"hearings {Hearing.objects.count():,}; {args.runs} runs per page after one warm-up"
+    )
+    print(f"{'page':45} {'status':>6} {'median ms':>10} {'p95 ms':>8} {'queries':>8}  budget")
+    over = 0
+    for label, url, budget in sample_urls():
+        if args.only and args.only not in label:
+            continue
+        status, times, queries = measure(client, url, args.runs)
+        worst = p95(times)
+        flag = "ok" if worst <= budget and status == 200 else "OVER" if status == 200 else f"HTTP {status}"
+        over += flag != "ok"
+        print(f"{label:45} {status:>6} {statistics.median(times):>10.1f} {worst:>8.1f} {queries:>8}  {budget} {flag}")
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
