@@ -25,10 +25,34 @@ def make_user(django_user_model, username: str, *, group: str | None = None, sup
     return user
 
 
-def login(client, user):
-    """Log `user` in on `client` the way every staff page expects (one place, so 2FA can hook in)."""
-    client.force_login(user)
+def login(client, user, *, verified: bool = True):
+    """Log `user` in on `client` the way every staff page expects: signed in AND past the second factor.
+
+    Staff must pass 2FA (issue 6). For a staff user this gives them a confirmed TOTP device (created
+    once, named "default") and marks the session verified exactly as django_otp.login() does, by
+    storing the device's persistent id under django_otp's session key. `verified=False` gives a
+    session with the password step only (no device is created), to test the 2FA gate itself.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if verified and user.is_staff:
+        device, _ = TOTPDevice.objects.get_or_create(user=user, name="default", defaults={"confirmed": True})
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
     return client
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

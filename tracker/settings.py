@@ -212,7 +212,7 @@ CONTENT_SECURITY_POLICY = {
             SELF,
             NONCE,
             # The admin change list's one inline <style> (shown when a model has no actions).
-            "'sha256-TI3Yb6eVZyRnCpuCQNhzCVXgmYT/cm1xpgxXE+Yr0aE='",
+            "'sha256-blvLUW3UscWqsXGByNOqdBboM+ShWAuugp2mC/wbafU='",
         ],
         "img-src": [SELF, "data:"],
         "font-src": [SELF],

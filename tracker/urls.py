@@ -1,7 +1,9 @@
 """URL configuration: public pages from each app, the API, the admin, health."""
 
 from django.contrib import admin
+from django.contrib.auth.views import LogoutView
 from django.urls import include, path
+from two_factor.urls import urlpatterns as two_factor_urlpatterns
 
 from . import views
 
@@ -14,4 +16,10 @@ urlpatterns = [
     path("follow/", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    # Staff sign-in with a second factor: /account/login/, /account/two_factor/... (issue 6).
+    path("", include(two_factor_urlpatterns)),
+    path("account/logout/", LogoutView.as_view(), name="logout"),
 ]
+
+# Generic error pages (templates/4xx.html, 5xx.html); a dead database answers 503, not 500.
+handler500 = "tracker.views.server_error"

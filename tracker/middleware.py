@@ -1,0 +1,158 @@
+"""Site-wide middleware: rate limits, staff 2FA and no-store, and a clear 503 when the database is down.
+
+- RateLimitMiddleware: per client address, counted in Django's cache, on /api/, any
+  `?format=csv` request and /follow/ (settings.RATE_LIMITS) → 429 with Retry-After.
+- StaffSecurityMiddleware: /staff/ and /admin/ need a staff user with a verified second factor
+  (sent to sign in, or to set up 2FA); staff pages and every response to a signed-in user are
+  `Cache-Control: no-store`; every 403 is logged to ``tracker.security``.
+- DatabaseUnavailableMiddleware: a view that hits a dead database answers the 503 page
+  (the same page tracker.views.server_error gives when it dies in another middleware).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django_otp import user_has_device
+
+from .security import client_ip, log_refused
+
+logger = logging.getLogger("tracker.security")
+
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+DATABASE_RETRY_AFTER = 30
+
+
+def _starts_with_any(path: str, prefixes) -> bool:
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
+def rate_limit_bucket(request: HttpRequest) -> str | None:
+    """Which limit of settings.RATE_LIMITS applies to this request, if any."""
+    if request.GET.get("format") == "csv":
+        return "csv"
+    if request.path_info.startswith("/api/"):
+        return "api"
+    if request.path_info.startswith("/follow/"):
+        return "follow"
+    return None
+
+
+class RateLimitMiddleware:
+    """Fixed-window request counter per (limit, client address); over the limit → 429."""
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        bucket = rate_limit_bucket(request)
+        limit = settings.RATE_LIMITS.get(bucket) if bucket else None
+        if limit:
+            retry_after = self._over_limit(bucket, client_ip(request), *limit)
+            if retry_after:
+                logger.warning("rate limited limit=%s ip=%s path=%s", bucket, client_ip(request), request.path)
+                return too_many_requests(request, retry_after)
+        return self.get_response(request)
+
+    @staticmethod
+    def _over_limit(bucket: str, ip: str, max_requests: int, window: int) -> int:
+        """Count this request; return the seconds until the window ends if it is one too many, else 0."""
+        now = time.time()
+        key = f"ratelimit:{bucket}:{ip}:{int(now // window)}"
+        cache.add(key, 0, timeout=window + 1)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add() and incr()
+            cache.set(key, 1, timeout=window + 1)
+            count = 1
+        if count <= max_requests:
+            return 0
+        return max(1, int(window - (now % window)))
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """429 with Retry-After: JSON under /api/, the generic page elsewhere."""
+    message = "Too many requests. Please slow down and try again shortly."
+    if request.path_info.startswith("/api/"):
+        response = JsonResponse({"detail": message}, status=429)
+    else:
+        response = HttpResponse(render_to_string("429.html", {"message": message}, request=request), status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+class StaffSecurityMiddleware:
+    """Second factor on staff paths, no-store on staff responses, a log line for every 403."""
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        path = request.path_info
+        if _starts_with_any(path, settings.OTP_REQUIRED_PATH_PREFIXES):
+            refusal = self._require_second_factor(request)
+            if refusal is not None:
+                add_never_cache_headers(refusal)
+                return refusal
+        response = self.get_response(request)
+        if response.status_code == 403:
+            log_refused(request, 403)
+        user = getattr(request, "user", None)
+        if _starts_with_any(path, settings.NO_STORE_PATH_PREFIXES) or (user is not None and user.is_authenticated):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
+
+    @staticmethod
+    def _require_second_factor(request: HttpRequest) -> HttpResponse | None:
+        """None when the request may go on; else where to send the user.
+
+        Anonymous visitors to /staff/ go to the login wizard (the admin sends its own to the same
+        place). A signed-in user who has not passed the second factor goes to set one up when
+        they have no device yet, or back to the login wizard to enter their code.
+        """
+        user = request.user
+        if request.path_info.endswith("/logout/"):
+            return None
+        if not user.is_authenticated:
+            if request.path_info.startswith("/admin/"):
+                return None  # AdminSiteOTPRequired redirects to the login wizard itself
+            return redirect_to_login(request.get_full_path())
+        if user.is_verified():
+            return None
+        if not user_has_device(user):
+            return redirect("two_factor:setup")
+        return redirect_to_login(request.get_full_path())
+
+
+def database_unavailable_response() -> HttpResponse:
+    """The 503 page, rendered without touching the database (no request context)."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that cannot reach the database answers 503 (no traceback), not 500."""
+
+    def __init__(self, get_response: Callable):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, DATABASE_ERRORS):
+            logging.getLogger("tracker.database").error("database unavailable path=%s: %s", request.path, exception)
+            return database_unavailable_response()
+        return None
