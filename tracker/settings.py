@@ -111,7 +111,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or "ALLOWED_HOSTS" not in env.ENVIRON
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
