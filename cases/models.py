@@ -232,19 +232,48 @@ class Case(PublishableModel):
             return working_days_between(self.cognizance_date, self.judgment_date)
         return None
 
-    def working_days_since_cognizance(self, today: datetime.date | None = None) -> int | None:
-        """Working days on the clock: to the judgment if decided, else to `today`."""
+    def working_days_since_cognizance(self, today: datetime.date | None = None, *, calendar=None) -> int | None:
+        """Working days on the clock: to the judgment if decided, else to `today`.
+
+        Pass a `WorkingCalendar` as `calendar` when asking about many cases: it loads the
+        holidays once instead of once per case.
+        """
         if not self.cognizance_date:
             return None
         end = self.judgment_date or today or datetime.date.today()
+        if calendar is not None:
+            return calendar.between(self.cognizance_date, end)
         return working_days_between(self.cognizance_date, end)
 
-    def days_over_statutory_limit(self, today: datetime.date | None = None) -> int:
+    def days_over_statutory_limit(self, today: datetime.date | None = None, *, calendar=None) -> int:
         """Working days beyond the seven of ATA s.19(7) (0 when within it or not started)."""
-        used = self.working_days_since_cognizance(today)
+        used = self.working_days_since_cognizance(today, calendar=calendar)
         if used is None:
             return 0
         return max(0, used - settings.STATUTORY_LIMIT_WORKING_DAYS)
+
+    def advance_stage(self, hearing: Hearing) -> list[str]:
+        """Move the case on after `hearing`'s recorded outcome; save and return the changed fields.
+
+        Judgment → decided (judgment_date = the hearing's date unless already set); reserved →
+        judgment_reserved; proceeded → the stage the hearing was listed for. A case never moves
+        back: a stage earlier in `Stage` order than the current one is ignored.
+        """
+        target = {
+            HearingOutcome.JUDGMENT: Stage.DECIDED,
+            HearingOutcome.RESERVED: Stage.JUDGMENT_RESERVED,
+            HearingOutcome.PROCEEDED: hearing.purpose or None,
+        }.get(hearing.outcome)
+        changed = []
+        if target and STAGE_ORDER[target] > STAGE_ORDER[self.stage]:
+            self.stage = target
+            changed.append("stage")
+        if hearing.outcome == HearingOutcome.JUDGMENT and not self.judgment_date:
+            self.judgment_date = hearing.date
+            changed.append("judgment_date")
+        if changed:
+            self.save(update_fields=[*changed, "updated_at"])
+        return changed
 
 
 class CaseChildQuerySet(VisibilityQuerySet):

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = "Monitoring (staff)"
+
+    def ready(self) -> None:
+        # The corrections log is written from one bookkeeping hook on the history of
+        # incidents, cases and charges (see incidents/corrections.py).
+        from incidents import corrections
+
+        corrections.connect()

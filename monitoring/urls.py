@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import calendar, review, views
 
 app_name = "monitoring"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("worklist/", views.worklist, name="worklist"),
+    path("cases/<int:pk>/verified/", views.mark_verified, name="mark_verified"),
+    path("hearings/record/", views.record_hearing, name="record_hearing"),
+    path("review/", review.queue, name="review_queue"),
+    path("review/<str:kind>/<int:pk>/publish/", review.publish, name="publish"),
+    path("review/<str:kind>/<int:pk>/send-back/", review.send_back, name="send_back"),
+    path("review/<str:kind>/<int:pk>/retract/", review.retract, name="retract"),
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("calendar/token/", calendar.calendar_token, name="calendar_token"),
+    path("calendar/<str:token>.ics", calendar.staff_feed, name="staff_feed"),
+]

@@ -1,0 +1,102 @@
+"""Forms of the staff pages."""
+
+from __future__ import annotations
+
+from django import forms
+
+from cases.models import Court, Hearing, HearingOutcome
+from incidents.models import City
+
+from . import access
+
+
+class WorklistFilterForm(forms.Form):
+    court = forms.ModelChoiceField(queryset=Court.objects.all(), required=False, empty_label="Any court")
+    city = forms.ModelChoiceField(
+        queryset=City.objects.filter(courts__isnull=False).distinct(),
+        to_field_name="slug",
+        required=False,
+        empty_label="Any city",
+        help_text="The court's city (for draft incidents, the incident's).",
+    )
+
+
+class CaseSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Find the case",
+        max_length=200,
+        help_text="FIR number, case number, court or accused name.",
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class HearingRecordForm(forms.ModelForm):
+    """One hearing's outcome. Hearing.clean() holds the rules (next date after the date, reason
+    only and always when adjourned); this form adds what depends on the case and on today."""
+
+    class Meta:
+        model = Hearing
+        fields = [
+            "date",
+            "purpose",
+            "outcome",
+            "adjournment_reason",
+            "next_date",
+            "judge",
+            "monitor_present",
+            "notes",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "next_date": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {"purpose": "Listed for", "monitor_present": "A monitor of ours was present"}
+
+    def __init__(self, *args, case, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.case = case
+        self.instance.case = case
+        self.fields["outcome"].required = True
+        self.fields["outcome"].choices = [("", "Choose what happened"), *HearingOutcome.choices]
+        self.fields["adjournment_reason"].choices = [
+            ("", "— (not adjourned)"),
+            *self.fields["adjournment_reason"].choices[1:],
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        date, outcome = cleaned.get("date"), cleaned.get("outcome")
+        if date and date > access.today():
+            self.add_error("date", "A hearing cannot be recorded before it has taken place.")
+        if (
+            date
+            and outcome == HearingOutcome.JUDGMENT
+            and self.case.cognizance_date
+            and date < self.case.cognizance_date
+        ):
+            self.add_error("date", "The judgment cannot come before cognizance.")
+        if date and self.instance.pk is None:
+            done = self.case.hearings.filter(date=date).exclude(outcome="").exists()
+            if done:
+                self.add_error("date", "A hearing on this date is already recorded; correct it in the admin.")
+        return cleaned
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+
+
+class RetractForm(forms.Form):
+    note = forms.CharField(
+        label="Public retraction note",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text="Shown to the public in the corrections log: why the record was withdrawn.",
+    )

@@ -1,0 +1,146 @@
+"""Staff pages: the worklist and the one-minute hearing form.
+
+Review and publishing live in `review.py`, the calendar and its private feed in `calendar.py`.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cases.filters import CaseFilter
+from cases.models import Case, Charge, Hearing
+
+from . import access
+from .forms import CaseSearchForm, HearingRecordForm, WorklistFilterForm
+from .worklist import LIVE, build_worklist
+
+SEARCH_LIMIT = 20
+
+
+@access.staff_required()
+def worklist(request: HttpRequest) -> HttpResponse:
+    """What needs doing: overdue clocks, unrecorded hearings, missing dates, stale records, drafts."""
+    form = WorklistFilterForm(request.GET or None)
+    court = city = None
+    if form.is_valid():
+        court, city = form.cleaned_data["court"], form.cleaned_data["city"]
+    today = access.today()
+    context = {
+        "form": form,
+        "today": today,
+        "work": build_worklist(today=today, court=court, city=city),
+        "can_verify": request.user.has_perm("cases.change_case"),
+    }
+    return render(request, "monitoring/worklist.html", context)
+
+
+@require_POST
+@access.staff_required("cases.change_case")
+def mark_verified(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the case was checked against the court file today."""
+    case = get_object_or_404(Case.objects.filter(status__in=LIVE), pk=pk)
+    case.last_verified_on = access.today()
+    case.save(update_fields=["last_verified_on", "updated_at"])
+    messages.success(request, f"{case.title}: marked verified on {case.last_verified_on:%d %b %Y}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("monitoring:worklist")
+    return redirect(target)
+
+
+def _parse_date(raw: str | None) -> datetime.date | None:
+    try:
+        return forms.DateField().clean(raw)
+    except forms.ValidationError:
+        return None
+
+
+def _hearing_for(case: Case, day: datetime.date | None) -> Hearing:
+    """The scheduled row for that case and day, to fill in; else a new hearing."""
+    if day is not None:
+        scheduled = case.hearings.filter(date=day, outcome="").order_by("id").first()
+        if scheduled is not None:
+            return scheduled
+    return Hearing(case=case)
+
+
+def _initial(case: Case) -> dict:
+    """Prefill with the oldest hearing still waiting for its outcome, else today."""
+    today = access.today()
+    due = case.hearings.filter(outcome="", date__lte=today).order_by("date", "id").first()
+    if due is None:
+        return {"date": today}
+    return {"date": due.date, "purpose": due.purpose, "judge": due.judge}
+
+
+def _search(request: HttpRequest) -> tuple[CaseSearchForm, list[Case] | None]:
+    """Step 1: cases matching the search, through the shared CaseFilter's `q`."""
+    search = CaseSearchForm(request.GET if "q" in request.GET else None)
+    if not search.is_valid():
+        return search, None
+    charges = Prefetch("charges", queryset=Charge.objects.select_related("accused"))
+    live = Case.objects.filter(status__in=LIVE).select_related("court").prefetch_related(charges)
+    found = CaseFilter({"q": search.cleaned_data["q"]}, queryset=live).qs.order_by("-id")[:SEARCH_LIMIT]
+    return search, list(found)
+
+
+@access.staff_required("cases.add_hearing", "cases.change_hearing")
+def record_hearing(request: HttpRequest) -> HttpResponse:
+    """Find the case (GET ?q=), choose it (?case=), then record what happened (POST)."""
+    search, results = _search(request)
+    case_id = request.POST.get("case") or request.GET.get("case")
+    case = None
+    if case_id:
+        case = get_object_or_404(Case.objects.filter(status__in=LIVE).select_related("court"), pk=case_id)
+    form = None
+    if case is not None:
+        if request.method == "POST":
+            instance = _hearing_for(case, _parse_date(request.POST.get("date")))
+            form = HearingRecordForm(request.POST, instance=instance, case=case)
+            if form.is_valid():
+                hearing = _save(form, request.user)
+                messages.success(request, f"Hearing of {hearing.date:%d %b %Y} recorded.")
+                return redirect(f"{reverse('monitoring:record_hearing')}?case={case.pk}&saved={hearing.pk}")
+        else:
+            form = HearingRecordForm(initial=_initial(case), case=case)
+    context = {
+        "search": search,
+        "results": results,
+        "case": case,
+        "form": form,
+        "next_hearing": _next_hearing(case, request.GET.get("saved")),
+    }
+    return render(request, "monitoring/record_hearing.html", context)
+
+
+def _save(form: HearingRecordForm, user) -> Hearing:
+    """Save the outcome, schedule the next date, move the case's stage on: all or nothing."""
+    with transaction.atomic():
+        hearing = form.save(commit=False)
+        if not hearing.purpose and hearing.pk:
+            hearing.purpose = Hearing.objects.filter(pk=hearing.pk).values_list("purpose", flat=True).first() or ""
+        hearing.recorded_by = user
+        hearing.save()
+        hearing.schedule_next()
+        form.case.advance_stage(hearing)
+    return hearing
+
+
+def _next_hearing(case: Case | None, saved: str | None) -> Hearing | None:
+    """After saving: the case's next scheduled hearing, shown to confirm what the court fixed."""
+    if case is None or not saved:
+        return None
+    recorded = case.hearings.filter(pk=saved).values_list("date", flat=True).first()
+    if recorded is None:
+        return None
+    return case.hearings.filter(outcome="", date__gt=recorded).order_by("date", "id").first()
