@@ -245,6 +245,12 @@ class Case(PublishableModel):
             return calendar.between(self.cognizance_date, end)
         return working_days_between(self.cognizance_date, end)
 
+    def days_since_cognizance(self, today: datetime.date) -> int | None:
+        """Calendar days on the clock: from cognizance to the judgment if decided, else to `today`."""
+        if not self.cognizance_date:
+            return None
+        return ((self.judgment_date or today) - self.cognizance_date).days
+
     def days_over_statutory_limit(self, today: datetime.date | None = None, *, calendar=None) -> int:
         """Working days beyond the seven of ATA s.19(7) (0 when within it or not started)."""
         used = self.working_days_since_cognizance(today, calendar=calendar)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from tracker.visibility import AllPublicQuerySet, VisibilityQuerySet
@@ -191,6 +192,38 @@ class PublishableModel(models.Model):
     def is_public(self) -> bool:
         return self.status == Status.PUBLISHED
 
+    # Publishing and retracting (used by the admin's actions and its status field) ------
+    def check_publishable(self) -> None:
+        """Raise ValidationError when the record may not be published yet (subclasses add rules)."""
+
+    def publish(self, user) -> None:
+        """Publish: status, the time of the first publication, and who did it."""
+        self.check_publishable()
+        self.status = Status.PUBLISHED
+        if self.published_at is None:
+            self.published_at = timezone.now()
+        self.updated_by = user
+        self._history_user = user  # simple_history: who, also outside a request
+        self.save()
+
+    def retract(self, user, note: str) -> Correction:
+        """Retract a published record: keep it, say why in public, and log it in the corrections log."""
+        note = (note or "").strip()
+        if not note:
+            raise ValidationError({"retraction_note": "Give a public note saying why the record is retracted."})
+        if self.status != Status.PUBLISHED:
+            raise ValidationError("Only a published record can be retracted.")
+        with transaction.atomic():
+            self.status = Status.RETRACTED
+            self.retracted_at = timezone.now()
+            self.retraction_note = note
+            self.updated_by = user
+            self._history_user = user
+            self.save()
+            from .corrections import record_retraction  # corrections imports this module
+
+            return record_retraction(self, user, note)
+
 
 class SourceQuerySet(VisibilityQuerySet):
     def public(self):
@@ -296,6 +329,11 @@ class Incident(PublishableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:incident_detail", args=[self.pk])
+
+    def check_publishable(self) -> None:
+        """A published incident has at least one source."""
+        if not self.pk or not self.source_links.exists():
+            raise ValidationError(f"“{self}” has no source yet: a published incident needs at least one.")
 
     def clean(self) -> None:
         errors = {}

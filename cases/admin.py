@@ -1,0 +1,353 @@
+"""Admin for the cases: what a legal monitor records after each hearing, in a minute.
+
+The Case change form lists the hearings by date with the fields a monitor fills in; saving a
+hearing with an outcome records who entered it and, when it has a next date, creates the next
+scheduled hearing (`Hearing.schedule_next`). The Case changelist shows the ATA s.19(7) clock
+(days and working days since cognizance, working days over the statutory limit) and the last
+and next hearing, from annotations plus one holiday query per page: never a query per row.
+
+Roles: monitors add and change cases, charges, hearings, appeals and accused, but cannot
+publish, retract or delete (see incidents/admin.py `PublishableAdmin` and tracker/roles.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.db import models
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from incidents.admin import HistoryAdmin, PublishableAdmin
+
+from .models import Accused, Appeal, Case, Charge, Court, Hearing, Holiday, Offence
+from .workdays import WorkingCalendar
+
+SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+
+
+def admin_today() -> datetime.date:
+    """Today in Pakistan, for the clock columns (tests replace this function with a fixed date)."""
+    return timezone.localdate()
+
+
+def request_today(request) -> datetime.date:
+    """One "today" per request, so the annotations and the columns agree."""
+    if not hasattr(request, "_tracker_today"):
+        request._tracker_today = admin_today()
+    return request._tracker_today
+
+
+@dataclass(frozen=True)
+class Clock:
+    """What the clock columns need: today and the working calendar, loaded once per page."""
+
+    today: datetime.date
+    calendar: WorkingCalendar
+
+
+def save_recorded_hearing(hearing: Hearing, user) -> None:
+    """Save a hearing entered in the admin: a recorded outcome remembers who entered it."""
+    if hearing.outcome:
+        hearing.recorded_by = user
+    hearing.save()
+
+
+class CaseChangeList(ChangeList):
+    def get_results(self, request):
+        """Give every row of the page the same clock (one holiday query for the page)."""
+        super().get_results(request)
+        clock = Clock(today=request_today(request), calendar=WorkingCalendar())
+        for case in self.result_list:
+            case.clock = clock
+
+
+class ChargeInline(admin.TabularInline):
+    model = Charge
+    fields = ["accused", "custody", "verdict", "verdict_date", "sentence_kind", "sentence"]
+    autocomplete_fields = ["accused"]
+    formfield_overrides = SMALL_TEXTAREA
+    show_change_link = True  # appeals are entered on the charge
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("accused", "case__court")
+
+
+class HearingInline(admin.TabularInline):
+    model = Hearing
+    fields = [
+        "date",
+        "purpose",
+        "outcome",
+        "adjournment_reason",
+        "next_date",
+        "judge",
+        "monitor_present",
+        "notes",
+        "recorded_by",
+    ]
+    readonly_fields = ["recorded_by"]
+    ordering = ["date", "id"]
+    formfield_overrides = SMALL_TEXTAREA
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("case__court", "recorded_by")
+
+
+@admin.register(Case)
+class CaseAdmin(PublishableAdmin):
+    list_display = [
+        "__str__",
+        "stage",
+        "status",
+        "cognizance_date",
+        "days_since_cognizance",
+        "working_days",
+        "over_statutory_limit",
+        "last_hearing",
+        "next_hearing",
+        "accused_count",
+        "hearing_count",
+    ]
+    list_filter = ["status", "stage", "court", "is_synthetic"]
+    list_select_related = ["court"]
+    search_fields = ["case_number", "fir_number", "police_station", "court__name", "incidents__title"]
+    date_hierarchy = "cognizance_date"
+    autocomplete_fields = ["incidents", "court", "offences", "transferred_to"]
+    inlines = [ChargeInline, HearingInline]
+    fieldsets = [
+        (None, {"fields": ["court", "case_number", "incidents", "offences", "stage"]}),
+        ("FIR", {"fields": ["fir_number", "fir_date", "police_station"]}),
+        (
+            "Dates (the ATA s.19(7) clock runs from cognizance)",
+            {
+                "fields": [
+                    "challan_date",
+                    "cognizance_date",
+                    "charge_framed_date",
+                    "judgment_date",
+                    "statutory_clock",
+                    ("transferred_to", "transferred_on"),
+                    "last_verified_on",
+                ]
+            },
+        ),
+        ("Notes", {"fields": ["public_notes", "confidential_notes"]}),
+        PublishableAdmin.publication_fieldset,
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["statutory_clock", *super().get_readonly_fields(request, obj)]
+
+    def get_changelist(self, request, **kwargs):
+        return CaseChangeList
+
+    def get_queryset(self, request):
+        today = request_today(request)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                accused_count=Count("charges", distinct=True),
+                hearing_count=Count("hearings", distinct=True),
+                last_hearing=Max("hearings__date", filter=Q(hearings__date__lt=today)),
+                next_hearing=Min("hearings__date", filter=Q(hearings__date__gte=today)),
+            )
+        )
+
+    def save_formset(self, request, form, formset, change):
+        """Hearings: record who entered an outcome; then schedule each next date (after all rows are saved)."""
+        if formset.model is not Hearing:
+            return super().save_formset(request, form, formset, change)
+        hearings = formset.save(commit=False)
+        for hearing in formset.deleted_objects:
+            hearing.delete()
+        for hearing in hearings:
+            save_recorded_hearing(hearing, request.user)
+        formset.save_m2m()
+        for hearing in hearings:
+            hearing.schedule_next()
+        return None
+
+    @staticmethod
+    def _clock(obj) -> Clock:
+        return getattr(obj, "clock", None) or Clock(today=admin_today(), calendar=WorkingCalendar())
+
+    @admin.display(description="days since cognizance")
+    def days_since_cognizance(self, obj) -> int | None:
+        return obj.days_since_cognizance(self._clock(obj).today)
+
+    @admin.display(description="working days")
+    def working_days(self, obj) -> int | None:
+        clock = self._clock(obj)
+        return obj.working_days_since_cognizance(clock.today, calendar=clock.calendar)
+
+    @admin.display(description="over the 7-day limit by (working days)")
+    def over_statutory_limit(self, obj) -> int | None:
+        if not obj.cognizance_date:
+            return None
+        clock = self._clock(obj)
+        return obj.days_over_statutory_limit(clock.today, calendar=clock.calendar)
+
+    @admin.display(description="last hearing", ordering="last_hearing")
+    def last_hearing(self, obj):
+        return obj.last_hearing
+
+    @admin.display(description="next hearing", ordering="next_hearing")
+    def next_hearing(self, obj):
+        return obj.next_hearing
+
+    @admin.display(description="accused", ordering="accused_count")
+    def accused_count(self, obj) -> int:
+        return obj.accused_count
+
+    @admin.display(description="hearings", ordering="hearing_count")
+    def hearing_count(self, obj) -> int:
+        return obj.hearing_count
+
+    @admin.display(description="ATA s.19(7) clock")
+    def statutory_clock(self, obj) -> str:
+        if obj is None or not obj.pk or not obj.cognizance_date:
+            return "Starts at cognizance."
+        clock = self._clock(obj)
+        days = obj.days_since_cognizance(clock.today)
+        working = obj.working_days_since_cognizance(clock.today, calendar=clock.calendar)
+        over = obj.days_over_statutory_limit(clock.today, calendar=clock.calendar)
+        until = "to the judgment" if obj.judgment_date else "to today"
+        verdict = f"over the statutory limit by {over} working days" if over else "within the statutory limit"
+        return f"{days} days, {working} working days {until}: {verdict}."
+
+
+class AppealInline(admin.TabularInline):
+    model = Appeal
+    fields = ["court", "appellant", "filed_on", "decided_on", "outcome"]
+    autocomplete_fields = ["court"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("court")
+
+
+@admin.register(Charge)
+class ChargeAdmin(HistoryAdmin):
+    list_display = ["accused", "case", "custody", "verdict", "verdict_date", "sentence_kind", "appeal_count"]
+    list_filter = ["verdict", "custody", "sentence_kind", "case__court"]
+    list_select_related = ["accused", "case__court"]
+    search_fields = ["accused__name", "case__case_number", "case__fir_number"]
+    date_hierarchy = "verdict_date"
+    autocomplete_fields = ["case", "accused"]
+    inlines = [AppealInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(appeal_count=Count("appeals"))
+
+    @admin.display(description="appeals", ordering="appeal_count")
+    def appeal_count(self, obj) -> int:
+        return obj.appeal_count
+
+
+@admin.register(Hearing)
+class HearingAdmin(HistoryAdmin):
+    list_display = [
+        "date",
+        "case",
+        "court_shown",
+        "purpose",
+        "outcome",
+        "adjournment_reason",
+        "next_date",
+        "monitor_present",
+        "recorded_by",
+    ]
+    list_filter = ["outcome", "adjournment_reason", "monitor_present", "case__court"]
+    list_select_related = ["case__court", "court", "recorded_by"]
+    search_fields = ["case__case_number", "case__fir_number", "judge", "notes"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["case", "court"]
+    readonly_fields = ["recorded_by"]
+    fields = [
+        "case",
+        "date",
+        "court",
+        "judge",
+        "purpose",
+        "outcome",
+        "adjournment_reason",
+        "next_date",
+        "monitor_present",
+        "notes",
+        "recorded_by",
+    ]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
+
+    @admin.display(description="court")
+    def court_shown(self, obj):
+        return obj.effective_court
+
+    def save_model(self, request, obj, form, change):
+        save_recorded_hearing(obj, request.user)
+        scheduled = obj.schedule_next()
+        if scheduled is not None:
+            self.message_user(request, f"Next hearing scheduled for {scheduled.date:%d %B %Y}.", messages.INFO)
+
+
+@admin.register(Appeal)
+class AppealAdmin(HistoryAdmin):
+    list_display = ["charge", "court", "appellant", "filed_on", "decided_on", "outcome"]
+    list_filter = ["outcome", "appellant", "court"]
+    list_select_related = ["charge__accused", "charge__case__court", "court"]
+    search_fields = ["charge__accused__name", "charge__case__case_number", "court__name"]
+    date_hierarchy = "filed_on"
+    autocomplete_fields = ["charge", "court"]
+
+
+@admin.register(Accused)
+class AccusedAdmin(HistoryAdmin):
+    list_display = ["name", "affiliation", "is_juvenile", "charge_count"]
+    list_filter = ["is_juvenile", "affiliation"]
+    list_select_related = ["affiliation"]
+    search_fields = ["name", "aliases"]
+    autocomplete_fields = ["affiliation"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(charge_count=Count("charges"))
+
+    @admin.display(description="cases", ordering="charge_count")
+    def charge_count(self, obj) -> int:
+        return obj.charge_count
+
+
+# Reference lists: editors change them, monitors see them read-only (group permissions).
+@admin.register(Court)
+class CourtAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "city", "case_count"]
+    list_filter = ["kind"]
+    list_select_related = ["city"]
+    search_fields = ["name", "city__name"]
+    autocomplete_fields = ["city"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(case_count=Count("cases"))
+
+    @admin.display(description="cases", ordering="case_count")
+    def case_count(self, obj) -> int:
+        return obj.case_count
+
+
+@admin.register(Offence)
+class OffenceAdmin(admin.ModelAdmin):
+    list_display = ["code", "title"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    list_display = ["date", "name"]
+    search_fields = ["name"]
+    date_hierarchy = "date"

@@ -1,0 +1,373 @@
+"""Admin for data entry on incidents, with the roles of DESIGN.md "Who sees what" enforced here.
+
+- Legal monitors add and change incidents (and their sources, attributions and victims) only
+  while the incident is a draft; their new incidents are always drafts; they cannot publish,
+  retract or delete, and see the reference lists read-only (their group has view permission only).
+- Publishing and retracting need `incidents.publish_incident` (editors, superusers): the admin
+  actions and the status field both go through `PublishableModel.publish()` / `retract()`.
+- Every change is kept by django-simple-history and shown on each record's History page.
+  Reverting from the history page is disabled: it would bypass these rules.
+
+`PublishableAdmin` is shared with cases/admin.py.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.template.response import TemplateResponse
+from simple_history.admin import SimpleHistoryAdmin
+
+from tracker.roles import can_edit_incident, can_publish
+
+from .models import (
+    Attribution,
+    City,
+    Community,
+    Correction,
+    Incident,
+    IncidentSource,
+    Organisation,
+    Province,
+    Source,
+    Status,
+    Victim,
+)
+
+# Status changes the status field allows; anything else is refused with a message.
+ALLOWED_TRANSITIONS = {
+    (Status.DRAFT, Status.PUBLISHED),
+    (Status.PUBLISHED, Status.RETRACTED),
+    (Status.RETRACTED, Status.PUBLISHED),
+}
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """History (who, when, what) of every change; viewing only, no revert from the history page."""
+
+    def revert_disabled(self, request, obj=None) -> bool:
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied("Reverting from the history page is disabled: edit the record instead.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class PublishableForm(forms.ModelForm):
+    """Checks a change of status made in the form (the field exists only for publishers)."""
+
+    def clean(self):
+        data = super().clean()
+        if "status" not in self.fields or "status" not in data:
+            return data
+        old = self.instance.status if self.instance.pk else Status.DRAFT
+        new = data["status"]
+        if old != new and (old, new) not in ALLOWED_TRANSITIONS:
+            if old == Status.PUBLISHED and new == Status.DRAFT:
+                message = "A published record cannot go back to draft: retract it with a public note instead."
+            else:
+                message = "Only a published record can be retracted."
+            self.add_error("status", message)
+        elif new == Status.RETRACTED and old != new and not (data.get("retraction_note") or "").strip():
+            self.add_error("retraction_note", "Give a public note saying why the record is retracted.")
+        return data
+
+
+class RetractForm(forms.Form):
+    note = forms.CharField(
+        label="Public retraction note",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        help_text="Shown to the public in the corrections log: say why the record is withdrawn.",
+    )
+
+
+class PublishableAdmin(HistoryAdmin):
+    """Incidents and cases: status, publishing, retracting, and who created or changed a record."""
+
+    form = PublishableForm
+    actions = ["publish_selected", "retract_selected"]
+    bookkeeping_fields = ("published_at", "retracted_at", "created_by", "created_at", "updated_by", "updated_at")
+    publisher_fields = ("status", "retraction_note", "review_note")
+    publication_fieldset = ("Publication", {"fields": (*publisher_fields, *bookkeeping_fields)})
+
+    def has_publish_permission(self, request) -> bool:
+        return can_publish(request.user, self.opts.app_label)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), *self.bookkeeping_fields]
+        if not self.has_publish_permission(request):
+            fields += self.publisher_fields
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        """Record who; a status change is applied after the inlines are saved (see save_related)."""
+        old = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first() if change else None
+        old = old or Status.DRAFT
+        if obj.status != old and self.has_publish_permission(request):
+            obj._status_requested = obj.status
+        obj.status = old  # never changed here: publish()/retract() below do it, with their checks
+        if not change:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        requested = getattr(obj, "_status_requested", None)
+        try:
+            if requested == Status.PUBLISHED:
+                obj.publish(request.user)
+            elif requested == Status.RETRACTED:
+                obj.retract(request.user, obj.retraction_note)
+        except ValidationError as error:
+            self.message_user(request, f"Status not changed: {' '.join(error.messages)}", messages.ERROR)
+
+    @admin.action(description="Publish the selected records", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published, refused = 0, []
+        for obj in queryset:
+            if obj.status == Status.PUBLISHED:
+                continue
+            try:
+                obj.publish(request.user)
+                published += 1
+            except ValidationError as error:
+                refused.extend(error.messages)
+        if published:
+            self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(request, "Not published: " + " ".join(refused), messages.ERROR)
+
+    @admin.action(description="Retract the selected records (asks for a public note)", permissions=["publish"])
+    def retract_selected(self, request, queryset):
+        """Ask for the public note on an intermediate page, then retract the published records selected."""
+        form = RetractForm(request.POST if request.POST.get("post") == "yes" else None)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Retract the selected records",
+                "opts": self.opts,
+                "queryset": queryset,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/retract_selected.html", context)
+        retracted = 0
+        for obj in queryset.filter(status=Status.PUBLISHED):
+            obj.retract(request.user, form.cleaned_data["note"])
+            retracted += 1
+        skipped = queryset.count() - retracted
+        self.message_user(request, f"Retracted {retracted} record(s); each is listed in the corrections log.")
+        if skipped:
+            self.message_user(request, f"{skipped} record(s) were not published and were left as they were.")
+        return None
+
+
+# Reference lists: editors change them, monitors see them read-only (group permissions).
+@admin.register(Province)
+class ProvinceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(City)
+class CityAdmin(admin.ModelAdmin):
+    list_display = ["name", "province", "district"]
+    list_filter = ["province"]
+    list_select_related = ["province"]
+    search_fields = ["name", "slug", "aliases", "district"]
+    autocomplete_fields = ["province"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Community)
+class CommunityAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name", "slug", "aliases"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "proscribed", "proscribed_on", "umbrella"]
+    list_filter = ["proscribed"]
+    list_select_related = ["umbrella"]
+    search_fields = ["name", "slug", "abbreviation", "aliases"]
+    autocomplete_fields = ["umbrella"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Source)
+class SourceAdmin(HistoryAdmin):
+    list_display = ["title", "publisher", "published_on", "incident_count"]
+    search_fields = ["title", "publisher", "url", "citation"]
+    date_hierarchy = "published_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(incident_count=Count("incident_links"))
+
+    @admin.display(description="incidents", ordering="incident_count")
+    def incident_count(self, obj) -> int:
+        return obj.incident_count
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        """Monitors may change a source only while no published or retracted incident cites it."""
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or can_publish(request.user):
+            return allowed
+        return not obj.incident_links.exclude(incident__status=Status.DRAFT).exists()
+
+
+# Children of an incident: monitors add and change them only while the incident is a draft.
+class DraftIncidentChildMixin:
+    """Permissions of a model hanging off an incident (inline: `obj` is the incident; else the child)."""
+
+    def _incident(self, obj):
+        return obj if obj is None or isinstance(obj, Incident) else obj.incident
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, *([obj] if self._is_inline() else [])) and (
+            can_edit_incident(request.user, self._incident(obj))
+        )
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and can_edit_incident(request.user, self._incident(obj))
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and can_edit_incident(request.user, self._incident(obj))
+
+    def _is_inline(self) -> bool:
+        return isinstance(self, admin.options.InlineModelAdmin)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Monitors can attach a source, attribution or victim to a draft incident only."""
+        if db_field.name == "incident" and not can_publish(request.user):
+            kwargs["queryset"] = Incident.objects.filter(status=Status.DRAFT)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class IncidentSourceFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A published incident keeps at least one source (checked before anything is saved)."""
+        super().clean()
+        if self.instance.status != Status.PUBLISHED:
+            return
+        kept = [
+            form
+            for form in self.forms
+            if getattr(form, "cleaned_data", None)
+            and form.cleaned_data.get("source")
+            and not self._should_delete_form(form)
+        ]
+        if not kept:
+            raise ValidationError("A published incident needs at least one source: add one here.")
+
+
+class IncidentSourceInline(DraftIncidentChildMixin, admin.TabularInline):
+    model = IncidentSource
+    formset = IncidentSourceFormSet
+    fields = [
+        "source",
+        "reported_killed",
+        "reported_killed_max",
+        "reported_injured",
+        "reported_injured_max",
+        "note",
+        "external_id",
+    ]
+    autocomplete_fields = ["source"]
+    extra = 1
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+
+
+class AttributionInline(DraftIncidentChildMixin, admin.TabularInline):
+    model = Attribution
+    fields = ["organisation", "kind", "source"]
+    autocomplete_fields = ["organisation", "source"]
+    extra = 0
+
+
+class VictimInline(DraftIncidentChildMixin, admin.TabularInline):
+    model = Victim
+    fields = ["name", "is_public", "age", "gender", "community", "occupation", "outcome"]
+    autocomplete_fields = ["community"]
+    extra = 0
+
+
+@admin.register(Incident)
+class IncidentAdmin(PublishableAdmin):
+    list_display = ["title", "date", "province", "city", "attack_type", "killed", "injured", "status", "source_count"]
+    list_filter = ["status", "attack_type", "province", "communities", "is_synthetic"]
+    list_select_related = ["province", "city"]
+    search_fields = ["title", "locality", "description", "city__name", "province__name"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["province", "city", "communities"]
+    inlines = [IncidentSourceInline, AttributionInline, VictimInline]
+    fieldsets = [
+        (None, {"fields": ["title", "date", "attack_type", "communities", "killed", "injured", "description"]}),
+        ("Place", {"fields": ["province", "city", "locality", ("latitude", "longitude")]}),
+        PublishableAdmin.publication_fieldset,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(source_count=Count("source_links", distinct=True))
+
+    @admin.display(description="sources", ordering="source_count")
+    def source_count(self, obj) -> int:
+        return obj.source_count
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and can_edit_incident(request.user, obj)
+
+
+@admin.register(IncidentSource)
+class IncidentSourceAdmin(DraftIncidentChildMixin, HistoryAdmin):
+    list_display = ["incident", "source", "reported_killed", "reported_killed_max", "reported_injured", "external_id"]
+    list_select_related = ["incident", "source"]
+    search_fields = ["incident__title", "source__title", "external_id", "note"]
+    autocomplete_fields = ["incident", "source"]
+
+
+@admin.register(Attribution)
+class AttributionAdmin(DraftIncidentChildMixin, HistoryAdmin):
+    list_display = ["incident", "organisation", "kind", "source"]
+    list_filter = ["kind"]
+    list_select_related = ["incident", "organisation", "source"]
+    search_fields = ["incident__title", "organisation__name", "organisation__abbreviation"]
+    autocomplete_fields = ["incident", "organisation", "source"]
+
+
+@admin.register(Victim)
+class VictimAdmin(DraftIncidentChildMixin, HistoryAdmin):
+    list_display = ["__str__", "name", "incident", "outcome", "gender", "age", "community"]
+    list_filter = ["outcome", "gender", "is_public"]
+    list_select_related = ["incident", "community"]
+    search_fields = ["name", "incident__title", "occupation"]
+    autocomplete_fields = ["incident", "community"]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(admin.ModelAdmin):
+    """The public corrections log: written by retractions and figure changes, never by hand."""
+
+    list_display = ["created_at", "record_label", "field", "old_value", "new_value", "note", "created_by"]
+    list_select_related = ["created_by"]
+    search_fields = ["record_label", "note", "field"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
