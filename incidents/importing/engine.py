@@ -1,0 +1,393 @@
+"""Run an import: read, check, write in batches, all in one transaction, and log it in ImportRun.
+
+All or nothing: every row is parsed; the first bad row stops the writing, the remaining rows are
+still checked (so the report lists every bad row, up to MAX_ERRORS), and the transaction is rolled
+back. A dry run runs exactly the same code and rolls back at the end; only its ImportRun log row
+is kept.
+
+Identity: each incident imported from a file is linked to the file's Source by an IncidentSource
+whose `external_id` is the row's identity (the mapping's `external_id` column, e.g. PBC's S#; else
+a hash of the row's mapped cells plus its occurrence number among identical rows of the file).
+A re-import finds the incident by that identity and updates only the fields that changed, with
+history; an unchanged row writes nothing.
+
+Speed and memory: rows are streamed; each batch costs a constant number of queries (one lookup of
+existing identities, bulk inserts and updates with bulk history), so memory does not grow with
+the file (except 16 bytes per row for files without an identity column, to number identical rows).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import DatabaseError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source, Status
+
+from . import cells
+from .errors import ImportFailed, RowError
+from .readers import RowReader, file_sha256
+from .references import References
+from .rows import ParsedRow
+
+MAX_ERRORS = 100
+MAX_LISTED = 300
+
+
+@dataclass
+class ImportResult:
+    file_name: str
+    format: str
+    dry_run: bool
+    sha256: str = ""
+    rows_read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    errors: list[str] = field(default_factory=list)
+    remarks: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    new_cities: list[str] = field(default_factory=list)
+    run: ImportRun | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def skipped_total(self) -> int:
+        return sum(self.skipped.values())
+
+    def summary_line(self) -> str:
+        return (
+            f"rows read: {self.rows_read}, created: {self.created}, updated: {self.updated}, "
+            f"unchanged: {self.unchanged}, skipped: {self.skipped_total}"
+        )
+
+    def report(self) -> str:
+        """The full text report, as printed by the command and kept in ImportRun.report."""
+        lines = [f"Import of {self.file_name} (format {self.format}, sha256 {self.sha256})"]
+        if not self.ok:
+            lines.append(f"STOPPED: {len(self.errors)} bad row(s) or problem(s); nothing was written.")
+        elif self.dry_run:
+            lines.append("DRY RUN: this is what a real run would do; nothing was written.")
+        lines.append(self.summary_line())
+        for reason, count in sorted(self.skipped.items()):
+            lines.append(f"  skipped {count} row(s): {reason}")
+        if self.new_cities:
+            lines.append(f"New cities ({len(self.new_cities)}): {', '.join(self.new_cities)}")
+        for title, items in (("Errors", self.errors), ("Remarks", self.remarks), ("Changes", self.changes)):
+            if items:
+                lines.append(f"{title} ({len(items)}):")
+                lines.extend(f"  {item}" for item in items[:MAX_LISTED])
+                if len(items) > MAX_LISTED:
+                    lines.append(f"  … and {len(items) - MAX_LISTED} more")
+        return "\n".join(lines)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _label(parsed: ParsedRow) -> str:
+    return f"row {parsed.row}" if parsed.fingerprint else f"row {parsed.row} (id {parsed.external_id})"
+
+
+class _Writer:
+    """Writes batches of parsed rows: creates new incidents, updates changed ones, counts the rest."""
+
+    def __init__(self, *, source: Source, user, publish: bool, reason: str, result: ImportResult):
+        self.source = source
+        self.user = user
+        self.publish = publish
+        self.reason = reason
+        self.result = result
+        # Links with a higher id were created by this run: meeting one again means a duplicate identity.
+        self.first_new_link_id = (IncidentSource.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+
+    def write(self, batch: list[ParsedRow]) -> None:
+        seen: dict[str, int] = {}
+        for parsed in batch:
+            if parsed.external_id in seen:
+                raise RowError(
+                    f"the same identity {parsed.external_id!r} as row {seen[parsed.external_id]}", row=parsed.row
+                )
+            seen[parsed.external_id] = parsed.row
+        links = {
+            link.external_id: link
+            for link in IncidentSource.objects.filter(source=self.source, external_id__in=list(seen)).select_related(
+                "incident"
+            )
+        }
+        incident_ids = [link.incident_id for link in links.values()]
+        communities: dict[int, set[int]] = {pk: set() for pk in incident_ids}
+        for incident_id, community_id in Incident.communities.through.objects.filter(
+            incident_id__in=incident_ids
+        ).values_list("incident_id", "community_id"):
+            communities[incident_id].add(community_id)
+        attributions = set(
+            Attribution.objects.filter(incident_id__in=incident_ids).values_list(
+                "incident_id", "organisation_id", "kind"
+            )
+        )
+        new, changed = [], _Changes()
+        for parsed in batch:
+            link = links.get(parsed.external_id)
+            if link is None:
+                new.append(parsed)
+            elif link.pk >= self.first_new_link_id:
+                raise RowError(
+                    f"the same identity {parsed.external_id!r} as an earlier row of this file", row=parsed.row
+                )
+            elif changed.compare(parsed, link, communities[link.incident_id], attributions, self):
+                self.result.updated += 1
+            else:
+                self.result.unchanged += 1
+        self._create(new)
+        changed.save(self)
+
+    def _create(self, rows: list[ParsedRow]) -> None:
+        if not rows:
+            return
+        now = timezone.now()
+        status = Status.PUBLISHED if self.publish else Status.DRAFT
+        incidents = [
+            Incident(
+                **parsed.values,
+                status=status,
+                published_at=now if self.publish else None,
+                created_by=self.user,
+                updated_by=self.user,
+            )
+            for parsed in rows
+        ]
+        Incident.objects.bulk_create(incidents)
+        through = Incident.communities.through
+        through.objects.bulk_create(
+            through(incident_id=incident.pk, community_id=community_id)
+            for incident, parsed in zip(incidents, rows, strict=True)
+            for community_id in sorted(parsed.communities or ())
+        )
+        self._history(Incident, incidents)
+        links = [
+            IncidentSource(incident=incident, source=self.source, external_id=parsed.external_id, **parsed.link)
+            for incident, parsed in zip(incidents, rows, strict=True)
+        ]
+        IncidentSource.objects.bulk_create(links)
+        self._history(IncidentSource, links)
+        attributions = [
+            Attribution(incident=incident, organisation_id=org_id, kind=kind, source=self.source)
+            for incident, parsed in zip(incidents, rows, strict=True)
+            for org_id, kind in parsed.organisations
+        ]
+        if attributions:
+            Attribution.objects.bulk_create(attributions)
+            self._history(Attribution, attributions)
+        self.result.created += len(rows)
+
+    def _history(self, model, objs, *, update: bool = False) -> None:
+        """History rows for objects written in bulk (who: the importing user; why: the import)."""
+        model.history.bulk_history_create(
+            objs, update=update, default_user=self.user, default_change_reason=self.reason
+        )
+
+
+class _Changes:
+    """Collects what changed in existing incidents of one batch, then writes it in bulk."""
+
+    def __init__(self):
+        self.incidents: list[Incident] = []
+        self.incident_fields: set[str] = set()
+        self.links: list[IncidentSource] = []
+        self.link_fields: set[str] = set()
+        self.communities: dict[int, frozenset[int]] = {}
+        self.attributions: list[Attribution] = []
+
+    def compare(self, parsed: ParsedRow, link: IncidentSource, current_communities, attributions, writer) -> bool:
+        """Apply the row to the loaded objects; True when anything differs. Lists changes in the report."""
+        incident = link.incident
+        diffs = []
+        incident_changed = []
+        for name, value in parsed.values.items():
+            attname = incident._meta.get_field(name).attname
+            new = value.pk if hasattr(value, "pk") else value
+            old = getattr(incident, attname)
+            if old != new:
+                diffs.append(f"{name}: {old!r} → {new!r}")
+                setattr(incident, attname, new)
+                incident_changed.append(attname)
+        if writer.publish and incident.status == Status.DRAFT:
+            incident.status, incident.published_at = Status.PUBLISHED, timezone.now()
+            incident_changed += ["status", "published_at"]
+            diffs.append("status: draft → published")
+        if parsed.communities is not None and set(parsed.communities) != current_communities:
+            diffs.append(f"communities: {sorted(current_communities)} → {sorted(parsed.communities)}")
+            self.communities[incident.pk] = parsed.communities
+            incident_changed.append("updated_at")  # a history row records the new set
+        link_changed = []
+        for name, value in parsed.link.items():
+            if getattr(link, name) != value:
+                diffs.append(f"source's {name}: {getattr(link, name)!r} → {value!r}")
+                setattr(link, name, value)
+                link_changed.append(name)
+        for org_id, kind in parsed.organisations:
+            if (incident.pk, org_id, kind) not in attributions:
+                diffs.append(f"attribution added: organisation {org_id} ({kind})")
+                self.attributions.append(
+                    Attribution(incident=incident, organisation_id=org_id, kind=kind, source=writer.source)
+                )
+        if incident_changed:
+            incident.updated_at, incident.updated_by = timezone.now(), writer.user
+            self.incidents.append(incident)
+            self.incident_fields.update(incident_changed + ["updated_at", "updated_by"])
+        if link_changed:
+            self.links.append(link)
+            self.link_fields.update(link_changed)
+        if diffs:
+            writer.result.changes.append(f"{_label(parsed)}: " + "; ".join(diffs))
+        return bool(diffs)
+
+    def save(self, writer: _Writer) -> None:
+        if self.communities:
+            through = Incident.communities.through
+            through.objects.filter(incident_id__in=list(self.communities)).delete()
+            through.objects.bulk_create(
+                through(incident_id=incident_id, community_id=community_id)
+                for incident_id, ids in self.communities.items()
+                for community_id in sorted(ids)
+            )
+        if self.incidents:
+            fields = sorted(f.removesuffix("_id") for f in self.incident_fields)
+            Incident.objects.bulk_update(self.incidents, fields)
+            writer._history(Incident, self.incidents, update=True)
+        if self.links:
+            IncidentSource.objects.bulk_update(self.links, sorted(self.link_fields))
+            writer._history(IncidentSource, self.links, update=True)
+        if self.attributions:
+            Attribution.objects.bulk_create(self.attributions)
+            writer._history(Attribution, self.attributions)
+
+
+def _get_source(fields: dict) -> Source:
+    """The import's Source, found by title and publisher; created with the mapping's details if new."""
+    source = Source.objects.filter(title=fields["title"], publisher=fields.get("publisher", "")).first()
+    if source is None:
+        source = Source.objects.create(**fields)
+    return source
+
+
+def run_import(
+    path: str | Path,
+    fmt,
+    *,
+    user=None,
+    publish: bool = False,
+    dry_run: bool = False,
+    file_name: str | None = None,
+    progress: Callable[[str], None] | None = None,
+    progress_every: int = 5000,
+    batch_size: int = 1000,
+) -> ImportResult:
+    """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun."""
+    path = Path(path)
+    result = ImportResult(file_name=file_name or path.name, format=fmt.name, dry_run=dry_run)
+    started = timezone.now()
+    try:
+        result.sha256 = file_sha256(path)
+        with transaction.atomic():
+            _import_rows(
+                path,
+                fmt,
+                result,
+                user=user,
+                publish=publish,
+                progress=progress,
+                progress_every=progress_every,
+                batch_size=batch_size,
+            )
+            if result.errors or dry_run:
+                raise _Rollback
+    except _Rollback:
+        pass
+    except (ImportFailed, RowError, OSError) as error:
+        result.errors.append(str(error))
+    except DatabaseError as error:
+        result.errors.append(f"The database refused the data: {error}")
+    result.run = ImportRun.objects.create(
+        file_name=result.file_name[:300],
+        sha256=result.sha256,
+        format=fmt.name,
+        mapping=fmt.mapping,
+        dry_run=dry_run,
+        publish=publish,
+        started_by=user if getattr(user, "pk", None) else None,
+        ok=result.ok,
+        rows_read=result.rows_read,
+        created=result.created if result.ok else 0,
+        updated=result.updated if result.ok else 0,
+        unchanged=result.unchanged if result.ok else 0,
+        skipped=result.skipped_total,
+        report=result.report(),
+        finished_at=timezone.now(),
+    )
+    ImportRun.objects.filter(pk=result.run.pk).update(started_at=started)
+    return result
+
+
+def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, progress_every, batch_size) -> None:
+    reader = RowReader(path, encoding=fmt.encoding, sheet=fmt.sheet)
+    refs = References()
+    source = _get_source(fmt.source_fields())
+    writer = _Writer(source=source, user=user, publish=publish, reason=f"import of {result.file_name}", result=result)
+    occurrences: Counter = Counter()
+    batch: list[ParsedRow] = []
+    header_checked = False
+    for number, row in reader:
+        if not header_checked:
+            fmt.check_header(reader.header)
+            header_checked = True
+        result.rows_read += 1
+        if progress and result.rows_read % progress_every == 0:
+            progress(f"{result.rows_read} rows read: {result.created} created, {result.updated} updated")
+        if all(cells.is_blank(value) for value in row.values()):
+            result.skipped["empty row"] += 1
+            continue
+        try:
+            parsed = fmt.parse(number, row, refs)
+        except RowError as error:
+            error.row = number
+            result.errors.append(str(error))
+            if len(result.errors) >= MAX_ERRORS:
+                result.errors.append(f"stopped after {MAX_ERRORS} errors")
+                return
+            continue
+        if parsed.fingerprint:
+            key = hashlib.blake2b(parsed.fingerprint.encode(), digest_size=16).digest()
+            occurrences[key] += 1
+            parsed.external_id = f"{parsed.fingerprint}-{occurrences[key]}"
+        result.remarks.extend(f"{_label(parsed)}: {remark}" for remark in parsed.remarks)
+        if result.errors:
+            continue  # keep checking the rest, write nothing
+        batch.append(parsed)
+        if len(batch) >= batch_size:
+            _write(writer, batch, result)
+            batch = []
+    if not header_checked:
+        fmt.check_header(reader.header)
+    if batch and not result.errors:
+        _write(writer, batch, result)
+    result.new_cities = [f"{city.name} ({city.province})" for city in refs.created_cities]
+
+
+def _write(writer: _Writer, batch: list[ParsedRow], result: ImportResult) -> None:
+    try:
+        writer.write(batch)
+    except RowError as error:
+        result.errors.append(str(error))
