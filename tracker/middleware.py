@@ -2,9 +2,10 @@
 
 - RateLimitMiddleware: per client address, counted in Django's cache, on /api/, any
   `?format=csv` request and /follow/ (settings.RATE_LIMITS) → 429 with Retry-After.
-- StaffSecurityMiddleware: /staff/ and /admin/ need a staff user with a verified second factor
-  (sent to sign in, or to set up 2FA); staff pages and every response to a signed-in user are
-  `Cache-Control: no-store`; every 403 is logged to ``tracker.security``.
+- StaffSecurityMiddleware: a signed-in user must have passed the second factor everywhere but
+  the sign-in pages (else sent to enter the code, or to set up 2FA); /staff/ needs a login;
+  staff pages and every response to a signed-in user are `Cache-Control: no-store`; every 403
+  is logged to ``tracker.security``.
 - DatabaseUnavailableMiddleware: a view that hits a dead database answers the 503 page
   (the same page tracker.views.server_error gives when it dies in another middleware).
 """
@@ -23,7 +24,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers, patch_cache_control
-from django_otp import user_has_device
+from two_factor.utils import default_device
 
 from .security import client_ip, log_refused
 
@@ -99,11 +100,10 @@ class StaffSecurityMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
-        if _starts_with_any(path, settings.OTP_REQUIRED_PATH_PREFIXES):
-            refusal = self._require_second_factor(request)
-            if refusal is not None:
-                add_never_cache_headers(refusal)
-                return refusal
+        refusal = self._require_second_factor(request)
+        if refusal is not None:
+            add_never_cache_headers(refusal)
+            return refusal
         response = self.get_response(request)
         if response.status_code == 403:
             log_refused(request, 403)
@@ -116,20 +116,22 @@ class StaffSecurityMiddleware:
     def _require_second_factor(request: HttpRequest) -> HttpResponse | None:
         """None when the request may go on; else where to send the user.
 
-        Anonymous visitors to /staff/ go to the login wizard (the admin sends its own to the same
-        place). A signed-in user who has not passed the second factor goes to set one up when
-        they have no device yet, or back to the login wizard to enter their code.
+        Anonymous visitors to /staff/ go to the login wizard (the admin sends its own there too).
+        A signed-in user who has not passed the second factor may use only the sign-in pages:
+        anywhere else they go to set up 2FA when they have no device yet, or back to the login
+        wizard to enter their code.
         """
-        user = request.user
-        if request.path_info.endswith("/logout/"):
+        path = request.path_info
+        if path.endswith("/logout/") or _starts_with_any(path, settings.OTP_EXEMPT_PATH_PREFIXES):
             return None
+        user = request.user
         if not user.is_authenticated:
-            if request.path_info.startswith("/admin/"):
-                return None  # AdminSiteOTPRequired redirects to the login wizard itself
-            return redirect_to_login(request.get_full_path())
+            if _starts_with_any(path, settings.LOGIN_REQUIRED_PATH_PREFIXES):
+                return redirect_to_login(request.get_full_path())
+            return None
         if user.is_verified():
             return None
-        if not user_has_device(user):
+        if default_device(user) is None:  # the device two_factor's login wizard asks for
             return redirect("two_factor:setup")
         return redirect_to_login(request.get_full_path())
 

@@ -195,9 +195,12 @@ AXES_SENSITIVE_PARAMETERS = ["password", "auth-password", "token-otp_token", "ba
 # every staff user: TOTP apps plus one-time backup codes, no phone or e-mail gateways.
 TWO_FACTOR_REMEMBER_COOKIE_AGE = None
 OTP_TOTP_ISSUER = "Tracker"
-# Paths whose every page needs a staff user with a verified second factor
-# (tracker.middleware.StaffSecurityMiddleware); the admin enforces it itself too.
-OTP_REQUIRED_PATH_PREFIXES = ["/staff/", "/admin/"]
+# A signed-in user who has not passed the second factor can use only the sign-in pages below
+# (everywhere else they are sent to set up 2FA or enter their code), so a password alone never
+# shows a draft (tracker.middleware.StaffSecurityMiddleware). Anonymous visitors to the
+# login-required prefixes go to the login wizard; the admin enforces 2FA itself too.
+OTP_EXEMPT_PATH_PREFIXES = ["/account/"]
+LOGIN_REQUIRED_PATH_PREFIXES = ["/staff/"]
 # Responses on these paths, and every response to a signed-in user, get Cache-Control: no-store.
 NO_STORE_PATH_PREFIXES = ["/staff/", "/admin/", "/account/"]
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
