@@ -1,0 +1,597 @@
+"""Justice and court statistics (DESIGN.md "Metrics": justice outcomes, courts and delay).
+
+Every function is keyword-only, takes querysets the caller has already restricted
+(``Incident.objects.public()`` / ``Case.objects.public()`` and the FilterSets), returns plain data
+and runs a constant number of queries whatever the number of rows. Only published cases count,
+at every step, even when the caller passes a queryset that also holds drafts.
+
+Working days use one ``WorkingCalendar`` (one query for the holidays), loaded once per call or
+passed in by the caller (``calendar=``) so a page loads it once. Medians and percentiles are
+computed in Python from one ``values_list`` query (see ``percentile``): the same result on
+SQLite and PostgreSQL, and quick at 30,000 cases.
+
+Rates are fractions from 0 to 1, and ``None`` when there is nothing to divide by: no data is
+not 0 %.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case as SqlCase  # the CASE expression; Case is the model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, ExtractYear
+
+from incidents.models import Incident, Status
+from incidents.stats import share
+
+from .models import (
+    FINAL_VERDICTS,
+    AdjournmentReason,
+    Appeal,
+    AppealOutcome,
+    Case,
+    Charge,
+    Court,
+    Hearing,
+    HearingOutcome,
+    Verdict,
+)
+from .workdays import WorkingCalendar
+
+# A conviction with no appeal counts as upheld once the verdict is more than this many days old
+# (victims and the state may appeal within 30 days: ATA s.25).
+APPEAL_WINDOW_DAYS = 30
+# Impunity: fatal incidents at least this many years old with no conviction of anyone.
+IMPUNITY_YEARS = 3
+# Appeal outcomes that mean a conviction is not (or not yet) upheld.
+NOT_UPHELD = (AppealOutcome.PENDING, AppealOutcome.OVERTURNED, AppealOutcome.REMANDED)
+
+PENDING_AGE_BUCKETS = (
+    ("le_7_working_days", "≤ 7 working days"),
+    ("le_30_days", "≤ 30 days"),
+    ("le_6_months", "≤ 6 months"),
+    ("le_1_year", "≤ 1 year"),
+    ("1_to_3_years", "1–3 years"),
+    ("3_to_5_years", "3–5 years"),
+    ("gt_5_years", "> 5 years"),
+    ("unknown", "No cognizance or FIR date recorded"),
+)
+
+
+# Small helpers ----------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The ``fraction`` (0..1) percentile of ``values`` by linear interpolation, or None if empty.
+
+    The same definition as PostgreSQL's ``percentile_cont`` and numpy's default ("linear"): sort
+    the n values x[0] ≤ … ≤ x[n-1], take the position h = (n − 1) × fraction, and interpolate
+    x[⌊h⌋] + (h − ⌊h⌋) × (x[⌊h⌋+1] − x[⌊h⌋]). The median is ``percentile(values, 0.5)``: the
+    middle value, or the mean of the two middle values. One value is its own every percentile.
+    """
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def months_before(day: datetime.date, months: int) -> datetime.date:
+    """The same day of the month ``months`` earlier, clamped to the month's last day."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return datetime.date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
+    return calendar if calendar is not None else WorkingCalendar()
+
+
+def _published(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Only published cases count; ordering dropped so grouping is by what we ask for."""
+    return cases.filter(status=Status.PUBLISHED).order_by()
+
+
+def _published_charges() -> QuerySet[Charge]:
+    return Charge.objects.filter(case__status=Status.PUBLISHED)
+
+
+# Justice outcomes per fatal incident ------------------------------------------------------
+
+
+def _upheld_condition(today: datetime.date) -> Q:
+    """On a convicted Charge: an appeal exists, all decided and none overturned or remanded; or no
+    appeal and the verdict is more than 30 days old (a pending appeal means not yet upheld)."""
+    appeals = Appeal.objects.filter(charge_id=OuterRef("pk"))
+    no_appeal_since = today - datetime.timedelta(days=APPEAL_WINDOW_DAYS)
+    return (Q(Exists(appeals)) & ~Q(Exists(appeals.filter(outcome__in=NOT_UPHELD)))) | (
+        ~Q(Exists(appeals)) & Q(verdict_date__lt=no_appeal_since)
+    )
+
+
+def _incident_charges() -> QuerySet[Charge]:
+    """Charges in published cases of the outer incident (for Exists)."""
+    return _published_charges().filter(case__incidents=OuterRef("pk"))
+
+
+def _convicted_exists() -> Exists:
+    return Exists(_incident_charges().filter(verdict=Verdict.CONVICTED))
+
+
+def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, int]:
+    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. One query.
+
+    In order, each a count of fatal incidents with (only published cases count, at every step):
+    ``case_registered`` at least one published Case; ``accused_charged`` such a Case with at least
+    one Charge; ``trial_concluded`` a Charge with a final verdict (convicted, acquitted, discharged,
+    abated); ``convicted`` at least one Charge convicted; ``conviction_upheld`` a conviction that has
+    at least one appeal, all decided and none overturned or remanded, or that has no appeal and
+    whose verdict is more than 30 days old on ``today``.
+    """
+    cases = Case.objects.filter(status=Status.PUBLISHED, incidents=OuterRef("pk"))
+    charges = _incident_charges()
+    figures = (
+        incidents.order_by()
+        .filter(killed__gt=0)
+        .aggregate(
+            fatal_incidents=Count("pk"),
+            case_registered=Count("pk", filter=Q(Exists(cases))),
+            accused_charged=Count("pk", filter=Q(Exists(charges))),
+            trial_concluded=Count("pk", filter=Q(Exists(charges.filter(verdict__in=FINAL_VERDICTS)))),
+            convicted=Count("pk", filter=Q(_convicted_exists())),
+            conviction_upheld=Count(
+                "pk", filter=Q(Exists(charges.filter(Q(verdict=Verdict.CONVICTED) & _upheld_condition(today))))
+            ),
+        )
+    )
+    keys = ("fatal_incidents", "case_registered", "accused_charged", "trial_concluded", "convicted")
+    return {key: figures[key] or 0 for key in (*keys, "conviction_upheld")}
+
+
+def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, Any]:
+    """Fatal incidents at least 3 years old on ``today`` and how many have no conviction of anyone.
+
+    Returns ``{"fatal_incidents_3_years_old", "without_conviction", "rate"}``; ``rate`` is the
+    impunity rate (a fraction 0..1), None when no fatal incident is that old. "Conviction" is the
+    funnel's ``convicted`` step: a Charge with the verdict convicted in a published case. One query.
+    """
+    old = incidents.order_by().filter(killed__gt=0, date__lte=years_before(today, IMPUNITY_YEARS))
+    figures = old.aggregate(old=Count("pk"), unpunished=Count("pk", filter=~Q(_convicted_exists())))
+    return {
+        "fatal_incidents_3_years_old": figures["old"],
+        "without_conviction": figures["unpunished"],
+        "rate": share(figures["unpunished"], figures["old"]),
+    }
+
+
+def impunity_rate(*, incidents: QuerySet[Incident], today: datetime.date) -> float | None:
+    """Share of fatal incidents at least 3 years old on ``today`` with no conviction (0..1, None if none)."""
+    return impunity(incidents=incidents, today=today)["rate"]
+
+
+def partial_justice_incidents(*, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """Incidents with at least one conviction while another accused in the same incident's
+    published cases is acquitted, discharged or still absconding (a pending charge whose custody
+    is absconding or proclaimed offender). "Another" means a different person."""
+    left_free = _incident_charges().filter(
+        Q(verdict__in=[Verdict.ACQUITTED, Verdict.DISCHARGED])
+        | Q(verdict=Verdict.PENDING, custody__in=["absconding", "proclaimed_offender"])
+    )
+    convicted_other = (
+        _published_charges()
+        .filter(case__incidents=OuterRef(OuterRef("pk")), verdict=Verdict.CONVICTED)
+        .exclude(accused_id=OuterRef("accused_id"))
+    )
+    return incidents.filter(Exists(left_free.filter(Exists(convicted_other))))
+
+
+def partial_justice(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
+    """How many incidents saw a conviction, and how many of those are partial justice. One query.
+
+    Returns ``{"convicted_incidents", "partial_justice", "share"}`` (share of the convicted
+    incidents; None when there is none). See ``partial_justice_incidents`` for the definition.
+    """
+    partial = partial_justice_incidents(incidents=incidents.model.objects.filter(pk=OuterRef("pk")))
+    figures = incidents.order_by().aggregate(
+        convicted=Count("pk", filter=Q(_convicted_exists())),
+        partial=Count("pk", filter=Q(Exists(partial))),
+    )
+    return {
+        "convicted_incidents": figures["convicted"],
+        "partial_justice": figures["partial"],
+        "share": share(figures["partial"], figures["convicted"]),
+    }
+
+
+# Courts and delay ---------------------------------------------------------------------------
+
+GROUPS = {
+    None: {},
+    "court": {"court_id": "court_id", "court": "court__name"},
+    "city": {"city": "court__city__name", "slug": "court__city__slug"},
+    "year": {"year": "cognizance_year"},
+}
+
+
+def _decided_rows(cases: QuerySet[Case], group_by: str | None) -> list[tuple]:
+    """(group fields..., cognizance_date, judgment_date) for the published decided cases. One query."""
+    if group_by not in GROUPS:
+        raise ValueError(f"group_by must be one of {sorted(k for k in GROUPS if k)} or None, not {group_by!r}")
+    qs = _published(cases).filter(cognizance_date__isnull=False, judgment_date__isnull=False)
+    if group_by == "year":
+        qs = qs.annotate(cognizance_year=ExtractYear("cognizance_date"))
+    return list(qs.values_list(*GROUPS[group_by].values(), "cognizance_date", "judgment_date"))
+
+
+def _disposal_summary(pairs: Iterable[tuple[datetime.date, datetime.date]], calendar: WorkingCalendar) -> dict:
+    pairs = list(pairs)
+    calendar_days = [(end - start).days for start, end in pairs]
+    working_days = [calendar.between(start, end) for start, end in pairs]
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+    within = sum(1 for days in working_days if days <= limit)
+    return {
+        "count": len(pairs),
+        "median_days": percentile(calendar_days, 0.5),
+        "p90_days": percentile(calendar_days, 0.9),
+        "median_working_days": percentile(working_days, 0.5),
+        "p90_working_days": percentile(working_days, 0.9),
+        "within_statutory_limit": within,
+        "statutory_compliance": share(within, len(pairs)),
+    }
+
+
+def disposal_times(
+    *, cases: QuerySet[Case], group_by: str | None = None, calendar: WorkingCalendar | None = None
+) -> dict[str, Any] | list[dict[str, Any]]:
+    """Disposal time of decided cases = judgment_date − cognizance_date, in calendar and working days.
+
+    Working days are the days d with cognizance < d ≤ judgment on the working calendar. Returns
+    ``{"count", "median_days", "p90_days", "median_working_days", "p90_working_days",
+    "within_statutory_limit", "statutory_compliance"}`` (medians and 90th percentiles by linear
+    interpolation, see ``percentile``; None when no case is decided). With ``group_by`` "court",
+    "city" (the court's city) or "year" (of cognizance): a list of such dicts, each with its group's
+    keys (``court_id``/``court``, ``city``/``slug``, ``year``), most cases first. Two queries.
+    """
+    calendar = _calendar(calendar)
+    rows = _decided_rows(cases, group_by)
+    if group_by is None:
+        return _disposal_summary(rows, calendar)
+    keys = list(GROUPS[group_by])
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        groups[row[: len(keys)]].append(row[len(keys) :])
+    out = [dict(zip(keys, key, strict=True)) | _disposal_summary(pairs, calendar) for key, pairs in groups.items()]
+    if group_by == "year":
+        return sorted(out, key=lambda r: r["year"])
+    return sorted(out, key=lambda r: (-r["count"], str(r[keys[-1] if group_by == "court" else keys[0]] or "")))
+
+
+def statutory_compliance(*, cases: QuerySet[Case], calendar: WorkingCalendar | None = None) -> dict[str, Any]:
+    """ATA s.19(7): share of decided cases disposed of within 7 working days of cognizance.
+
+    Returns ``{"decided", "within_limit", "rate"}``; rate None when no case is decided. Two queries.
+    """
+    summary = _disposal_summary((row[-2:] for row in _decided_rows(cases, None)), _calendar(calendar))
+    return {
+        "decided": summary["count"],
+        "within_limit": summary["within_statutory_limit"],
+        "rate": summary["statutory_compliance"],
+    }
+
+
+def _pending(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return _published(cases.pending())
+
+
+def working_day_threshold(*, today: datetime.date, working_days: int, calendar: WorkingCalendar) -> datetime.date:
+    """The earliest start date s with at most ``working_days`` working days in (s, today].
+
+    Working days since s only grow as s moves back, so "≤ N working days old" is "started on or
+    after this date", which the database can count.
+    """
+    start = today
+    for _ in range(3660):  # bounded: a calendar with no working days would never reach N
+        earlier = start - datetime.timedelta(days=1)
+        if calendar.between(earlier, today) > working_days:
+            break
+        start = earlier
+    return start
+
+
+def pending_ages(
+    *, cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None = None
+) -> list[dict[str, Any]]:
+    """How long pending cases have waited: today − cognizance_date (or − fir_date when no cognizance yet).
+
+    Buckets, in order, each case in the first that fits: ≤ 7 working days (the working calendar),
+    ≤ 30 days, ≤ 6 months, ≤ 1 year, 1–3 years, 3–5 years, > 5 years (calendar months and years:
+    a case started exactly 6 months ago is "≤ 6 months"), and last the cases with neither date.
+    Pending = published, no judgment, stage not decided, transferred, on appeal or closed.
+    Returns ``[{"bucket", "label", "count"}]`` with every bucket, zeros included. Two queries.
+    """
+    calendar = _calendar(calendar)
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+    thresholds = [
+        ("le_7_working_days", working_day_threshold(today=today, working_days=limit, calendar=calendar)),
+        ("le_30_days", today - datetime.timedelta(days=30)),
+        ("le_6_months", months_before(today, 6)),
+        ("le_1_year", years_before(today, 1)),
+        ("1_to_3_years", years_before(today, 3)),
+        ("3_to_5_years", years_before(today, 5)),
+    ]
+    bucket = SqlCase(
+        When(started__isnull=True, then=Value("unknown")),
+        *[When(started__gte=since, then=Value(key)) for key, since in thresholds],
+        default=Value("gt_5_years"),
+    )
+    counts = dict(
+        _pending(cases)
+        .annotate(started=Coalesce("cognizance_date", "fir_date"))
+        .annotate(bucket=bucket)
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .values_list("bucket", "n")
+    )
+    return [{"bucket": key, "label": label, "count": counts.get(key, 0)} for key, label in PENDING_AGE_BUCKETS]
+
+
+def _excess(dates: Iterable[datetime.date], today: datetime.date, calendar: WorkingCalendar) -> dict[str, Any]:
+    dates = list(dates)
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+    excess = [calendar.between(d, today) - limit for d in dates]
+    over = [e for e in excess if e > 0]
+    return {
+        "pending_with_cognizance": len(dates),
+        "over_limit": len(over),
+        "share": share(len(over), len(dates)),
+        "median_excess_working_days": percentile(over, 0.5),
+        "max_excess_working_days": max(over) if over else None,
+    }
+
+
+def over_statutory_limit(
+    *, cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None = None
+) -> dict[str, Any]:
+    """Pending cases whose working days since cognizance (to ``today``) exceed 7, and by how much.
+
+    Returns ``{"pending_with_cognizance", "over_limit", "share", "median_excess_working_days",
+    "max_excess_working_days"}`` (the excess is working days beyond the seventh). Two queries.
+    """
+    dates = _pending(cases).filter(cognizance_date__isnull=False).values_list("cognizance_date", flat=True)
+    return _excess(dates, today, _calendar(calendar))
+
+
+def _hearings(cases: QuerySet[Case]) -> QuerySet[Hearing]:
+    return Hearing.objects.filter(case__in=_published(cases).values("pk")).order_by()
+
+
+def _adjournment_block(held: int, adjourned: int, decided: int, of_decided: int, reasons: dict[str, int]) -> dict:
+    by_reason = [
+        {"reason": code, "label": label, "count": reasons.get(code, 0), "share": share(reasons.get(code, 0), adjourned)}
+        for code, label in AdjournmentReason.choices
+    ]
+    by_reason.sort(key=lambda r: -r["count"])  # stable: ties keep the choices' order
+    return {
+        "decided_cases": decided,
+        "hearings_of_decided_cases": of_decided,
+        "hearings_per_decided_case": share(of_decided, decided),
+        "hearings_held": held,
+        "adjourned": adjourned,
+        "adjournment_rate": share(adjourned, held),
+        "by_reason": by_reason,
+    }
+
+
+def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
+    """Hearings and adjournments of the published ``cases``.
+
+    - hearings per decided case = hearings with an outcome of decided cases ÷ decided cases;
+    - adjournment rate = adjourned ÷ hearings with an outcome (scheduled hearings do not count);
+    - adjournments by reason: ``[{"reason", "label", "count", "share"}]``, every reason, most first.
+
+    With ``group_by="court"``: a list with ``court_id`` and ``court`` per court. Hearings and
+    reasons go to the court that heard them (the case's court unless the hearing names another);
+    hearings per decided case to the case's court. Three queries (four when grouped).
+    """
+    if group_by not in (None, "court"):
+        raise ValueError(f"group_by must be None or 'court', not {group_by!r}")
+    court = {"heard_by": Coalesce("court_id", "case__court_id")} if group_by else {}
+    held = (
+        _hearings(cases)
+        .exclude(outcome="")
+        .annotate(**court)
+        .values(*court, "outcome", "adjournment_reason")
+        .annotate(n=Count("pk"))
+    )
+    decided_cases = _published(cases).decided()
+    of_decided = (
+        _hearings(decided_cases)
+        .exclude(outcome="")
+        .values(*(["case__court_id"] if group_by else []))
+        .annotate(n=Count("pk"))
+    )
+    decided = decided_cases.values(*(["court_id"] if group_by else [])).annotate(n=Count("pk"))
+
+    per: dict[Any, dict[str, Any]] = defaultdict(
+        lambda: {"held": 0, "adjourned": 0, "decided": 0, "of_decided": 0, "reasons": defaultdict(int)}
+    )
+    for row in held:
+        entry = per[row.get("heard_by")]
+        entry["held"] += row["n"]
+        if row["outcome"] == HearingOutcome.ADJOURNED:
+            entry["adjourned"] += row["n"]
+            entry["reasons"][row["adjournment_reason"] or AdjournmentReason.OTHER] += row["n"]
+    for row in of_decided:
+        per[row.get("case__court_id")]["of_decided"] += row["n"]
+    for row in decided:
+        per[row.get("court_id")]["decided"] += row["n"]
+
+    def block(entry):
+        return _adjournment_block(
+            entry["held"], entry["adjourned"], entry["decided"], entry["of_decided"], entry["reasons"]
+        )
+
+    if group_by is None:
+        return block(per[None])
+    names = dict(Court.objects.filter(pk__in=list(per)).values_list("pk", "name"))
+    out = [{"court_id": pk, "court": names.get(pk)} | block(entry) for pk, entry in per.items()]
+    return sorted(out, key=lambda r: (-r["hearings_held"], r["court"] or ""))
+
+
+def _conviction_figures(row: dict[str, int]) -> dict[str, Any]:
+    return {
+        "charges_decided": row["charges_decided"],
+        "charges_convicted": row["charges_convicted"],
+        "per_accused": share(row["charges_convicted"], row["charges_decided"]),
+        "cases_decided": row["cases_decided"],
+        "cases_convicted": row["cases_convicted"],
+        "per_case": share(row["cases_convicted"], row["cases_decided"]),
+    }
+
+
+CONVICTION_AGGREGATES = {
+    "charges_decided": Count("pk", filter=Q(verdict__in=FINAL_VERDICTS)),
+    "charges_convicted": Count("pk", filter=Q(verdict=Verdict.CONVICTED)),
+    "cases_decided": Count("case_id", distinct=True, filter=Q(verdict__in=FINAL_VERDICTS)),
+    "cases_convicted": Count("case_id", distinct=True, filter=Q(verdict=Verdict.CONVICTED)),
+}
+
+
+def conviction_rate(*, cases: QuerySet[Case]) -> dict[str, Any]:
+    """Conviction rate = convicted ÷ charges with a final verdict (convicted, acquitted, discharged, abated).
+
+    Per accused: over charges (one accused in one case). Per case: cases with at least one
+    conviction ÷ cases with at least one final verdict. Returns ``{"charges_decided",
+    "charges_convicted", "per_accused", "cases_decided", "cases_convicted", "per_case"}``. One query.
+    """
+    row = Charge.objects.filter(case__in=_published(cases).values("pk")).aggregate(**CONVICTION_AGGREGATES)
+    return _conviction_figures(row)
+
+
+def clearance_rate(
+    *, cases: QuerySet[Case], date_from: datetime.date | None, date_to: datetime.date | None
+) -> dict[str, Any]:
+    """Clearance rate (CEPEJ) = cases decided in the period ÷ cases that reached cognizance in it.
+
+    The period is inclusive; an open end (None) is unbounded. Returns ``{"decided",
+    "cognizance", "rate"}``; rate None when no case reached cognizance in the period. One query.
+    """
+
+    def within(field: str) -> Q:
+        q = Q(**{f"{field}__isnull": False})
+        if date_from:
+            q &= Q(**{f"{field}__gte": date_from})
+        if date_to:
+            q &= Q(**{f"{field}__lte": date_to})
+        return q
+
+    row = _published(cases).aggregate(
+        decided=Count("pk", filter=within("judgment_date")), cognizance=Count("pk", filter=within("cognizance_date"))
+    )
+    return {
+        "decided": row["decided"],
+        "cognizance": row["cognizance"],
+        "rate": share(row["decided"], row["cognizance"]),
+    }
+
+
+def court_scorecards(
+    *, cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None = None
+) -> list[dict[str, Any]]:
+    """One row per trial court of the published ``cases``, most cases first.
+
+    Each row: ``court_id``, ``court``, ``city``, ``cases``, ``decided``, ``pending``; ``disposal``
+    (as ``disposal_times``); ``over_statutory_limit`` (as that function); ``adjournments`` (as
+    ``adjournments``; hearings counted at the court that heard them); ``conviction_rate`` (as that
+    function). One grouped query per table, then Python: eight queries whatever the number of courts.
+    """
+    calendar = _calendar(calendar)
+    published = _published(cases)
+    counts = list(
+        published.values("court_id", "court__name", "court__city__name").annotate(
+            cases=Count("pk"),
+            decided=Count("pk", filter=Q(cognizance_date__isnull=False, judgment_date__isnull=False)),
+        )
+    )
+    pending = dict(_pending(cases).values("court_id").annotate(n=Count("pk")).values_list("court_id", "n"))
+    decided_pairs: dict[int, list] = defaultdict(list)
+    for court_id, _name, start, end in _decided_rows(cases, "court"):
+        decided_pairs[court_id].append((start, end))
+    pending_dates: dict[int, list] = defaultdict(list)
+    for court_id, start in (
+        _pending(cases).filter(cognizance_date__isnull=False).values_list("court_id", "cognizance_date")
+    ):
+        pending_dates[court_id].append(start)
+    hearing_blocks = {row["court_id"]: row for row in adjournments(cases=cases, group_by="court")}
+    convictions = {
+        row["case__court_id"]: _conviction_figures(row)
+        for row in Charge.objects.filter(case__in=published.values("pk"))
+        .values("case__court_id")
+        .annotate(**CONVICTION_AGGREGATES)
+    }
+    empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
+    empty_hearings = _adjournment_block(0, 0, 0, 0, {})
+    out = []
+    for row in counts:
+        court_id = row["court_id"]
+        hearings = dict(hearing_blocks.get(court_id, empty_hearings))
+        hearings.pop("court_id", None)
+        hearings.pop("court", None)
+        out.append(
+            {
+                "court_id": court_id,
+                "court": row["court__name"],
+                "city": row["court__city__name"],
+                "cases": row["cases"],
+                "decided": row["decided"],
+                "pending": pending.get(court_id, 0),
+                "disposal": _disposal_summary(decided_pairs.get(court_id, []), calendar),
+                "over_statutory_limit": _excess(pending_dates.get(court_id, []), today, calendar),
+                "adjournments": hearings,
+                "conviction_rate": convictions.get(court_id, empty_conviction),
+            }
+        )
+    return sorted(out, key=lambda r: (-r["cases"], r["court"]))
+
+
+__all__ = [
+    "adjournments",
+    "clearance_rate",
+    "conviction_rate",
+    "court_scorecards",
+    "disposal_times",
+    "funnel",
+    "impunity",
+    "impunity_rate",
+    "months_before",
+    "over_statutory_limit",
+    "partial_justice",
+    "partial_justice_incidents",
+    "pending_ages",
+    "percentile",
+    "statutory_compliance",
+    "working_day_threshold",
+    "years_before",
+]

@@ -1,0 +1,239 @@
+"""Casualty statistics over a set of incidents (DESIGN.md "Metrics", first part).
+
+Every function is keyword-only, takes a queryset of incidents that the caller has already
+restricted (``Incident.objects.public()`` and the ``IncidentFilter``), returns plain data
+(dicts, lists, numbers) and runs a constant number of queries, whatever the number of rows.
+
+Definitions, word for word from DESIGN.md:
+
+- ``incidents`` = count; ``killed``, ``injured`` = sums over incidents where the figure is known;
+  ``killed_unknown``, ``injured_unknown`` = incidents where it is NULL.
+- Monthly average killed = killed ÷ calendar months in the period, both end months counted
+  (an 18-month window divides by 18). The period runs from ``date_from`` (else the month of the
+  earliest matching incident) to ``date_to`` (else the month of the latest).
+- Shares by attack type, province, city, community, organisation and year: of incidents and of
+  killed. An incident with two communities or two organisations counts once in each group it
+  belongs to and once in the total: groups may add up to more than the total.
+
+Group rows all carry ``incidents``, ``killed``, ``injured``, ``killed_unknown``,
+``injured_unknown``, ``share_incidents`` (group incidents ÷ all incidents) and ``share_killed``
+(group killed ÷ all killed). A share is ``None`` when its denominator is 0: no data is not 0 %.
+Incidents with no city, no community or no organisation recorded form a group whose name and
+slug are ``None``, listed last, so that single-valued groups add up to the total.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import ExtractYear
+
+from .models import AttackType, Attribution, Incident
+
+# The aggregates every table shares: one definition, so every table counts the same way.
+# `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
+# aliases differ from the field names: an aggregate may not share a name with a field it reads.
+FIGURES = ("incidents", "killed", "injured", "killed_unknown", "injured_unknown")
+
+
+def _figures(prefix: str = "", count: str = "id") -> dict[str, Any]:
+    return {
+        "n_incidents": Count(f"{prefix}{count}"),
+        "n_killed": Sum(f"{prefix}killed"),
+        "n_injured": Sum(f"{prefix}injured"),
+        "n_killed_unknown": Count(f"{prefix}{count}", filter=Q(**{f"{prefix}killed__isnull": True})),
+        "n_injured_unknown": Count(f"{prefix}{count}", filter=Q(**{f"{prefix}injured__isnull": True})),
+    }
+
+
+def _clean(row: Mapping[str, Any]) -> dict[str, int]:
+    """The five figures of an aggregate row, with a sum over no known figure read as 0."""
+    return {key: row[f"n_{key}"] or 0 for key in FIGURES}
+
+
+def share(part: int | float, whole: int | float) -> float | None:
+    """part ÷ whole, or None when whole is 0 (a share of nothing is unknown, not 0)."""
+    return part / whole if whole else None
+
+
+def totals(*, incidents: QuerySet[Incident]) -> dict[str, int]:
+    """Count, killed and injured (sums over known figures), and how many figures are unknown.
+
+    One query. Returns ``{"incidents", "killed", "injured", "killed_unknown", "injured_unknown"}``;
+    sums over no known figure are 0, and ``*_unknown`` says how many incidents lacked the figure.
+    """
+    return _clean(incidents.order_by().aggregate(**_figures()))
+
+
+def months_in_period(date_from: datetime.date, date_to: datetime.date) -> int:
+    """Calendar months from date_from's month to date_to's month, both counted (0 if reversed)."""
+    return max(0, (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1)
+
+
+def period(
+    *, incidents: QuerySet[Incident], date_from: datetime.date | None = None, date_to: datetime.date | None = None
+) -> tuple[datetime.date | None, datetime.date | None]:
+    """The period a figure covers: the given dates, else the earliest / latest matching incident.
+
+    One query when a date is missing, none otherwise. Either end is None when it is not given and
+    no incident matches.
+    """
+    if date_from is None or date_to is None:
+        bounds = incidents.order_by().aggregate(first=Min("date"), last=Max("date"))
+        date_from = date_from or bounds["first"]
+        date_to = date_to or bounds["last"]
+    return date_from, date_to
+
+
+def monthly_average_killed(
+    *,
+    incidents: QuerySet[Incident],
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    killed: int | None = None,
+) -> float | None:
+    """Killed ÷ calendar months in the period, both end months counted.
+
+    The period runs from ``date_from`` (else the month of the earliest matching incident) to
+    ``date_to`` (else the month of the latest), so 2012-03-01..2013-08-31 divides by 18. Returns the
+    exact quotient (callers round for display), or None when the period is unknown (no date given
+    and no incident) or empty (``date_to`` before ``date_from``'s month). Pass ``killed`` (from
+    ``totals``) to save a query. At most two queries.
+    """
+    start, end = period(incidents=incidents, date_from=date_from, date_to=date_to)
+    if start is None or end is None:
+        return None
+    months = months_in_period(start, end)
+    if months == 0:
+        return None
+    if killed is None:
+        killed = totals(incidents=incidents)["killed"]
+    return killed / months
+
+
+def _with_shares(rows: list[dict[str, Any]], whole: Mapping[str, int]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["share_incidents"] = share(row["incidents"], whole["incidents"])
+        row["share_killed"] = share(row["killed"], whole["killed"])
+    return rows
+
+
+def _sorted_groups(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """Most incidents first, then most killed, then by name; the 'not recorded' group (None) last."""
+    return sorted(rows, key=lambda r: (r[name] is None, -r["incidents"], -r["killed"], str(r[name] or "")))
+
+
+def _grouped(incidents: QuerySet[Incident], name: str, fields: dict[str, str]) -> list[dict[str, Any]]:
+    """One grouped query over a single-valued field; the groups add up to the total."""
+    rows = incidents.order_by().values(*fields.values()).annotate(**_figures())
+    out = [{key: row[field] for key, field in fields.items()} | _clean(row) for row in rows]
+    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
+    return _with_shares(_sorted_groups(out, name), total)
+
+
+def by_year(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Figures per calendar year of the incident date, oldest first. One query."""
+    rows = incidents.order_by().annotate(year=ExtractYear("date")).values("year").annotate(**_figures())
+    out = [{"year": row["year"]} | _clean(row) for row in rows]
+    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
+    return _with_shares(sorted(out, key=lambda r: r["year"]), total)
+
+
+def by_province(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Figures per province: ``{"province": name, "slug", ...}``. One query."""
+    return _grouped(incidents, "province", {"province": "province__name", "slug": "province__slug"})
+
+
+def by_city(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Figures per city: ``{"city": name, "slug", "province": name, ...}``; no city recorded → None. One query."""
+    return _grouped(incidents, "city", {"city": "city__name", "slug": "city__slug", "province": "city__province__name"})
+
+
+def by_attack_type(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Figures per attack type: ``{"attack_type": code, "label": its display name, ...}``. One query."""
+    rows = _grouped(incidents, "attack_type", {"attack_type": "attack_type"})
+    labels = dict(AttackType.choices)
+    return [
+        {"attack_type": r["attack_type"], "label": labels.get(r["attack_type"], r["attack_type"])} | r for r in rows
+    ]
+
+
+def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None) -> Mapping[str, int]:
+    return given if given is not None else totals(incidents=incidents)
+
+
+def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Figures per targeted community: ``{"community": name, "slug", ...}``.
+
+    An incident with two communities counts once in each of its groups and once in the total,
+    so groups may add up to more than the total; shares are of the total. Incidents with no
+    community recorded form the ``None`` group. Two queries (one if ``total`` from ``totals`` is given).
+    """
+    through = Incident.communities.through
+    # Group the link table, not the incidents: the pair (incident, community) is unique there,
+    # so nothing is counted twice, and no join of the caller's queryset is reused by mistake.
+    links = (
+        through.objects.filter(incident__in=incidents.order_by().values("pk"))
+        .values("community__name", "community__slug")
+        .annotate(**_figures("incident__", count="id"))
+    )
+    rows = [{"community": r["community__name"], "slug": r["community__slug"]} | _clean(r) for r in links]
+    none = incidents.order_by().filter(~Exists(through.objects.filter(incident_id=OuterRef("pk"))))
+    rows += _none_group(none, "community")
+    return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
+
+
+def _none_group(incidents: QuerySet[Incident], name: str) -> list[dict[str, Any]]:
+    figures = _clean(incidents.aggregate(**_figures()))
+    return [{name: None, "slug": None} | figures] if figures["incidents"] else []
+
+
+def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+    """Figures per organisation the incident is attributed to in any way (claimed, suspected, named, convicted).
+
+    Rows are ``{"organisation": name, "slug", "abbreviation", ...}``. An incident attributed to two
+    organisations counts once in each group and once in the total; an organisation linked to the
+    same incident in two ways (claimed and suspected) counts it once. Incidents attributed to no
+    organisation form the ``None`` group. Three queries (two if ``total`` is given).
+    """
+    # One attribution per (incident, organisation): the first by id. Its incident's figures
+    # are then summed once per organisation, however many kinds of attribution there are.
+    earlier = Attribution.objects.filter(
+        incident_id=OuterRef("incident_id"), organisation_id=OuterRef("organisation_id"), pk__lt=OuterRef("pk")
+    )
+    links = (
+        Attribution.objects.filter(incident__in=incidents.order_by().values("pk"))
+        .filter(~Exists(earlier))
+        .values("organisation__name", "organisation__slug", "organisation__abbreviation")
+        .annotate(**_figures("incident__", count="id"))
+    )
+    rows = [
+        {
+            "organisation": r["organisation__name"],
+            "slug": r["organisation__slug"],
+            "abbreviation": r["organisation__abbreviation"],
+        }
+        | _clean(r)
+        for r in links
+    ]
+    none = incidents.order_by().filter(~Exists(Attribution.objects.filter(incident_id=OuterRef("pk"))))
+    rows += [r | {"abbreviation": None} for r in _none_group(none, "organisation")]
+    return _with_shares(_sorted_groups(rows, "organisation"), _multi_total(incidents, total))
+
+
+__all__ = [
+    "by_attack_type",
+    "by_city",
+    "by_community",
+    "by_organisation",
+    "by_province",
+    "by_year",
+    "monthly_average_killed",
+    "months_in_period",
+    "period",
+    "share",
+    "totals",
+]
