@@ -7,8 +7,6 @@ Every run (dry runs and failed runs too) is logged in ImportRun, visible in the 
 
 from __future__ import annotations
 
-import sys
-
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -44,8 +42,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
         def progress(message: str) -> None:
-            sys.stderr.write(message + "\n")
-            sys.stderr.flush()
+            self.stderr.write(message)
+            self.stderr.flush()
 
         result = run_import(
             options["file"],
