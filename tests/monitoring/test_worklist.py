@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Custody, Holiday, HearingOutcome, Stage
+from cases.models import Custody, HearingOutcome, Holiday, Stage
 from incidents.models import Status
 from monitoring.worklist import build_worklist
 from tests import factories as f
@@ -37,10 +37,10 @@ def world():
         court=court_b, case_number="SC 2/2026", cognizance_date=D(2026, 11, 16), last_verified_on=D(2026, 10, 1)
     )
     # Fri 13 Nov → 25 Nov: 8 working days, 1 over; a draft.
-    draft = f.CaseFactory(
-        court=court_a, case_number="SC 3/2026", cognizance_date=D(2026, 11, 13), status=Status.DRAFT
+    draft = f.CaseFactory(court=court_a, case_number="SC 3/2026", cognizance_date=D(2026, 11, 13), status=Status.DRAFT)
+    retracted = f.CaseFactory(
+        court=court_a, case_number="SC 4/2026", cognizance_date=D(2020, 1, 1), status=Status.RETRACTED
     )
-    retracted = f.CaseFactory(court=court_a, case_number="SC 4/2026", cognizance_date=D(2020, 1, 1), status=Status.RETRACTED)
     decided = f.CaseFactory(
         court=court_b,
         case_number="SC 5/2026",
@@ -54,9 +54,7 @@ def world():
     f.HearingFactory(case=retracted, date=D(2026, 11, 2))  # retracted: never on the worklist
     f.ChargeFactory(case=within, accused=f.AccusedFactory(name="Absconder One"), custody=Custody.ABSCONDING)
     f.ChargeFactory(case=over, accused=f.AccusedFactory(name="In Custody"), custody=Custody.ARRESTED)
-    f.ChargeFactory(
-        case=draft, accused=f.AccusedFactory(name="Proclaimed Two"), custody=Custody.PROCLAIMED_OFFENDER
-    )
+    f.ChargeFactory(case=draft, accused=f.AccusedFactory(name="Proclaimed Two"), custody=Custody.PROCLAIMED_OFFENDER)
     draft_incident = f.IncidentFactory(title="Draft attack", status=Status.DRAFT, city=quetta)
     f.IncidentFactory(title="Published attack")
     return {
