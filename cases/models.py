@@ -106,6 +106,16 @@ class CaseQuerySet(PublishableQuerySet):
         """What list pages, the API and CSV need, in a constant number of queries."""
         return self.select_related("court", "court__city", "transferred_to").prefetch_related("incidents")
 
+    def with_charge_counts(self):
+        """Annotate each case with `accused_count` and `<verdict>_count` per verdict (one grouped query)."""
+        return self.annotate(
+            accused_count=models.Count("charges", distinct=True),
+            **{
+                f"{verdict}_count": models.Count("charges", filter=Q(charges__verdict=verdict), distinct=True)
+                for verdict in Verdict.values
+            },
+        )
+
     def decided(self):
         return self.filter(judgment_date__isnull=False, cognizance_date__isnull=False)
 

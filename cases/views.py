@@ -1,18 +1,203 @@
-"""Public pages about cases and courts."""
+"""Public pages about cases and courts: the case list (page and CSV) and the case detail with its
+hearing timeline, accused and verdicts, appeals and the ATA s.19(7) statutory clock.
 
-from django.http import HttpRequest, HttpResponse
+Rows always come through `visible_to(request.user)` and `get_visible_or_404`; filters from
+CaseFilter. Every page runs a constant number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from incidents.listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate
+from incidents.models import Incident
+from incidents.views import filter_errors_as_text
+from tracker.csv import csv_response, wants_csv
 from tracker.visibility import get_visible_or_404
 
-from .models import Case, Court
+from .filters import CaseFilter
+from .models import Appeal, Case, Charge, Hearing, Verdict
+from .workdays import WorkingCalendar
+
+# A record not checked against the court file for longer than this gets a visible warning.
+VERIFICATION_STALE_AFTER_DAYS = 60
+
+CASE_SORTS = {
+    "-date": SortChoice("Latest cognizance first", (F("cognizance_date").desc(nulls_last=True), "-id")),
+    "date": SortChoice("Earliest cognizance first", (F("cognizance_date").asc(nulls_last=True), "id")),
+    "-fir_date": SortChoice("Latest FIR first", (F("fir_date").desc(nulls_last=True), "-id")),
+    "fir_date": SortChoice("Earliest FIR first", (F("fir_date").asc(nulls_last=True), "id")),
+    "-judgment": SortChoice("Latest judgment first", (F("judgment_date").desc(nulls_last=True), "-id")),
+    "judgment": SortChoice("Earliest judgment first", (F("judgment_date").asc(nulls_last=True), "id")),
+    "court": SortChoice("Court A–Z", ("court__name", "-id")),
+}
+
+CASE_CSV_COLUMNS = [
+    "id",
+    "case_number",
+    "fir_number",
+    "fir_date",
+    "police_station",
+    "court",
+    "challan_date",
+    "cognizance_date",
+    "charge_framed_date",
+    "judgment_date",
+    "stage",
+    "transferred_to",
+    "transferred_on",
+    "incidents",
+    "accused_count",
+    *[f"{verdict}_count" for verdict in Verdict.values],
+    "last_verified_on",
+]
+
+
+def today() -> datetime.date:
+    """Today in Pakistan (tests replace this function to fix the date)."""
+    return timezone.localdate()
+
+
+def visible_incidents(user) -> Prefetch:
+    """A case's incidents, only those the reader may see (drafts stay hidden from the public)."""
+    return Prefetch("incidents", queryset=Incident.objects.visible_to(user).order_by("date", "id"))
+
+
+def case_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Cases, filtered (CaseFilter), sorted (`sort`), paginated (`page`); `?format=csv` downloads them.
+
+    CSV columns, in this order: id, case_number, fir_number, fir_date, police_station, court,
+    challan_date, cognizance_date, charge_framed_date, judgment_date, stage (code), transferred_to
+    (court name), transferred_on, incidents (ids of the incidents the reader may see, "; "),
+    accused_count (accused charged), then the number of accused per verdict: pending_count,
+    convicted_count, acquitted_count, discharged_count, abated_count, transferred_count; and
+    last_verified_on. Dates are ISO.
+    """
+    case_filter = CaseFilter(request.GET or None, queryset=Case.objects.visible_to(request.user))
+    valid = case_filter.is_valid() if case_filter.is_bound else True
+    if wants_csv(request):
+        if not valid:
+            return filter_errors_as_text(case_filter)
+        rows, _ = apply_sort(case_filter.qs, request, CASE_SORTS, "-date")
+        return case_csv(rows, request.user)
+    dress_filter_form(case_filter.form)
+    context = {"filter": case_filter, "sort_choices": CASE_SORTS}
+    if valid:
+        rows = (
+            case_filter.qs.select_related("court", "court__city")
+            .prefetch_related(visible_incidents(request.user))
+            .with_charge_counts()
+        )
+        rows, sorting = apply_sort(rows, request, CASE_SORTS, "-date")
+        page = paginate(request, rows)
+        context.update(page=page, page_links=page_links(page), sorting=sorting)
+    return render(request, "cases/case_list.html", context, status=200 if valid else 400)
+
+
+def case_csv(cases, user) -> StreamingHttpResponse:
+    rows = (
+        cases.select_related("court", "transferred_to")
+        .prefetch_related(Prefetch("incidents", queryset=Incident.objects.visible_to(user).only("id").order_by("id")))
+        .with_charge_counts()
+    )
+
+    def iso(day: datetime.date | None) -> str:
+        return day.isoformat() if day else ""
+
+    def lines():
+        for case in rows.iterator(chunk_size=1000):
+            yield [
+                case.pk,
+                case.case_number,
+                case.fir_number,
+                iso(case.fir_date),
+                case.police_station,
+                case.court.name,
+                iso(case.challan_date),
+                iso(case.cognizance_date),
+                iso(case.charge_framed_date),
+                iso(case.judgment_date),
+                case.stage,
+                case.transferred_to.name if case.transferred_to else "",
+                iso(case.transferred_on),
+                "; ".join(str(incident.pk) for incident in case.incidents.all()),
+                case.accused_count,
+                *[getattr(case, f"{verdict}_count") for verdict in Verdict.values],
+                iso(case.last_verified_on),
+            ]
+
+    return csv_response("cases.csv", CASE_CSV_COLUMNS, lines())
+
+
+@dataclass(frozen=True)
+class StatutoryClock:
+    """The ATA s.19(7) clock of one case, as the detail page shows it."""
+
+    started: bool
+    decided: bool
+    working_days: int | None  # since cognizance, to the judgment or to today
+    limit: int
+    over_by: int  # working days beyond the limit (0 when within it)
+    disposal_days: int | None  # calendar days, decided cases only
+    disposal_working_days: int | None
+    end: datetime.date | None  # the judgment date, or today
+
+
+def statutory_clock(case: Case, *, calendar: WorkingCalendar, today: datetime.date) -> StatutoryClock:
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+    if not case.cognizance_date:
+        return StatutoryClock(False, bool(case.judgment_date), None, limit, 0, None, None, None)
+    end = case.judgment_date or today
+    used = calendar.between(case.cognizance_date, end)
+    decided = case.judgment_date is not None
+    return StatutoryClock(
+        started=True,
+        decided=decided,
+        working_days=used,
+        limit=limit,
+        over_by=max(0, used - limit),
+        disposal_days=case.disposal_days() if decided else None,
+        disposal_working_days=used if decided else None,
+        end=end,
+    )
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    case = get_visible_or_404(Case.objects.with_related(), request.user, pk=pk)
-    return render(request, "cases/case_detail.html", {"case": case})
-
-
-def court_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    court = get_visible_or_404(Court.objects.select_related("city"), request.user, pk=pk)
-    return render(request, "cases/court_detail.html", {"court": court})
+    """A case: court, numbers, dates and stage; the hearing timeline; accused, verdicts, custody,
+    sentences and appeals; the statutory clock; when the record was last verified."""
+    case = get_visible_or_404(
+        Case.objects.select_related("court", "court__city", "transferred_to").prefetch_related(
+            visible_incidents(request.user), "offences"
+        ),
+        request.user,
+        pk=pk,
+    )
+    day = today()
+    hearings = list(Hearing.objects.filter(case=case).select_related("court").order_by("date", "id"))
+    charges = (
+        Charge.objects.filter(case=case)
+        .select_related("accused", "accused__affiliation")
+        .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.select_related("court").order_by("filed_on")))
+        .order_by("id")
+    )
+    verified_age = (day - case.last_verified_on).days if case.last_verified_on else None
+    context = {
+        "case": case,
+        "held_hearings": [h for h in hearings if not h.is_scheduled],
+        "scheduled_hearings": [h for h in hearings if h.is_scheduled],
+        "hearings": hearings,
+        "charges": charges,
+        "clock": statutory_clock(case, calendar=WorkingCalendar(), today=day),
+        "today": day,
+        "verified_age": verified_age,
+        "verification_stale": verified_age is None or verified_age > VERIFICATION_STALE_AFTER_DAYS,
+        "stale_after": VERIFICATION_STALE_AFTER_DAYS,
+    }
+    return render(request, "cases/case_detail.html", context)

@@ -1,33 +1,173 @@
-"""Public pages about incidents and organisations."""
+"""Public pages about incidents and organisations: the home page, the incident list (page and CSV)
+and the incident detail.
 
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+Rows always come through `visible_to(request.user)` / `public()` and `get_visible_or_404`
+(tracker/visibility.py); figures come from incidents/stats.py; filters from IncidentFilter.
+Every page runs a constant number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from tracker.csv import csv_response, wants_csv
 from tracker.visibility import get_visible_or_404
 
-from .models import Incident, IncidentSource, Organisation
+from . import stats
+from .filters import IncidentFilter
+from .listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate
+from .models import Attribution, Incident, IncidentSource, Victim
+
+HOME_INCIDENTS = 10
+HOME_HEARINGS = 8
+
+INCIDENT_SORTS = {
+    "-date": SortChoice("Newest first", ("-date", "-id")),
+    "date": SortChoice("Oldest first", ("date", "id")),
+    "-killed": SortChoice("Most killed first", (F("killed").desc(nulls_last=True), "-date", "-id")),
+    "killed": SortChoice("Fewest killed first", (F("killed").asc(nulls_last=True), "-date", "-id")),
+    "-injured": SortChoice("Most injured first", (F("injured").desc(nulls_last=True), "-date", "-id")),
+    "injured": SortChoice("Fewest injured first", (F("injured").asc(nulls_last=True), "-date", "-id")),
+    "title": SortChoice("Title A–Z", ("title", "id")),
+}
+
+# The tracker's own incident CSV format: stable column names, in this order (see incident_list).
+INCIDENT_CSV_COLUMNS = [
+    "id",
+    "date",
+    "title",
+    "province",
+    "city",
+    "locality",
+    "latitude",
+    "longitude",
+    "attack_type",
+    "communities",
+    "killed",
+    "injured",
+    "sources",
+]
+
+
+def today() -> datetime.date:
+    """Today in Pakistan (tests replace this function to fix the date)."""
+    return timezone.localdate()
+
+
+def sources_prefetch() -> Prefetch:
+    return Prefetch(
+        "source_links", queryset=IncidentSource.objects.select_related("source").order_by("source__title", "id")
+    )
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Published incidents, newest first, each with its sources and their figures."""
-    incidents = (
-        Incident.objects.visible_to(request.user)
-        .filter(status="published")
-        .with_related()
-        .prefetch_related(
-            Prefetch("source_links", queryset=IncidentSource.objects.select_related("source").order_by("source__title"))
-        )[:50]
+    """Headline figures, the latest published incidents with their sources, recent and upcoming hearings.
+
+    The home page is the public face: it shows published records only, whoever is logged in.
+    """
+    from cases.models import Hearing  # cases imports incidents, never the reverse at import time
+
+    published = Incident.objects.public()
+    hearings = Hearing.objects.public().select_related("case", "case__court", "court")
+    day = today()
+    context = {
+        "totals": stats.totals(incidents=published),
+        "incidents": published.with_related()
+        .prefetch_related(sources_prefetch())
+        .order_by("-date", "-id")[:HOME_INCIDENTS],
+        "recent_hearings": hearings.held().filter(date__lte=day).order_by("-date", "-id")[:HOME_HEARINGS],
+        "upcoming_hearings": hearings.scheduled().upcoming(day).order_by("date", "id")[:HOME_HEARINGS],
+        "today": day,
+    }
+    return render(request, "incidents/home.html", context)
+
+
+def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
+    """Incidents, filtered (IncidentFilter), sorted (`sort`), paginated (`page`); `?format=csv` downloads them.
+
+    The CSV is the tracker's own incident format, one row per incident, columns in this order:
+    id, date (ISO), title, province (name), city (name, or empty), locality, latitude, longitude
+    (decimal degrees, or empty), attack_type (the code, e.g. target_killing), communities (names,
+    separated by "; "), killed, injured (empty = unknown, 0 = nobody), sources (titles, "; ").
+    It honours the same filters and sort as the page, is streamed, and neutralises cells a
+    spreadsheet would run as formulae.
+    """
+    incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.visible_to(request.user))
+    valid = incident_filter.is_valid() if incident_filter.is_bound else True
+    if wants_csv(request):
+        if not valid:
+            return filter_errors_as_text(incident_filter)
+        rows, _ = apply_sort(incident_filter.qs, request, INCIDENT_SORTS, "-date")
+        return incident_csv(rows)
+    dress_filter_form(incident_filter.form)
+    context = {"filter": incident_filter, "sort_choices": INCIDENT_SORTS}
+    if valid:
+        rows, sorting = apply_sort(incident_filter.qs.with_related(), request, INCIDENT_SORTS, "-date")
+        page = paginate(request, rows)
+        context.update(page=page, page_links=page_links(page), sorting=sorting)
+    return render(request, "incidents/incident_list.html", context, status=200 if valid else 400)
+
+
+def filter_errors_as_text(filterset) -> HttpResponse:
+    """A 400 answer listing what was wrong with the filter parameters (for CSV requests)."""
+    lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
+    return HttpResponse(
+        "Bad filter parameters; nothing exported.\n" + "\n".join(lines) + "\n",
+        status=400,
+        content_type="text/plain; charset=utf-8",
     )
-    return render(request, "incidents/home.html", {"incidents": incidents})
+
+
+def incident_csv(incidents) -> StreamingHttpResponse:
+    rows = incidents.select_related("province", "city").prefetch_related("communities", sources_prefetch())
+
+    def lines():
+        for incident in rows.iterator(chunk_size=1000):
+            yield [
+                incident.pk,
+                incident.date.isoformat(),
+                incident.title,
+                incident.province.name,
+                incident.city.name if incident.city else "",
+                incident.locality,
+                incident.latitude,
+                incident.longitude,
+                incident.attack_type,
+                "; ".join(c.name for c in incident.communities.all()),
+                incident.killed,
+                incident.injured,
+                "; ".join(link.source.title for link in incident.source_links.all()),
+            ]
+
+    return csv_response("incidents.csv", INCIDENT_CSV_COLUMNS, lines())
 
 
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An incident with its sources (each with its own figures and citation), attributions,
+    victims (public names only) and the cases about it that the reader may see."""
+    from cases.models import Case
+
     incident = get_visible_or_404(Incident.objects.with_related(), request.user, pk=pk)
-    links = IncidentSource.objects.filter(incident=incident).select_related("source")
-    return render(request, "incidents/incident_detail.html", {"incident": incident, "source_links": links})
+    context = {
+        "incident": incident,
+        "source_links": incident.source_links.select_related("source").order_by("source__title", "id"),
+        "attributions": Attribution.objects.filter(incident=incident)
+        .select_related("organisation", "source")
+        .order_by("organisation__name", "kind"),
+        "victims": Victim.objects.filter(incident=incident).select_related("community").order_by("id"),
+        "cases": Case.objects.visible_to(request.user)
+        .filter(incidents=incident)
+        .select_related("court")
+        .order_by("cognizance_date", "id"),
+    }
+    return render(request, "incidents/incident_detail.html", context)
 
 
-def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    organisation = get_visible_or_404(Organisation.objects.all(), request.user, pk=pk)
-    return render(request, "incidents/organisation_detail.html", {"organisation": organisation})
+def data(request: HttpRequest) -> HttpResponse:
+    """How to download the data: CSV of every list, the API, and how to cite it."""
+    return render(request, "incidents/data.html", {"incident_csv_columns": INCIDENT_CSV_COLUMNS})

@@ -1,0 +1,68 @@
+"""What the public list pages share: a whitelisted `sort` parameter, pagination, the filter form.
+
+Used by the incident list (incidents/views.py) and the case list (cases/views.py). Rows come
+from the shared FilterSets; this module only orders, pages and dresses the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SortChoice:
+    """One accepted value of `?sort=`: its label and the database ordering it stands for."""
+
+    label: str
+    order_by: tuple
+
+
+@dataclass(frozen=True)
+class Sorting:
+    key: str
+    label: str
+    error: str = ""
+
+
+def apply_sort(
+    queryset: QuerySet, request: HttpRequest, choices: dict[str, SortChoice], default: str
+) -> tuple[QuerySet, Sorting]:
+    """Order `queryset` by the `sort` parameter if it is one of `choices`.
+
+    An unknown value is not an error page: the default order is used and `Sorting.error`
+    says so, so a mistyped link still shows the data.
+    """
+    requested = request.GET.get("sort", "").strip()
+    error = ""
+    if requested and requested not in choices:
+        error = f'Unknown sort order "{requested[:40]}": showing {choices[default].label.lower()} instead.'
+    key = requested if requested in choices else default
+    return queryset.order_by(*choices[key].order_by), Sorting(key=key, label=choices[key].label, error=error)
+
+
+def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
+    """The requested page (`?page=`); a bad or out-of-range number gives the first or last page."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def page_links(page: Page) -> list:
+    """Page numbers to link to around the current page, with Paginator.ELLIPSIS for gaps."""
+    return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+
+
+def dress_filter_form(form: forms.Form) -> forms.Form:
+    """Date inputs as native date pickers; help texts tied to their fields for screen readers."""
+    for name, field in form.fields.items():
+        if isinstance(field.widget, forms.DateInput):
+            field.widget.input_type = "date"
+            field.widget.format = "%Y-%m-%d"  # what <input type=date> reads, whatever the locale
+        if field.help_text:
+            field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+    return form
