@@ -151,6 +151,12 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
+# E-mail (alerts and staff digests): printed to the console unless a real backend is configured.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tracker <alerts@localhost>")
+# The public address of the site, for links in e-mails sent by commands (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # Production hardening: on when deployed, i.e. DEBUG off and ALLOWED_HOSTS given (as DESIGN.md's
 # "Configuration" describes). Tests and `make run` talk plain HTTP to localhost and leave it off.
 PRODUCTION = not DEBUG and "ALLOWED_HOSTS" in env.ENVIRON

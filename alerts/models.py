@@ -1,0 +1,113 @@
+"""E-mail subscriptions: follow a case, a court or a saved incident search. No account needed.
+
+A subscription is pending until its address confirms it (double opt-in, a signed link), and
+ends with a one-click unsubscribe (another signed link). Only confirmed, active subscriptions
+receive the digest that `manage.py send_alerts` sends.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from django.core import signing
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+CONFIRM_SALT = "alerts.confirm"
+UNSUBSCRIBE_SALT = "alerts.unsubscribe"
+CONFIRM_MAX_AGE = 7 * 24 * 3600  # a confirmation link works for a week
+
+
+class Kind(models.TextChoices):
+    CASE = "case", "A case"
+    COURT = "court", "A court"
+    SEARCH = "search", "An incident search"
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def active(self):
+        """Confirmed and not unsubscribed: these receive digests."""
+        return self.filter(confirmed_at__isnull=False, unsubscribed_at__isnull=True)
+
+
+class Subscription(models.Model):
+    email = models.EmailField(db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    court = models.ForeignKey("cases.Court", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    query = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="For a saved search: the incident filter parameters, as a query string (e.g. city=quetta).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the address confirmed (opt-in).")
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    last_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="The end of the period covered by the last digest."
+    )
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="case") & Q(case__isnull=False) & Q(court__isnull=True) & Q(query=""))
+                | (Q(kind="court") & Q(court__isnull=False) & Q(case__isnull=True) & Q(query=""))
+                | (Q(kind="search") & Q(case__isnull=True) & Q(court__isnull=True)),
+                name="subscription_target_matches_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.target_label}"
+
+    @property
+    def target_label(self) -> str:
+        if self.kind == Kind.CASE:
+            return f"case {self.case.title}"
+        if self.kind == Kind.COURT:
+            return f"hearings at {self.court}"
+        return f"incidents matching “{self.query or 'all'}”"
+
+    @property
+    def is_active(self) -> bool:
+        return self.confirmed_at is not None and self.unsubscribed_at is None
+
+    def filter_params(self) -> dict[str, str]:
+        return dict(parse_qsl(self.query))
+
+    # Signed tokens: the link itself proves the address received the e-mail.
+    def confirm_token(self) -> str:
+        return signing.dumps({"id": self.pk, "email": self.email}, salt=CONFIRM_SALT)
+
+    def unsubscribe_token(self) -> str:
+        return signing.dumps({"id": self.pk, "email": self.email}, salt=UNSUBSCRIBE_SALT)
+
+    @classmethod
+    def from_token(cls, token: str, *, salt: str, max_age: int | None = None) -> Subscription | None:
+        """The subscription a signed token names, or None when the token is bad, expired or stale."""
+        try:
+            data = signing.loads(token, salt=salt, max_age=max_age)
+        except signing.BadSignature:  # includes SignatureExpired
+            return None
+        if not isinstance(data, dict):
+            return None
+        return cls.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+
+    def confirm(self) -> None:
+        if self.confirmed_at is None:
+            self.confirmed_at = timezone.now()
+            self.save(update_fields=["confirmed_at"])
+
+    def unsubscribe(self) -> None:
+        if self.unsubscribed_at is None:
+            self.unsubscribed_at = timezone.now()
+            self.save(update_fields=["unsubscribed_at"])
+
+
+def normalise_query(params: dict[str, str]) -> str:
+    """A stable query string of the non-empty filter parameters (sorted, so equal searches match)."""
+    return urlencode(sorted((k, v) for k, v in params.items() if v not in (None, "")))
