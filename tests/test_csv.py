@@ -62,7 +62,8 @@ def test_incident_csv_has_the_trackers_own_columns_and_values(client):
     IncidentSourceFactory(incident=incident, source=SourceFactory(title="Pakistan Body Count"))
     IncidentSourceFactory(incident=incident, source=SourceFactory(title="Daily Times op-ed"))
     rows = download(client, reverse("incidents:incident_list"))
-    assert rows[0] == INCIDENT_CSV_COLUMNS == [
+    assert rows[0] == INCIDENT_CSV_COLUMNS
+    assert INCIDENT_CSV_COLUMNS == [
         "id",
         "date",
         "title",
@@ -96,9 +97,9 @@ def test_incident_csv_has_the_trackers_own_columns_and_values(client):
 
 
 def test_incident_csv_neutralises_formulae(client):
-    IncidentFactory(title="=HYPERLINK(\"http://evil.example\")", locality="+92 300", killed=0)
+    IncidentFactory(title='=HYPERLINK("http://evil.example")', locality="+92 300", killed=0)
     row = download(client, reverse("incidents:incident_list"))[1]
-    assert row[2] == "'=HYPERLINK(\"http://evil.example\")"
+    assert row[2] == '\'=HYPERLINK("http://evil.example")'
     assert row[5] == "'+92 300"
     assert row[10] == "0"
 
