@@ -442,6 +442,10 @@ class HearingQuerySet(CaseChildQuerySet):
         """Hearings dated today or later."""
         return self.filter(date__gte=today)
 
+    def at_court(self, court):
+        """Hearings before `court`: their own court, or their case's court when they name none."""
+        return self.filter(Q(court=court) | Q(court__isnull=True, case__court=court))
+
     def held(self):
         return self.exclude(outcome="")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import feeds, views
 
 app_name = "cases"
 
@@ -8,4 +8,8 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
     path("courts/<int:pk>/", views.court_detail, name="court_detail"),
+    path("feeds/cases/", feeds.CaseFeed(), name="case_feed"),
+    path("hearings.ics", feeds.hearings_ics, name="hearings_ics"),
+    path("courts/<int:pk>/hearings.ics", feeds.court_hearings_ics, name="court_hearings_ics"),
+    path("cases/<int:pk>/hearings.ics", feeds.case_hearings_ics, name="case_hearings_ics"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import corrections_views, feeds, views
 
 app_name = "incidents"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
     path("data/", views.data, name="data"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("corrections/", corrections_views.corrections, name="corrections"),
+    path("feeds/incidents/", feeds.IncidentFeed(), name="incident_feed"),
+    path("feeds/corrections/", feeds.CorrectionFeed(), name="corrections_feed"),
 ]

@@ -135,6 +135,8 @@ STATUTORY_LIMIT_WORKING_DAYS = 7
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    # Session only: HTTP Basic would let a password alone (no second factor) read staff views of the API.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -147,6 +149,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # validatorUrl None: Swagger UI would otherwise send the schema's URL to validator.swagger.io.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    # The API is public and read-only: document no login schemes (a staff session still works).
+    "AUTHENTICATION_WHITELIST": [],
+    # Several models have a field named "outcome" or use the stages: one schema name per choice set.
+    "ENUM_NAME_OVERRIDES": {
+        "HearingOutcomeEnum": "cases.models.HearingOutcome",
+        "AppealOutcomeEnum": "cases.models.AppealOutcome",
+        "VictimOutcomeEnum": "incidents.models.VictimOutcome",
+        "StageEnum": "cases.models.Stage",
+    },
 }
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

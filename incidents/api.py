@@ -1,0 +1,50 @@
+"""The read-only incidents API: `/api/incidents/` and `/api/incidents/<id>/`.
+
+Rows come through `Incident.objects.visible_to(request.user)` (hidden records answer 404) and
+are filtered by the same `IncidentFilter` as the pages, CSV and statistics: a bad parameter
+answers 400 with the filter's message. Each request runs a constant number of queries.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+
+from .filters import IncidentFilter
+from .models import Attribution, Incident, IncidentSource, Victim
+from .serializers import IncidentDetailSerializer, IncidentSerializer
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Incidents",
+        description="Published incidents, newest first, 50 to a page, filtered like the incident list "
+        "(`/incidents/`). A bad parameter answers 400 with a message per parameter.",
+    ),
+    retrieve=extend_schema(
+        summary="One incident",
+        description="An incident with its sources (and each source's own figures), the organisations "
+        "it is attributed to, and its victims (named only when the name is public). "
+        "A draft or retracted incident answers 404.",
+    ),
+)
+class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Incidents, newest first. Filters: the incident list's parameters."""
+
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = IncidentFilter
+
+    def get_queryset(self):
+        queryset = Incident.objects.visible_to(self.request.user).with_related()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related(
+                Prefetch("source_links", queryset=IncidentSource.objects.select_related("source")),
+                Prefetch("attributions", queryset=Attribution.objects.select_related("organisation")),
+                Prefetch("victims", queryset=Victim.objects.select_related("community")),
+            )
+        return queryset.order_by("-date", "-id")
+
+    def get_serializer_class(self):
+        return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer
