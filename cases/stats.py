@@ -404,6 +404,13 @@ def _adjournment_block(held: int, adjourned: int, decided: int, of_decided: int,
     }
 
 
+def _count_by(queryset: QuerySet, field: str | None) -> dict[Any, int]:
+    """Rows per value of `field` ({None: all rows} when no field). One query."""
+    if field is None:
+        return {None: queryset.count()}
+    return dict(queryset.values(field).annotate(n=Count("pk")).values_list(field, "n"))
+
+
 def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
     """Hearings and adjournments of the published ``cases``.
 
@@ -426,13 +433,8 @@ def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[
         .annotate(n=Count("pk"))
     )
     decided_cases = _published(cases).decided()
-    of_decided = (
-        _hearings(decided_cases)
-        .exclude(outcome="")
-        .values(*(["case__court_id"] if group_by else []))
-        .annotate(n=Count("pk"))
-    )
-    decided = decided_cases.values(*(["court_id"] if group_by else [])).annotate(n=Count("pk"))
+    of_decided = _count_by(_hearings(decided_cases).exclude(outcome=""), "case__court_id" if group_by else None)
+    decided = _count_by(decided_cases, "court_id" if group_by else None)
 
     per: dict[Any, dict[str, Any]] = defaultdict(
         lambda: {"held": 0, "adjourned": 0, "decided": 0, "of_decided": 0, "reasons": defaultdict(int)}
@@ -443,10 +445,10 @@ def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[
         if row["outcome"] == HearingOutcome.ADJOURNED:
             entry["adjourned"] += row["n"]
             entry["reasons"][row["adjournment_reason"] or AdjournmentReason.OTHER] += row["n"]
-    for row in of_decided:
-        per[row.get("case__court_id")]["of_decided"] += row["n"]
-    for row in decided:
-        per[row.get("court_id")]["decided"] += row["n"]
+    for key, n in of_decided.items():
+        per[key]["of_decided"] += n
+    for key, n in decided.items():
+        per[key]["decided"] += n
 
     def block(entry):
         return _adjournment_block(
