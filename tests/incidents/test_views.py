@@ -90,7 +90,7 @@ def test_home_headline_figures_count_published_only(client):
     }
     html = response.content.decode()
     assert "E4 draft" not in html
-    assert "plus 1 incident with the number unknown" in html
+    assert "not known for 1 incident<" in html
 
 
 def test_home_lists_latest_incidents_with_each_source_and_its_figures(client):
