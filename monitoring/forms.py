@@ -58,6 +58,13 @@ class HearingRecordForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"purpose": "Listed for", "monitor_present": "A monitor of ours was present"}
+        help_texts = {
+            "date": "The day the case was before the court.",
+            "purpose": "The stage the hearing was listed for: when it proceeded, the case moves on to it.",
+            "outcome": "What the court did that day.",
+            "monitor_present": "",
+            "notes": "Public: what happened, in a line or two.",
+        }
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +72,7 @@ class HearingRecordForm(forms.ModelForm):
         self.instance.case = case
         self.fields["outcome"].required = True
         self.fields["outcome"].choices = [("", "Choose what happened"), *HearingOutcome.choices]
+        self.fields["purpose"].choices = [("", "— (not known)"), *self.fields["purpose"].choices[1:]]
         self.fields["adjournment_reason"].choices = [
             ("", "— (not adjourned)"),
             *self.fields["adjournment_reason"].choices[1:],
