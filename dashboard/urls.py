@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+"""The statistics pages. Court and organisation pages live in dashboard/views.py too, but keep
+their URL names in the cases and incidents namespaces (cases/urls.py, incidents/urls.py)."""
+
+from django.urls import path
+
+from . import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("statistics/", views.statistics, name="statistics"),
+]
