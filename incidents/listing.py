@@ -58,11 +58,20 @@ def page_links(page: Page) -> list:
 
 
 def dress_filter_form(form: forms.Form) -> forms.Form:
-    """Date inputs as native date pickers; help texts tied to their fields for screen readers."""
+    """Date inputs as native date pickers; errors and help texts tied to their fields for screen readers.
+
+    The ids match templates/includes/_filter_form.html.
+    """
+    errors = form.errors if form.is_bound else {}
     for name, field in form.fields.items():
         if isinstance(field.widget, forms.DateInput):
             field.widget.input_type = "date"
             field.widget.format = "%Y-%m-%d"  # what <input type=date> reads, whatever the locale
+        described_by = [f"id_{name}_error"] if name in errors else []
         if field.help_text:
-            field.widget.attrs["aria-describedby"] = f"id_{name}_help"
+            described_by.append(f"id_{name}_help")
+        if described_by:
+            field.widget.attrs["aria-describedby"] = " ".join(described_by)
+        if name in errors:
+            field.widget.attrs["aria-invalid"] = "true"
     return form

@@ -164,6 +164,7 @@ def test_list_bad_filter_shows_form_errors_with_400(client):
     assert "Select a valid choice" in html
     assert "Enter a valid date" in html
     assert "Some filters could not be used" in html
+    assert 'aria-describedby="id_province_error" aria-invalid="true"' in html
     assert "E1" not in html
 
 
