@@ -37,5 +37,14 @@ test: venv
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# Backups (issue 6): pg_dump -Fc / the SQLite backup API into backups/ with a timestamped name;
+# `make restore FILE=backups/tracker-....dump` replaces ALL data with that file (asks first).
+backup: venv
+	$(PY) manage.py backup
+
+restore: venv
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/tracker-YYYYMMDD-HHMMSS.dump" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
