@@ -110,6 +110,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
+            # The manifest (collectstatic) only when deployed (see PRODUCTION below): tests render
+            # {% static %} with DEBUG off and no collectstatic.
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG or "ALLOWED_HOSTS" not in env.ENVIRON
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
