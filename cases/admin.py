@@ -115,15 +115,15 @@ class CaseAdmin(PublishableAdmin):
         "accused_count",
         "hearing_count",
     ]
-    list_filter = ["status", "stage", "court", "is_synthetic"]
+    list_filter = ["status", "stage", "court"]
     list_select_related = ["court"]
     search_fields = ["case_number", "fir_number", "police_station", "court__name", "incidents__title"]
     date_hierarchy = "cognizance_date"
     autocomplete_fields = ["incidents", "court", "offences", "transferred_to"]
-    inlines = [ChargeInline, HearingInline]
+    inlines = [HearingInline, ChargeInline]
     fieldsets = [
         (None, {"fields": ["court", "case_number", "incidents", "offences", "stage"]}),
-        ("FIR", {"fields": ["fir_number", "fir_date", "police_station"]}),
+        ("FIR", {"fields": ["fir_number", "fir_date", "police_station"], "classes": ["collapse"]}),
         (
             "Dates (the ATA s.19(7) clock runs from cognizance)",
             {
@@ -138,9 +138,10 @@ class CaseAdmin(PublishableAdmin):
                 ]
             },
         ),
-        ("Notes", {"fields": ["public_notes", "confidential_notes"]}),
-        PublishableAdmin.publication_fieldset,
+        ("Notes", {"fields": ["public_notes", "confidential_notes"], "classes": ["collapse"]}),
+        *PublishableAdmin.publication_fieldsets,
     ]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
 
     def get_readonly_fields(self, request, obj=None):
         return ["statutory_clock", *super().get_readonly_fields(request, obj)]
@@ -188,7 +189,7 @@ class CaseAdmin(PublishableAdmin):
         clock = self._clock(obj)
         return obj.working_days_since_cognizance(clock.today, calendar=clock.calendar)
 
-    @admin.display(description="over the 7-day limit by (working days)")
+    @admin.display(description="over limit by")
     def over_statutory_limit(self, obj) -> int | None:
         if not obj.cognizance_date:
             return None

@@ -94,7 +94,10 @@ class PublishableAdmin(HistoryAdmin):
     actions = ["publish_selected", "retract_selected"]
     bookkeeping_fields = ("published_at", "retracted_at", "created_by", "created_at", "updated_by", "updated_at")
     publisher_fields = ("status", "retraction_note", "review_note")
-    publication_fieldset = ("Publication", {"fields": (*publisher_fields, *bookkeeping_fields)})
+    publication_fieldsets = [
+        ("Publication", {"fields": publisher_fields}),
+        ("Who and when", {"fields": bookkeeping_fields, "classes": ["collapse"]}),
+    ]
 
     def has_publish_permission(self, request) -> bool:
         return can_publish(request.user, self.opts.app_label)
@@ -274,6 +277,8 @@ class IncidentSourceFormSet(BaseInlineFormSet):
 class IncidentSourceInline(DraftIncidentChildMixin, admin.TabularInline):
     model = IncidentSource
     formset = IncidentSourceFormSet
+    verbose_name = "source"
+    verbose_name_plural = "sources, each with its own figures"
     fields = [
         "source",
         "reported_killed",
@@ -305,7 +310,7 @@ class VictimInline(DraftIncidentChildMixin, admin.TabularInline):
 @admin.register(Incident)
 class IncidentAdmin(PublishableAdmin):
     list_display = ["title", "date", "province", "city", "attack_type", "killed", "injured", "status", "source_count"]
-    list_filter = ["status", "attack_type", "province", "communities", "is_synthetic"]
+    list_filter = ["status", "attack_type", "province", "communities"]
     list_select_related = ["province", "city"]
     search_fields = ["title", "locality", "description", "city__name", "province__name"]
     date_hierarchy = "date"
@@ -314,7 +319,7 @@ class IncidentAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["title", "date", "attack_type", "communities", "killed", "injured", "description"]}),
         ("Place", {"fields": ["province", "city", "locality", ("latitude", "longitude")]}),
-        PublishableAdmin.publication_fieldset,
+        *PublishableAdmin.publication_fieldsets,
     ]
 
     def get_queryset(self, request):
