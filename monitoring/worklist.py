@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from cases.models import Case, Charge, Custody, Hearing
 from cases.workdays import WorkingCalendar
@@ -100,7 +100,7 @@ def build_worklist(*, today: datetime.date, court=None, city=None) -> Worklist:
         no_next_date=list(pending.filter(~Exists(upcoming)).order_by("court__name", "id")),
         unverified=list(
             pending.filter(Q(last_verified_on__isnull=True) | Q(last_verified_on__lt=unverified_before)).order_by(
-                "last_verified_on", "id"
+                F("last_verified_on").asc(nulls_first=True), "id"
             )
         ),
         absconding=list(

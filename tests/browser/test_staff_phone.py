@@ -21,6 +21,25 @@ def fixed_today(monkeypatch):
     monkeypatch.setattr("monitoring.access.today", lambda: TODAY)
 
 
+@pytest.fixture(autouse=True)
+def roles(transactional_db):
+    """A transactional test's flush empties the groups a migration made: make them again, same permissions."""
+    from django.contrib.auth.models import Group, Permission
+
+    from tracker.roles import GROUP_PERMISSIONS
+
+    for name, spec in GROUP_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        codes = [
+            (app, f"{action}_{model}")
+            for app, models in spec["models"].items()
+            for model, actions in models.items()
+            for action in actions
+        ]
+        codes += list(spec["extra"])
+        group.permissions.set([Permission.objects.get(content_type__app_label=a, codename=c) for a, c in codes])
+
+
 def _fits_the_phone(page) -> bool:
     """No sideways scrolling: nothing on the page is wider than the screen."""
     return page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
