@@ -30,13 +30,14 @@ from django.utils import timezone
 
 from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source, Status
 
-from . import cells
+from . import bulk, cells
 from .errors import ImportFailed, RowError
 from .readers import RowReader, file_sha256
 from .references import References
 from .rows import ParsedRow
 
 MAX_ERRORS = 100
+THROUGH = Incident.communities.through
 MAX_LISTED = 300
 
 
@@ -122,22 +123,23 @@ class _Writer:
             seen[parsed.external_id] = parsed.row
         links = {
             link.external_id: link
-            for link in IncidentSource.objects.filter(source=self.source, external_id__in=list(seen)).select_related(
-                "incident"
-            )
+            for link in IncidentSource.objects.filter(source=self.source, external_id__in=list(seen))
+            .exclude(external_id="")  # lets PostgreSQL use the partial unique index
+            .select_related("incident")
         }
         incident_ids = [link.incident_id for link in links.values()]
-        communities: dict[int, set[int]] = {pk: set() for pk in incident_ids}
-        for incident_id, community_id in Incident.communities.through.objects.filter(
-            incident_id__in=incident_ids
-        ).values_list("incident_id", "community_id"):
-            communities[incident_id].add(community_id)
+        # incident id → {community id: through-row id}
+        communities: dict[int, dict[int, int]] = {pk: {} for pk in incident_ids}
+        for through_id, incident_id, community_id in THROUGH.objects.filter(incident_id__in=incident_ids).values_list(
+            "id", "incident_id", "community_id"
+        ):
+            communities[incident_id][community_id] = through_id
         attributions = set(
             Attribution.objects.filter(incident_id__in=incident_ids).values_list(
                 "incident_id", "organisation_id", "kind"
             )
         )
-        new, changed = [], _Changes()
+        new, changed = [], _Changes(communities)
         for parsed in batch:
             link = links.get(parsed.external_id)
             if link is None:
@@ -146,7 +148,7 @@ class _Writer:
                 raise RowError(
                     f"the same identity {parsed.external_id!r} as an earlier row of this file", row=parsed.row
                 )
-            elif changed.compare(parsed, link, communities[link.incident_id], attributions, self):
+            elif changed.compare(parsed, link, attributions, self):
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
@@ -168,41 +170,50 @@ class _Writer:
             )
             for parsed in rows
         ]
-        Incident.objects.bulk_create(incidents)
-        through = Incident.communities.through
-        through.objects.bulk_create(
-            through(incident_id=incident.pk, community_id=community_id)
+        bulk.insert(Incident, incidents)
+        pairs = [
+            (incident.pk, community_id)
             for incident, parsed in zip(incidents, rows, strict=True)
             for community_id in sorted(parsed.communities or ())
-        )
-        self._history(Incident, incidents)
+        ]
+        through_ids = bulk.insert_pairs(THROUGH, "incident_id", "community_id", pairs)
+        self.history(Incident, incidents, "+", dict(zip(through_ids, pairs, strict=True)))
         links = [
             IncidentSource(incident=incident, source=self.source, external_id=parsed.external_id, **parsed.link)
             for incident, parsed in zip(incidents, rows, strict=True)
         ]
-        IncidentSource.objects.bulk_create(links)
-        self._history(IncidentSource, links)
+        bulk.insert(IncidentSource, links)
+        self.history(IncidentSource, links, "+")
         attributions = [
             Attribution(incident=incident, organisation_id=org_id, kind=kind, source=self.source)
             for incident, parsed in zip(incidents, rows, strict=True)
             for org_id, kind in parsed.organisations
         ]
-        if attributions:
-            Attribution.objects.bulk_create(attributions)
-            self._history(Attribution, attributions)
+        bulk.insert(Attribution, attributions)
+        self.history(Attribution, attributions, "+")
         self.result.created += len(rows)
 
-    def _history(self, model, objs, *, update: bool = False) -> None:
-        """History rows for objects written in bulk (who: the importing user; why: the import)."""
-        model.history.bulk_history_create(
-            objs, update=update, default_user=self.user, default_change_reason=self.reason
-        )
+    def history(self, model, objs, history_type: str, through_rows: dict[int, tuple[int, int]] | None = None) -> None:
+        """History rows for objects written in bulk (who: the importing user; why: the import).
+
+        For incidents, `through_rows` ({through id: (incident id, community id)}) are the communities
+        each incident has after the write, recorded in the many-to-many history.
+        """
+        history_ids = bulk.insert_history(model, objs, history_type=history_type, user=self.user, reason=self.reason)
+        if through_rows is not None:
+            by_incident = {obj.pk: history_id for obj, history_id in zip(objs, history_ids, strict=True)}
+            bulk.insert_m2m_history(
+                Incident,
+                "communities",
+                [(tid, iid, cid, by_incident[iid]) for tid, (iid, cid) in through_rows.items() if iid in by_incident],
+            )
 
 
 class _Changes:
     """Collects what changed in existing incidents of one batch, then writes it in bulk."""
 
-    def __init__(self):
+    def __init__(self, current: dict[int, dict[int, int]]):
+        self.current = current  # incident id → {community id: through-row id}, as loaded
         self.incidents: list[Incident] = []
         self.incident_fields: set[str] = set()
         self.links: list[IncidentSource] = []
@@ -210,9 +221,10 @@ class _Changes:
         self.communities: dict[int, frozenset[int]] = {}
         self.attributions: list[Attribution] = []
 
-    def compare(self, parsed: ParsedRow, link: IncidentSource, current_communities, attributions, writer) -> bool:
+    def compare(self, parsed: ParsedRow, link: IncidentSource, attributions, writer) -> bool:
         """Apply the row to the loaded objects; True when anything differs. Lists changes in the report."""
         incident = link.incident
+        current_communities = set(self.current[incident.pk])
         diffs = []
         incident_changed = []
         for name, value in parsed.values.items():
@@ -256,23 +268,26 @@ class _Changes:
 
     def save(self, writer: _Writer) -> None:
         if self.communities:
-            through = Incident.communities.through
-            through.objects.filter(incident_id__in=list(self.communities)).delete()
-            through.objects.bulk_create(
-                through(incident_id=incident_id, community_id=community_id)
-                for incident_id, ids in self.communities.items()
-                for community_id in sorted(ids)
-            )
+            THROUGH.objects.filter(incident_id__in=list(self.communities)).delete()
+            pairs = [(iid, cid) for iid, ids in self.communities.items() for cid in sorted(ids)]
+            new_ids = bulk.insert_pairs(THROUGH, "incident_id", "community_id", pairs)
+            for iid in self.communities:
+                self.current[iid] = {}
+            for through_id, (iid, cid) in zip(new_ids, pairs, strict=True):
+                self.current[iid][cid] = through_id
         if self.incidents:
             fields = sorted(f.removesuffix("_id") for f in self.incident_fields)
             Incident.objects.bulk_update(self.incidents, fields)
-            writer._history(Incident, self.incidents, update=True)
+            through_rows = {
+                tid: (incident.pk, cid) for incident in self.incidents for cid, tid in self.current[incident.pk].items()
+            }
+            writer.history(Incident, self.incidents, "~", through_rows)
         if self.links:
             IncidentSource.objects.bulk_update(self.links, sorted(self.link_fields))
-            writer._history(IncidentSource, self.links, update=True)
+            writer.history(IncidentSource, self.links, "~")
         if self.attributions:
-            Attribution.objects.bulk_create(self.attributions)
-            writer._history(Attribution, self.attributions)
+            bulk.insert(Attribution, self.attributions)
+            writer.history(Attribution, self.attributions, "+")
 
 
 def _get_source(fields: dict) -> Source:
