@@ -188,6 +188,19 @@ def test_second_run_creates_nothing_and_writes_no_history(seeded):
     assert (Incident.history.count(), IncidentSource.history.count()) == history
 
 
+def test_history_records_who_imported_and_the_communities(seeded, editor):
+    pbc(user=editor)
+    incident, link = by_sn("3")
+    record = incident.history.get()
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "+",
+        editor,
+        "import of pbc_small.csv",
+    )
+    assert sorted(record.communities.values_list("community__slug", flat=True)) == ["shia", "sunni"]
+    assert link.history.get().history_user == editor
+
+
 def test_dry_run_reports_what_a_real_run_would_do_and_writes_nothing(seeded):
     incidents, cities = Incident.objects.count(), City.objects.count()
     dry = pbc(dry_run=True)
@@ -245,6 +258,7 @@ def test_corrected_file_updates_only_what_changed_with_history(seeded, tmp_path,
     last = incident.history.first()
     assert (last.history_type, last.history_user, last.killed) == ("~", editor, 14)
     assert last.prev_record.killed == 12
+    assert list(last.communities.values_list("community__slug", flat=True)) == ["shia"]
     assert result.changes == [
         "row 2 (id 1): killed: 12 → 14; source's reported_killed_max: 12 → 14",
     ]
@@ -453,3 +467,22 @@ def test_command_refuses_a_mapping_that_is_not_json(tmp_path):
 def test_shipped_mappings_are_valid():
     for path in (Path(__file__).resolve().parents[2] / "mappings").glob("*.json"):
         MappedFormat(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_corrected_communities_replace_the_old_set_with_history(seeded, tmp_path):
+    pbc()
+    corrected = _pbc_copy(tmp_path, (",Christian,11,10,", ",Shiite/sunni,11,10,"))
+    result = pbc(corrected)
+    assert (result.updated, result.unchanged) == (1, 7)
+    incident, _ = by_sn("6")
+    assert community_slugs(incident) == ["shia", "sunni"]
+    record = incident.history.first()
+    assert sorted(record.communities.values_list("community__slug", flat=True)) == ["shia", "sunni"]
+    assert list(record.prev_record.communities.values_list("community__slug", flat=True)) == ["christian"]
+
+
+def test_rerun_with_publish_publishes_the_drafts_it_imported(seeded):
+    pbc()
+    result = pbc(publish=True)
+    assert (result.created, result.updated) == (0, 8)
+    assert by_sn("1")[0].status == Status.PUBLISHED
