@@ -121,6 +121,7 @@ class CaseAdmin(PublishableAdmin):
     date_hierarchy = "cognizance_date"
     autocomplete_fields = ["incidents", "court", "offences", "transferred_to"]
     inlines = [HearingInline, ChargeInline]
+    related_history = ((Hearing, "case_id"), (Charge, "case_id"))
     fieldsets = [
         (None, {"fields": ["court", "case_number", "incidents", "offences", "stage"]}),
         ("FIR", {"fields": ["fir_number", "fir_date", "police_station"], "classes": ["collapse"]}),
@@ -244,6 +245,7 @@ class ChargeAdmin(HistoryAdmin):
     date_hierarchy = "verdict_date"
     autocomplete_fields = ["case", "accused"]
     inlines = [AppealInline]
+    related_history = ((Appeal, "charge_id"),)
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(appeal_count=Count("appeals"))

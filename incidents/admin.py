@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from tracker.roles import can_edit_incident, can_publish
@@ -48,10 +49,54 @@ ALLOWED_TRANSITIONS = {
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """History (who, when, what) of every change; viewing only, no revert from the history page."""
+    """History (who, when, what) of every change; viewing only, no revert from the history page.
+
+    `related_history` lists the children edited inline, as (model, lookup to this record's id):
+    their changes are shown on this record's History page too, so one page tells the whole story.
+    """
+
+    object_history_template = "admin/history_with_related.html"
+    related_history: tuple[tuple[type[models.Model], str], ...] = ()
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
+
+    def history_view(self, request, object_id, extra_context=None):
+        context = {"related_changes": self.related_changes(object_id), **(extra_context or {})}
+        return super().history_view(request, object_id, context)
+
+    def related_changes(self, object_id) -> list[dict]:
+        """Every historical row of the children, newest first, with the fields each change touched.
+
+        One query per child model; the diffs are made in Python between consecutive rows of the
+        same child (no query per row).
+        """
+        changes = []
+        if not str(object_id).isdigit():
+            return changes
+        for model, lookup in self.related_history:
+            records = model.history.filter(**{lookup: object_id}).select_related("history_user")
+            previous = {}
+            for record in records.order_by("history_date", "history_id"):
+                before = previous.get(record.id)
+                fields = []
+                if before is not None and record.history_type == "~":
+                    delta = record.diff_against(before, foreign_keys_are_objs=False)
+                    changed = set(delta.changed_fields)
+                    fields = [str(f.verbose_name) for f in model._meta.concrete_fields if f.name in changed]
+                previous[record.id] = record
+                changes.append(
+                    {
+                        "record": record,
+                        "label": f"{model._meta.verbose_name} #{record.id}",
+                        "history_url": reverse(
+                            f"admin:{model._meta.app_label}_{model._meta.model_name}_history", args=[record.id]
+                        ),
+                        "fields": fields,
+                    }
+                )
+        changes.sort(key=lambda change: (change["record"].history_date, change["record"].history_id), reverse=True)
+        return changes
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
@@ -316,6 +361,7 @@ class IncidentAdmin(PublishableAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["province", "city", "communities"]
     inlines = [IncidentSourceInline, AttributionInline, VictimInline]
+    related_history = ((IncidentSource, "incident_id"), (Attribution, "incident_id"), (Victim, "incident_id"))
     fieldsets = [
         (None, {"fields": ["title", "date", "attack_type", "communities", "killed", "injured", "description"]}),
         ("Place", {"fields": ["province", "city", "locality", ("latitude", "longitude")]}),

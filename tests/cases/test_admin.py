@@ -214,3 +214,24 @@ def test_appeal_is_entered_on_the_charge(editor_client):
     )
     assert editor_client.post(url, data).status_code == 302
     assert list(charge.appeals.values_list("court__name", "outcome")) == [("Balochistan High Court", "pending")]
+
+
+def test_case_history_page_lists_hearing_changes_with_who(monitor_client, monitor):
+    hearing = HearingFactory(date=D(2013, 2, 4))
+    case = hearing.case
+    url = admin_url(Case, "change", case.pk)
+    data = changeform_data(
+        monitor_client, url, **{"hearings-0-outcome": "proceeded", "hearings-0-next_date": "2013-02-11"}
+    )
+    assert monitor_client.post(url, data).status_code == 302
+    response = monitor_client.get(admin_url(Case, "history", case.pk))
+    changes = [
+        (c["label"], c["record"].history_type, c["record"].history_user) for c in response.context["related_changes"]
+    ]
+    scheduled = case.hearings.get(date=D(2013, 2, 11))
+    assert changes == [
+        (f"hearing #{scheduled.pk}", "+", monitor),
+        (f"hearing #{hearing.pk}", "~", monitor),
+        (f"hearing #{hearing.pk}", "+", None),
+    ]
+    assert response.context["related_changes"][1]["fields"] == ["outcome", "next date", "recorded by"]

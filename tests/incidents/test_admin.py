@@ -6,7 +6,7 @@ import pytest
 from django.contrib import admin
 
 from incidents.models import Correction, Incident, Status
-from tests.admin_forms import admin_url
+from tests.admin_forms import admin_url, changeform_data
 from tests.factories import CityFactory, IncidentFactory, IncidentSourceFactory, ProvinceFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +67,19 @@ def test_incident_history_page_shows_who_changed_what(editor_client, editor):
     assert "editor" in newest_row
     assert "<strong>Status:</strong>" in newest_row
     assert "draft" in newest_row and "published" in newest_row
+
+
+def test_incident_history_page_lists_changes_to_its_sources_with_who_and_what(monitor_client, monitor):
+    incident = IncidentFactory(status=Status.DRAFT)
+    link = IncidentSourceFactory(incident=incident, reported_killed=3)
+    url = admin_url(Incident, "change", incident.pk)
+    data = changeform_data(monitor_client, url, **{"source_links-0-reported_killed": "5"})
+    assert monitor_client.post(url, data).status_code == 302
+    response = monitor_client.get(admin_url(Incident, "history", incident.pk))
+    changes = response.context["related_changes"]
+    assert [(c["label"], c["record"].history_type, c["fields"]) for c in changes] == [
+        (f"source of an incident #{link.pk}", "~", ["reported killed"]),
+        (f"source of an incident #{link.pk}", "+", []),
+    ]
+    assert changes[0]["record"].history_user == monitor
+    assert "Changes to the rows entered on this form" in response.content.decode()
