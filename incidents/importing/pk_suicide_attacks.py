@@ -28,7 +28,7 @@ from .rows import ParsedRow, build_title
 
 SOURCE = {
     "title": "Pakistan Body Count: Pakistan Suicide Bombing Attacks Dataset",
-    "publisher": "Pakistan Body Count (Kaggle Dataset Repository)",
+    "publisher": "Kaggle Dataset Repository",
     "url": "",
     "citation": "Zeeshan-ul-hassan Usmani, Pakistan Body Count, Pakistan Suicide Bombing Attacks Dataset, "
     "Kaggle Dataset Repository, Jan 25, 2017.",
