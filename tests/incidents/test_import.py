@@ -486,3 +486,12 @@ def test_rerun_with_publish_publishes_the_drafts_it_imported(seeded):
     result = pbc(publish=True)
     assert (result.created, result.updated) == (0, 8)
     assert by_sn("1")[0].status == Status.PUBLISHED
+
+
+def test_empty_rows_are_skipped_with_the_reason(seeded, tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("Date,Province\n2015-01-05,Sindh\n\n,\n2015-01-06,Punjab\n", encoding="utf-8")
+    mapping = {"source": {"title": "T"}, "columns": {"date": {"column": "Date"}, "province": {"column": "Province"}}}
+    result = mapped(path, mapping)
+    assert (result.rows_read, result.created, result.skipped_total) == (4, 2, 2)
+    assert "  skipped 2 row(s): empty row" in result.report()
