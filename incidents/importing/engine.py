@@ -101,7 +101,7 @@ def _label(parsed: ParsedRow) -> str:
     return f"row {parsed.row}" if parsed.fingerprint else f"row {parsed.row} (id {parsed.external_id})"
 
 
-class _Writer:
+class Writer:
     """Writes batches of parsed rows: creates new incidents, updates changed ones, counts the rest."""
 
     def __init__(self, *, source: Source, user, publish: bool, reason: str, result: ImportResult):
@@ -266,7 +266,7 @@ class _Changes:
             writer.result.changes.append(f"{_label(parsed)}: " + "; ".join(diffs))
         return bool(diffs)
 
-    def save(self, writer: _Writer) -> None:
+    def save(self, writer: Writer) -> None:
         if self.communities:
             THROUGH.objects.filter(incident_id__in=list(self.communities)).delete()
             pairs = [(iid, cid) for iid, ids in self.communities.items() for cid in sorted(ids)]
@@ -360,7 +360,7 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
     reader = RowReader(path, encoding=fmt.encoding, sheet=fmt.sheet)
     refs = References()
     source = _get_source(fmt.source_fields())
-    writer = _Writer(source=source, user=user, publish=publish, reason=f"import of {result.file_name}", result=result)
+    writer = Writer(source=source, user=user, publish=publish, reason=f"import of {result.file_name}", result=result)
     occurrences: Counter = Counter()
     batch: list[ParsedRow] = []
     header_checked = False
@@ -401,7 +401,7 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
     result.new_cities = [f"{city.name} ({city.province})" for city in refs.created_cities]
 
 
-def _write(writer: _Writer, batch: list[ParsedRow], result: ImportResult) -> None:
+def _write(writer: Writer, batch: list[ParsedRow], result: ImportResult) -> None:
     try:
         writer.write(batch)
     except RowError as error:

@@ -44,7 +44,9 @@ TARGETS = {
     "note": {"column", "value", "values"},
 }
 REQUIRED = ("date", "province")
-TOP_LEVEL = {"source", "encoding", "sheet", "external_id", "columns", "name", "description"}
+TOP_LEVEL = {"source", "encoding", "sheet", "external_id", "columns", "formula_safe", "name", "description"}
+# Prefixes a formula-safe CSV (tracker/csv.py) neutralises with a leading apostrophe.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_KEYS = {"title", "publisher", "url", "citation"}
 
 
@@ -68,6 +70,7 @@ class MappedFormat:
         self.encoding = mapping.get("encoding", "utf-8")
         self.sheet = mapping.get("sheet")
         self.external_id_column = (mapping.get("external_id") or {}).get("column")
+        self.formula_safe = bool(mapping.get("formula_safe"))
         self._values = {
             target: {normalise_name(k): v for k, v in spec.get("values", {}).items()}
             for target, spec in self.columns.items()
@@ -141,6 +144,8 @@ class MappedFormat:
         else:
             column = spec["column"]
             value = row.get(self._header[column])
+            if self.formula_safe and isinstance(value, str) and value[:1] == "'" and value[1:2] in FORMULA_PREFIXES:
+                value = value[1:]  # undo the export's neutralising apostrophe
         table = self._values[target]
         if table:
             key = normalise_name(cells.clean_text(value))

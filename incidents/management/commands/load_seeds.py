@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.management.commands.load_holidays import FIRST_YEAR, load_holidays
-from incidents.importing.engine import ImportResult, _Writer
+from incidents.importing.engine import ImportResult, Writer
 from incidents.importing.errors import RowError
 from incidents.importing.pk_suicide_attacks import PkSuicideAttacksFormat
 from incidents.importing.references import References
@@ -113,7 +113,7 @@ def load_incidents(sources: dict[str, Source], seeds_dir: Path = SEEDS_DIR) -> I
         parsed.values["description"] = " ".join(entry.get("description", "").split())
         parsed_rows.append(parsed)
     result = ImportResult(file_name="seeds/incidents.yaml", format=fmt.name, dry_run=False)
-    writer = _Writer(source=sources["pbc"], user=None, publish=True, reason="load_seeds", result=result)
+    writer = Writer(source=sources["pbc"], user=None, publish=True, reason="load_seeds", result=result)
     writer.write(parsed_rows)
     links = IncidentSource.objects.filter(
         source=sources["pbc"], external_id__in=[p.external_id for p in parsed_rows]
