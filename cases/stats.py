@@ -24,7 +24,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case as SqlCase  # the CASE expression; Case is the model
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from incidents.models import Incident, Status
@@ -38,6 +38,7 @@ from .models import (
     Case,
     Charge,
     Court,
+    Custody,
     Hearing,
     HearingOutcome,
     Verdict,
@@ -114,34 +115,41 @@ def _published(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.filter(status=Status.PUBLISHED).order_by()
 
 
-def _published_charges() -> QuerySet[Charge]:
-    return Charge.objects.filter(case__status=Status.PUBLISHED)
-
-
 # Justice outcomes per fatal incident ------------------------------------------------------
 
 
-def _upheld_condition(today: datetime.date) -> Q:
-    """On a convicted Charge: an appeal exists, all decided and none overturned or remanded; or no
-    appeal and the verdict is more than 30 days old (a pending appeal means not yet upheld)."""
-    appeals = Appeal.objects.filter(charge_id=OuterRef("pk"))
+def _upheld(today: datetime.date) -> Q:
+    """On a Charge: convicted, and an appeal exists, all decided and none overturned or remanded;
+    or no appeal and the verdict is more than 30 days old (a pending appeal means not yet upheld).
+
+    Uncorrelated ``IN (SELECT charge_id ...)`` lists, which the database hashes once, rather than
+    a subquery per row."""
+    appealed = Appeal.objects.order_by().values("charge_id")
+    blocking = Appeal.objects.order_by().filter(outcome__in=NOT_UPHELD).values("charge_id")
     no_appeal_since = today - datetime.timedelta(days=APPEAL_WINDOW_DAYS)
-    return (Q(Exists(appeals)) & ~Q(Exists(appeals.filter(outcome__in=NOT_UPHELD)))) | (
-        ~Q(Exists(appeals)) & Q(verdict_date__lt=no_appeal_since)
+    return Q(verdict=Verdict.CONVICTED) & (
+        (Q(pk__in=appealed) & ~Q(pk__in=blocking)) | (~Q(pk__in=appealed) & Q(verdict_date__lt=no_appeal_since))
     )
 
 
-def _incident_charges() -> QuerySet[Charge]:
-    """Charges in published cases of the outer incident (for Exists)."""
-    return _published_charges().filter(case__incidents=OuterRef("pk"))
+def _charges_of(incidents: QuerySet[Incident]) -> QuerySet[Charge]:
+    """Charges in published cases of `incidents`: one row per (charge, incident), so that
+    ``Count("case__incidents", distinct=True)`` counts incidents (the filter's join is reused)."""
+    return Charge.objects.order_by().filter(
+        case__status=Status.PUBLISHED, case__incidents__in=incidents.order_by().values("pk")
+    )
 
 
-def _convicted_exists() -> Exists:
-    return Exists(_incident_charges().filter(verdict=Verdict.CONVICTED))
+def _incidents_with(condition: Q | None = None) -> Count:
+    return Count("case__incidents", distinct=True, filter=condition)
+
+
+def _fatal(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    return incidents.order_by().filter(killed__gt=0)
 
 
 def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, int]:
-    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. One query.
+    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. Three queries.
 
     In order, each a count of fatal incidents with (only published cases count, at every step):
     ``case_registered`` at least one published Case; ``accused_charged`` such a Case with at least
@@ -150,24 +158,19 @@ def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, 
     at least one appeal, all decided and none overturned or remanded, or that has no appeal and
     whose verdict is more than 30 days old on ``today``.
     """
-    cases = Case.objects.filter(status=Status.PUBLISHED, incidents=OuterRef("pk"))
-    charges = _incident_charges()
-    figures = (
-        incidents.order_by()
-        .filter(killed__gt=0)
-        .aggregate(
-            fatal_incidents=Count("pk"),
-            case_registered=Count("pk", filter=Q(Exists(cases))),
-            accused_charged=Count("pk", filter=Q(Exists(charges))),
-            trial_concluded=Count("pk", filter=Q(Exists(charges.filter(verdict__in=FINAL_VERDICTS)))),
-            convicted=Count("pk", filter=Q(_convicted_exists())),
-            conviction_upheld=Count(
-                "pk", filter=Q(Exists(charges.filter(Q(verdict=Verdict.CONVICTED) & _upheld_condition(today))))
-            ),
-        )
+    fatal = _fatal(incidents)
+    links = Case.incidents.through.objects.filter(case__status=Status.PUBLISHED, incident__in=fatal.values("pk"))
+    charges = _charges_of(fatal).aggregate(
+        accused_charged=_incidents_with(),
+        trial_concluded=_incidents_with(Q(verdict__in=FINAL_VERDICTS)),
+        convicted=_incidents_with(Q(verdict=Verdict.CONVICTED)),
+        conviction_upheld=_incidents_with(_upheld(today)),
     )
-    keys = ("fatal_incidents", "case_registered", "accused_charged", "trial_concluded", "convicted")
-    return {key: figures[key] or 0 for key in (*keys, "conviction_upheld")}
+    return {
+        "fatal_incidents": fatal.count(),
+        "case_registered": links.values("incident_id").distinct().count(),
+        **{key: value or 0 for key, value in charges.items()},
+    }
 
 
 def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, Any]:
@@ -175,14 +178,15 @@ def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str
 
     Returns ``{"fatal_incidents_3_years_old", "without_conviction", "rate"}``; ``rate`` is the
     impunity rate (a fraction 0..1), None when no fatal incident is that old. "Conviction" is the
-    funnel's ``convicted`` step: a Charge with the verdict convicted in a published case. One query.
+    funnel's ``convicted`` step: a Charge with the verdict convicted in a published case. Two queries.
     """
-    old = incidents.order_by().filter(killed__gt=0, date__lte=years_before(today, IMPUNITY_YEARS))
-    figures = old.aggregate(old=Count("pk"), unpunished=Count("pk", filter=~Q(_convicted_exists())))
+    old = _fatal(incidents).filter(date__lte=years_before(today, IMPUNITY_YEARS))
+    total = old.count()
+    convicted = _charges_of(old).aggregate(n=_incidents_with(Q(verdict=Verdict.CONVICTED)))["n"] or 0
     return {
-        "fatal_incidents_3_years_old": figures["old"],
-        "without_conviction": figures["unpunished"],
-        "rate": share(figures["unpunished"], figures["old"]),
+        "fatal_incidents_3_years_old": total,
+        "without_conviction": total - convicted,
+        "rate": share(total - convicted, total),
     }
 
 
@@ -191,37 +195,50 @@ def impunity_rate(*, incidents: QuerySet[Incident], today: datetime.date) -> flo
     return impunity(incidents=incidents, today=today)["rate"]
 
 
+LEFT_FREE = Q(verdict__in=[Verdict.ACQUITTED, Verdict.DISCHARGED]) | Q(
+    verdict=Verdict.PENDING, custody__in=[Custody.ABSCONDING, Custody.PROCLAIMED_OFFENDER]
+)
+
+
 def partial_justice_incidents(*, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     """Incidents with at least one conviction while another accused in the same incident's
     published cases is acquitted, discharged or still absconding (a pending charge whose custody
-    is absconding or proclaimed offender). "Another" means a different person."""
-    left_free = _incident_charges().filter(
-        Q(verdict__in=[Verdict.ACQUITTED, Verdict.DISCHARGED])
-        | Q(verdict=Verdict.PENDING, custody__in=["absconding", "proclaimed_offender"])
-    )
-    convicted_other = (
-        _published_charges()
-        .filter(case__incidents=OuterRef(OuterRef("pk")), verdict=Verdict.CONVICTED)
-        .exclude(accused_id=OuterRef("accused_id"))
-    )
-    return incidents.filter(Exists(left_free.filter(Exists(convicted_other))))
+    is absconding or proclaimed offender). "Another" means a different person.
+
+    A queryset (for listing them); ``partial_justice`` counts them without a subquery per row."""
+    charges = Charge.objects.filter(case__status=Status.PUBLISHED, case__incidents=OuterRef("pk"))
+    convicted_other = Charge.objects.filter(
+        case__status=Status.PUBLISHED, case__incidents=OuterRef(OuterRef("pk")), verdict=Verdict.CONVICTED
+    ).exclude(accused_id=OuterRef("accused_id"))
+    return incidents.filter(Exists(charges.filter(LEFT_FREE).filter(Exists(convicted_other))))
 
 
 def partial_justice(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
-    """How many incidents saw a conviction, and how many of those are partial justice. One query.
+    """How many incidents saw a conviction, and how many of those are partial justice. Two queries.
 
     Returns ``{"convicted_incidents", "partial_justice", "share"}`` (share of the convicted
     incidents; None when there is none). See ``partial_justice_incidents`` for the definition.
+    Per incident: C = accused convicted, F = accused left free; a person in C and another in F
+    exist unless C and F are the same single person.
     """
-    partial = partial_justice_incidents(incidents=incidents.model.objects.filter(pk=OuterRef("pk")))
-    figures = incidents.order_by().aggregate(
-        convicted=Count("pk", filter=Q(_convicted_exists())),
-        partial=Count("pk", filter=Q(Exists(partial))),
+    convicted = Q(verdict=Verdict.CONVICTED)
+    per_incident = (
+        _charges_of(incidents)
+        .values("case__incidents")
+        .annotate(
+            convicted_n=Count("accused_id", distinct=True, filter=convicted),
+            free_n=Count("accused_id", distinct=True, filter=LEFT_FREE),
+            convicted_min=Min("accused_id", filter=convicted),
+            free_min=Min("accused_id", filter=LEFT_FREE),
+        )
+        .filter(convicted_n__gt=0)
     )
+    with_conviction = per_incident.count()
+    partial = per_incident.filter(free_n__gt=0).exclude(convicted_n=1, free_n=1, convicted_min=F("free_min")).count()
     return {
-        "convicted_incidents": figures["convicted"],
-        "partial_justice": figures["partial"],
-        "share": share(figures["partial"], figures["convicted"]),
+        "convicted_incidents": with_conviction,
+        "partial_justice": partial,
+        "share": share(partial, with_conviction),
     }
 
 
