@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -107,13 +108,18 @@ class CaseQuerySet(PublishableQuerySet):
         return self.select_related("court", "court__city", "transferred_to").prefetch_related("incidents")
 
     def with_charge_counts(self):
-        """Annotate each case with `accused_count` and `<verdict>_count` per verdict (one grouped query)."""
+        """Annotate each case with `accused_count` and `<verdict>_count` per verdict.
+
+        Correlated subqueries, not a join with GROUP BY: the database works them out only for the
+        rows it returns (one page of a list), and a paginator's COUNT leaves them out.
+        """
+
+        def count(**filters):
+            charges = Charge.objects.filter(case_id=models.OuterRef("pk"), **filters).order_by().values("case_id")
+            return Coalesce(models.Subquery(charges.annotate(n=models.Count("id")).values("n")), 0)
+
         return self.annotate(
-            accused_count=models.Count("charges", distinct=True),
-            **{
-                f"{verdict}_count": models.Count("charges", filter=Q(charges__verdict=verdict), distinct=True)
-                for verdict in Verdict.values
-            },
+            accused_count=count(), **{f"{verdict}_count": count(verdict=verdict) for verdict in Verdict.values}
         )
 
     def decided(self):

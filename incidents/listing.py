@@ -48,8 +48,19 @@ def apply_sort(
 
 
 def paginate(request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE) -> Page:
-    """The requested page (`?page=`); a bad or out-of-range number gives the first or last page."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    """The requested page (`?page=`) of an ordered queryset; a bad or out-of-range number gives the
+    first or last page. `page.object_list` is a list of model instances.
+
+    The page is cut from the ordered primary keys alone, then its rows are fetched (with the
+    queryset's select_related and prefetch_related): on a large table, sorting narrow rows is
+    several times faster than sorting whole ones. Two queries plus the prefetches, whatever the size.
+    """
+    ids_in_order = queryset.prefetch_related(None).values_list("pk", flat=True)
+    page = Paginator(ids_in_order, per_page).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
+    page.object_list = [rows[pk] for pk in ids]
+    return page
 
 
 def page_links(page: Page) -> list:
