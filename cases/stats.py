@@ -23,8 +23,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase  # the CASE expression; Case is the model
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, ExtractYear
 
 from incidents.models import Incident, Status
@@ -400,10 +400,6 @@ def over_statutory_limit(
     return _excess(dates, today, _calendar(calendar))
 
 
-def _hearings(cases: QuerySet[Case]) -> QuerySet[Hearing]:
-    return Hearing.objects.filter(case__in=_published(cases).values("pk")).order_by()
-
-
 def _adjournment_block(held: int, adjourned: int, decided: int, of_decided: int, reasons: dict[str, int]) -> dict:
     by_reason = [
         {"reason": code, "label": label, "count": reasons.get(code, 0), "share": share(reasons.get(code, 0), adjourned)}
@@ -421,11 +417,55 @@ def _adjournment_block(held: int, adjourned: int, decided: int, of_decided: int,
     }
 
 
-def _count_by(queryset: QuerySet, field: str | None) -> dict[Any, int]:
-    """Rows per value of `field` ({None: all rows} when no field). One query."""
-    if field is None:
-        return {None: queryset.count()}
-    return dict(queryset.values(field).annotate(n=Count("pk")).values_list(field, "n"))
+def _new_entry() -> dict[str, Any]:
+    return {"held": 0, "adjourned": 0, "decided": 0, "of_decided": 0, "reasons": defaultdict(int)}
+
+
+def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
+    """Per court id: hearings held and adjourned (by reason) at that court, hearings of its decided
+    cases and its decided cases. One grouped query over the hearings, one over the cases."""
+    published = _published(cases)
+    decided_case = Q(case__judgment_date__isnull=False, case__cognizance_date__isnull=False)
+    rows = (
+        Hearing.objects.order_by()
+        .filter(case__in=published.values("pk"))
+        .exclude(outcome="")
+        .annotate(
+            heard_by=Coalesce("court_id", "case__court_id"),
+            of_decided=ExpressionWrapper(decided_case, output_field=BooleanField()),
+        )
+        .values("heard_by", "case__court_id", "of_decided", "outcome", "adjournment_reason")
+        .annotate(n=Count("pk"))
+    )
+    per: dict[int, dict[str, Any]] = defaultdict(_new_entry)
+    for row in rows:
+        entry = per[row["heard_by"]]
+        entry["held"] += row["n"]
+        if row["outcome"] == HearingOutcome.ADJOURNED:
+            entry["adjourned"] += row["n"]
+            entry["reasons"][row["adjournment_reason"] or AdjournmentReason.OTHER] += row["n"]
+        if row["of_decided"]:
+            per[row["case__court_id"]]["of_decided"] += row["n"]
+    decided = published.decided().values("court_id").annotate(n=Count("pk")).values_list("court_id", "n")
+    for court_id, n in decided:
+        per[court_id]["decided"] += n
+    return per
+
+
+def _merge(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    total = _new_entry()
+    for entry in entries:
+        for key in ("held", "adjourned", "decided", "of_decided"):
+            total[key] += entry[key]
+        for reason, n in entry["reasons"].items():
+            total["reasons"][reason] += n
+    return total
+
+
+def _block(entry: dict[str, Any]) -> dict[str, Any]:
+    return _adjournment_block(
+        entry["held"], entry["adjourned"], entry["decided"], entry["of_decided"], entry["reasons"]
+    )
 
 
 def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[str, Any] | list[dict[str, Any]]:
@@ -435,47 +475,17 @@ def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[
     - adjournment rate = adjourned ÷ hearings with an outcome (scheduled hearings do not count);
     - adjournments by reason: ``[{"reason", "label", "count", "share"}]``, every reason, most first.
 
-    With ``group_by="court"``: a list with ``court_id`` and ``court`` per court. Hearings and
-    reasons go to the court that heard them (the case's court unless the hearing names another);
-    hearings per decided case to the case's court. Three queries (four when grouped).
+    With ``group_by="court"``: a list with ``court_id`` and ``court`` per court, most hearings first.
+    Hearings and reasons go to the court that heard them (the case's court unless the hearing names
+    another); hearings per decided case to the case's court. Two queries (three when grouped).
     """
     if group_by not in (None, "court"):
         raise ValueError(f"group_by must be None or 'court', not {group_by!r}")
-    court = {"heard_by": Coalesce("court_id", "case__court_id")} if group_by else {}
-    held = (
-        _hearings(cases)
-        .exclude(outcome="")
-        .annotate(**court)
-        .values(*court, "outcome", "adjournment_reason")
-        .annotate(n=Count("pk"))
-    )
-    decided_cases = _published(cases).decided()
-    of_decided = _count_by(_hearings(decided_cases).exclude(outcome=""), "case__court_id" if group_by else None)
-    decided = _count_by(decided_cases, "court_id" if group_by else None)
-
-    per: dict[Any, dict[str, Any]] = defaultdict(
-        lambda: {"held": 0, "adjourned": 0, "decided": 0, "of_decided": 0, "reasons": defaultdict(int)}
-    )
-    for row in held:
-        entry = per[row.get("heard_by")]
-        entry["held"] += row["n"]
-        if row["outcome"] == HearingOutcome.ADJOURNED:
-            entry["adjourned"] += row["n"]
-            entry["reasons"][row["adjournment_reason"] or AdjournmentReason.OTHER] += row["n"]
-    for key, n in of_decided.items():
-        per[key]["of_decided"] += n
-    for key, n in decided.items():
-        per[key]["decided"] += n
-
-    def block(entry):
-        return _adjournment_block(
-            entry["held"], entry["adjourned"], entry["decided"], entry["of_decided"], entry["reasons"]
-        )
-
+    per = _hearing_table(cases)
     if group_by is None:
-        return block(per[None])
+        return _block(_merge(per.values()))
     names = dict(Court.objects.filter(pk__in=list(per)).values_list("pk", "name"))
-    out = [{"court_id": pk, "court": names.get(pk)} | block(entry) for pk, entry in per.items()]
+    out = [{"court_id": pk, "court": names.get(pk)} | _block(entry) for pk, entry in per.items()]
     return sorted(out, key=lambda r: (-r["hearings_held"], r["court"] or ""))
 
 
@@ -536,6 +546,46 @@ def clearance_rate(
     }
 
 
+def _scorecards(
+    cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar, hearings: dict[int, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    published = _published(cases)
+    counts = published.values("court_id", "court__name", "court__city__name").annotate(n=Count("pk"))
+    decided_pairs: dict[int, list] = defaultdict(list)
+    for court_id, _name, start, end in _decided_rows(cases, "court"):
+        decided_pairs[court_id].append((start, end))
+    pending: dict[int, int] = defaultdict(int)
+    pending_dates: dict[int, list] = defaultdict(list)
+    for court_id, start in _pending(cases).values_list("court_id", "cognizance_date"):
+        pending[court_id] += 1
+        if start is not None:
+            pending_dates[court_id].append(start)
+    convictions = {
+        row["case__court_id"]: _conviction_figures(row)
+        for row in Charge.objects.order_by()
+        .filter(case__in=published.values("pk"))
+        .values("case__court_id")
+        .annotate(**CONVICTION_AGGREGATES)
+    }
+    empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
+    out = [
+        {
+            "court_id": row["court_id"],
+            "court": row["court__name"],
+            "city": row["court__city__name"],
+            "cases": row["n"],
+            "decided": len(decided_pairs.get(row["court_id"], [])),
+            "pending": pending.get(row["court_id"], 0),
+            "disposal": _disposal_summary(decided_pairs.get(row["court_id"], []), calendar),
+            "over_statutory_limit": _excess(pending_dates.get(row["court_id"], []), today, calendar),
+            "adjournments": _block(hearings.get(row["court_id"], _new_entry())),
+            "conviction_rate": convictions.get(row["court_id"], empty_conviction),
+        }
+        for row in counts
+    ]
+    return sorted(out, key=lambda r: (-r["cases"], r["court"]))
+
+
 def court_scorecards(
     *, cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None = None
 ) -> list[dict[str, Any]]:
@@ -544,55 +594,46 @@ def court_scorecards(
     Each row: ``court_id``, ``court``, ``city``, ``cases``, ``decided``, ``pending``; ``disposal``
     (as ``disposal_times``); ``over_statutory_limit`` (as that function); ``adjournments`` (as
     ``adjournments``; hearings counted at the court that heard them); ``conviction_rate`` (as that
-    function). One grouped query per table, then Python: eight queries whatever the number of courts.
+    function). One grouped query per table, then Python: seven queries whatever the number of courts.
+    """
+    return _scorecards(cases, today, _calendar(calendar), _hearing_table(cases))
+
+
+def court_statistics(
+    *,
+    cases: QuerySet[Case],
+    today: datetime.date,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    clearance_cases: QuerySet[Case] | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> dict[str, Any]:
+    """All the court figures at once, each as its own function gives it, sharing one working calendar
+    and one pass over the hearings: ``disposal``, ``disposal_by_year``, ``statutory_compliance``,
+    ``pending_ages``, ``over_statutory_limit``, ``adjournments``, ``conviction_rate``,
+    ``clearance_rate`` (of ``clearance_cases``, default ``cases``, over date_from..date_to) and
+    ``scorecards`` (per court). A constant number of queries.
     """
     calendar = _calendar(calendar)
-    published = _published(cases)
-    counts = list(
-        published.values("court_id", "court__name", "court__city__name").annotate(
-            cases=Count("pk"),
-            decided=Count("pk", filter=Q(cognizance_date__isnull=False, judgment_date__isnull=False)),
-        )
-    )
-    pending = dict(_pending(cases).values("court_id").annotate(n=Count("pk")).values_list("court_id", "n"))
-    decided_pairs: dict[int, list] = defaultdict(list)
-    for court_id, _name, start, end in _decided_rows(cases, "court"):
-        decided_pairs[court_id].append((start, end))
-    pending_dates: dict[int, list] = defaultdict(list)
-    for court_id, start in (
-        _pending(cases).filter(cognizance_date__isnull=False).values_list("court_id", "cognizance_date")
-    ):
-        pending_dates[court_id].append(start)
-    hearing_blocks = {row["court_id"]: row for row in adjournments(cases=cases, group_by="court")}
-    convictions = {
-        row["case__court_id"]: _conviction_figures(row)
-        for row in Charge.objects.filter(case__in=published.values("pk"))
-        .values("case__court_id")
-        .annotate(**CONVICTION_AGGREGATES)
+    disposal = disposal_times(cases=cases, calendar=calendar)
+    hearings = _hearing_table(cases)
+    return {
+        "disposal": disposal,
+        "disposal_by_year": disposal_times(cases=cases, group_by="year", calendar=calendar),
+        "statutory_compliance": {
+            "decided": disposal["count"],
+            "within_limit": disposal["within_statutory_limit"],
+            "rate": disposal["statutory_compliance"],
+        },
+        "pending_ages": pending_ages(cases=cases, today=today, calendar=calendar),
+        "over_statutory_limit": over_statutory_limit(cases=cases, today=today, calendar=calendar),
+        "adjournments": _block(_merge(hearings.values())),
+        "conviction_rate": conviction_rate(cases=cases),
+        "clearance_rate": clearance_rate(
+            cases=clearance_cases if clearance_cases is not None else cases, date_from=date_from, date_to=date_to
+        ),
+        "scorecards": _scorecards(cases, today, calendar, hearings),
     }
-    empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
-    empty_hearings = _adjournment_block(0, 0, 0, 0, {})
-    out = []
-    for row in counts:
-        court_id = row["court_id"]
-        hearings = dict(hearing_blocks.get(court_id, empty_hearings))
-        hearings.pop("court_id", None)
-        hearings.pop("court", None)
-        out.append(
-            {
-                "court_id": court_id,
-                "court": row["court__name"],
-                "city": row["court__city__name"],
-                "cases": row["cases"],
-                "decided": row["decided"],
-                "pending": pending.get(court_id, 0),
-                "disposal": _disposal_summary(decided_pairs.get(court_id, []), calendar),
-                "over_statutory_limit": _excess(pending_dates.get(court_id, []), today, calendar),
-                "adjournments": hearings,
-                "conviction_rate": convictions.get(court_id, empty_conviction),
-            }
-        )
-    return sorted(out, key=lambda r: (-r["cases"], r["court"]))
 
 
 __all__ = [
@@ -600,6 +641,7 @@ __all__ = [
     "clearance_rate",
     "conviction_rate",
     "court_scorecards",
+    "court_statistics",
     "disposal_times",
     "funnel",
     "impunity",

@@ -25,7 +25,6 @@ from rest_framework.views import APIView
 from cases import stats as case_stats
 from cases.filters import CaseFilter
 from cases.models import Case, Stage, Verdict
-from cases.workdays import WorkingCalendar
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.models import AttackType, Incident
@@ -83,37 +82,6 @@ def statistics_filters(data: QueryDict | dict) -> StatisticsFilters:
     )
 
 
-def court_statistics(
-    *,
-    cases: QuerySet[Case],
-    today: datetime.date,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    clearance_cases: QuerySet[Case] | None = None,
-    calendar: WorkingCalendar | None = None,
-) -> dict[str, Any]:
-    """The "courts" block: delay, compliance, pending ages, adjournments, convictions, clearance, per court."""
-    calendar = calendar if calendar is not None else WorkingCalendar()
-    disposal = case_stats.disposal_times(cases=cases, calendar=calendar)
-    return {
-        "disposal": disposal,
-        "disposal_by_year": case_stats.disposal_times(cases=cases, group_by="year", calendar=calendar),
-        "statutory_compliance": {
-            "decided": disposal["count"],
-            "within_limit": disposal["within_statutory_limit"],
-            "rate": disposal["statutory_compliance"],
-        },
-        "pending_ages": case_stats.pending_ages(cases=cases, today=today, calendar=calendar),
-        "over_statutory_limit": case_stats.over_statutory_limit(cases=cases, today=today, calendar=calendar),
-        "adjournments": case_stats.adjournments(cases=cases),
-        "conviction_rate": case_stats.conviction_rate(cases=cases),
-        "clearance_rate": case_stats.clearance_rate(
-            cases=clearance_cases if clearance_cases is not None else cases, date_from=date_from, date_to=date_to
-        ),
-        "scorecards": case_stats.court_scorecards(cases=cases, today=today, calendar=calendar),
-    }
-
-
 def statistics_payload(
     *,
     incidents: QuerySet[Incident],
@@ -152,7 +120,7 @@ def statistics_payload(
         "impunity_rate": impunity["rate"],
         "impunity": impunity,
         "partial_justice": case_stats.partial_justice(incidents=incidents),
-        "courts": court_statistics(
+        "courts": case_stats.court_statistics(
             cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
         ),
     }
