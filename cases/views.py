@@ -16,7 +16,16 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from incidents.listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate
+from incidents.listing import (
+    CSV_BATCH,
+    SortChoice,
+    apply_sort,
+    batched,
+    dress_filter_form,
+    joined_by_key,
+    page_links,
+    paginate,
+)
 from incidents.models import Incident
 from incidents.views import filter_errors_as_text
 from tracker.csv import csv_response, wants_csv
@@ -117,37 +126,49 @@ def attach_charge_counts(cases: list[Case]) -> list[Case]:
     return cases
 
 
-def case_csv(cases, user) -> StreamingHttpResponse:
-    rows = (
-        cases.select_related("court", "transferred_to")
-        .prefetch_related(Prefetch("incidents", queryset=Incident.objects.visible_to(user).only("id").order_by("id")))
-        .with_charge_counts()
-    )
+CASE_CSV_FIELDS = (
+    "pk",
+    "case_number",
+    "fir_number",
+    "fir_date",
+    "police_station",
+    "court__name",
+    "challan_date",
+    "cognizance_date",
+    "charge_framed_date",
+    "judgment_date",
+    "stage",
+    "transferred_to__name",
+    "transferred_on",
+    "last_verified_on",
+)
 
-    def iso(day: datetime.date | None) -> str:
-        return day.isoformat() if day else ""
+
+def case_csv(cases, user) -> StreamingHttpResponse:
+    """Stream the cases as plain tuples; per batch of rows, one query for the incidents the reader
+    may see and one for the charge counts."""
+    rows = cases.values_list(*CASE_CSV_FIELDS)
+    through = Case.incidents.through.objects
+    visible = Incident.objects.visible_to(user).values("pk")
+
+    def cell(value):
+        return value.isoformat() if isinstance(value, datetime.date) else ("" if value is None else value)
 
     def lines():
-        for case in rows.iterator(chunk_size=1000):
-            yield [
-                case.pk,
-                case.case_number,
-                case.fir_number,
-                iso(case.fir_date),
-                case.police_station,
-                case.court.name,
-                iso(case.challan_date),
-                iso(case.cognizance_date),
-                iso(case.charge_framed_date),
-                iso(case.judgment_date),
-                case.stage,
-                case.transferred_to.name if case.transferred_to else "",
-                iso(case.transferred_on),
-                "; ".join(str(incident.pk) for incident in case.incidents.all()),
-                case.accused_count,
-                *[getattr(case, f"{verdict}_count") for verdict in Verdict.values],
-                iso(case.last_verified_on),
-            ]
+        for batch in batched(rows.iterator(chunk_size=CSV_BATCH)):
+            ids = [row[0] for row in batch]
+            incidents = joined_by_key(
+                through.filter(case_id__in=ids, incident_id__in=visible)
+                .order_by("incident_id")
+                .values_list("case_id", "incident_id")
+            )
+            counts = {
+                row[0]: row[1:]
+                for row in Case.objects.filter(pk__in=ids).with_charge_counts().values_list("pk", *CHARGE_COUNT_FIELDS)
+            }
+            for *row, last_verified_on in batch:
+                pk = row[0]
+                yield [*map(cell, row), incidents.get(pk, ""), *counts[pk], cell(last_verified_on)]
 
     return csv_response("cases.csv", CASE_CSV_COLUMNS, lines())
 

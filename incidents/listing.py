@@ -6,7 +6,10 @@ from the shared FilterSets; this module only orders, pages and dresses the form.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -14,6 +17,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 PAGE_SIZE = 50
+# Rows per batch of a CSV download: each batch costs one query per many-valued column.
+CSV_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -86,3 +91,18 @@ def dress_filter_form(form: forms.Form) -> forms.Form:
         if name in errors:
             field.widget.attrs["aria-invalid"] = "true"
     return form
+
+
+def batched(rows: Iterable, size: int = CSV_BATCH) -> Iterator[list]:
+    """Lists of up to `size` consecutive rows (itertools.batched arrives in Python 3.12)."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def joined_by_key(pairs: Iterable[tuple], separator: str = "; ") -> dict:
+    """`{key: "a; b"}` from (key, value) pairs, keeping the pairs' order."""
+    grouped: dict = defaultdict(list)
+    for key, value in pairs:
+        grouped[key].append(str(value))
+    return {key: separator.join(values) for key, values in grouped.items()}
