@@ -64,10 +64,26 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
+CALENDAR_FIELDS = (
+    "date",
+    "purpose",
+    "judge",
+    "court__name",
+    "case__case_number",
+    "case__fir_number",
+    "case__court__name",
+)
+
+
 def upcoming_public_hearings():
     """Upcoming hearings of published cases, soonest first, with what the calendar shows."""
     return (
-        Hearing.objects.public().upcoming(today()).select_related("case__court", "court").order_by("date", "case", "id")
+        Hearing.objects.public()
+        .upcoming(today())
+        .select_related("case__court", "court")
+        # Only what the calendar shows: thousands of hearings can be upcoming at once.
+        .only(*CALENDAR_FIELDS)
+        .order_by("date", "case", "id")
     )
 
 

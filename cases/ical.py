@@ -14,9 +14,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 
+from django.urls import reverse
 from django.utils import timezone
 
-from .models import Hearing
+from .models import Hearing, Stage
+
+STAGE_LABELS = dict(Stage.choices)
 
 PRODID = "-//Tracker//Sectarian violence and justice in Pakistan//EN"
 MAX_LINE_OCTETS = 75  # RFC 5545 3.1: lines SHOULD NOT be longer than 75 octets, excluding the CRLF
@@ -34,6 +37,12 @@ def fold_line(line: str) -> str:
 
     Continuation lines start with one space, which counts towards their 75 octets.
     """
+    if len(line) * 4 <= MAX_LINE_OCTETS or len(line.encode("utf-8")) <= MAX_LINE_OCTETS:
+        return line  # the common case: nothing to fold
+    if line.isascii():  # one octet per character: cut by slicing
+        step = MAX_LINE_OCTETS - 1
+        pieces = [line[:MAX_LINE_OCTETS], *(line[i : i + step] for i in range(MAX_LINE_OCTETS, len(line), step))]
+        return (CRLF + " ").join(pieces)
     pieces: list[str] = []
     current, size, limit = [], 0, MAX_LINE_OCTETS
     for char in line:
@@ -62,13 +71,19 @@ def hearing_uid(hearing: Hearing) -> str:
 
 def hearing_summary(hearing: Hearing) -> str:
     case_title = hearing.case.title
-    return f"{case_title}: {hearing.get_purpose_display()}" if hearing.purpose else case_title
+    return f"{case_title}: {STAGE_LABELS[hearing.purpose]}" if hearing.purpose else case_title
 
 
-def event_lines(hearing: Hearing, *, dtstamp: str, base_url: str) -> list[str]:
-    """The VEVENT of one hearing, as unfolded content lines."""
+def case_url_template() -> str:
+    """The case page's path with `{pk}` for the id: one reverse() for the whole calendar, not one per event."""
+    marker = "918273645"
+    return reverse("cases:case_detail", args=[marker]).replace(marker, "{pk}")
+
+
+def event_lines(hearing: Hearing, *, dtstamp: str, case_url: str) -> list[str]:
+    """The VEVENT of one hearing, as unfolded content lines; `case_url` is the case page's URL."""
     court = hearing.effective_court
-    description = [f"Listed for: {hearing.get_purpose_display()}" if hearing.purpose else "Hearing"]
+    description = [f"Listed for: {STAGE_LABELS[hearing.purpose]}" if hearing.purpose else "Hearing"]
     if hearing.judge:
         description.append(f"Judge: {hearing.judge}")
     lines = [
@@ -80,7 +95,7 @@ def event_lines(hearing: Hearing, *, dtstamp: str, base_url: str) -> list[str]:
         f"SUMMARY:{escape_text(hearing_summary(hearing))}",
         f"LOCATION:{escape_text(court.name)}",
         f"DESCRIPTION:{escape_text(chr(10).join(description))}",
-        f"URL:{base_url}{hearing.case.get_absolute_url()}",
+        f"URL:{case_url}",
         "TRANSP:TRANSPARENT",
         "END:VEVENT",
     ]
@@ -108,7 +123,8 @@ def render_calendar(
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape_text(name)}",
     ]
+    url = base_url + case_url_template()
     for hearing in hearings:
-        lines.extend(event_lines(hearing, dtstamp=dtstamp, base_url=base_url))
+        lines.extend(event_lines(hearing, dtstamp=dtstamp, case_url=url.format(pk=hearing.case_id)))
     lines.append("END:VCALENDAR")
     return "".join(fold_line(line) + CRLF for line in lines)

@@ -47,6 +47,7 @@ class FilteredAtomFeed(Feed):
     """
 
     feed_type = Atom1Feed
+    author_name = "Tracker"  # Atom (RFC 4287) requires an author for the feed
     filterset_class: type
     model: type
 
@@ -115,6 +116,7 @@ class CorrectionFeed(Feed):
     """The corrections log: changes to published figures and retractions, newest first."""
 
     feed_type = Atom1Feed
+    author_name = "Tracker"
     title = "Tracker: corrections"
     subtitle = "Changes to published figures and retractions of published records, newest first."
 

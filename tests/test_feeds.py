@@ -22,6 +22,7 @@ def entries(response) -> list[dict]:
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("application/atom+xml")
     root = ET.fromstring(response.content)  # noqa: S314  (our own response, in a test)
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == "Tracker"  # required by RFC 4287
     return [
         {
             "title": e.findtext(f"{ATOM}title"),
