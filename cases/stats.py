@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as SqlCase  # the CASE expression; Case is the model
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -148,6 +148,36 @@ def _fatal(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.order_by().filter(killed__gt=0)
 
 
+def justice_outcomes(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, dict[str, Any]]:
+    """The funnel and the impunity figures together, as ``funnel`` and ``impunity`` give them
+    (``{"funnel": ..., "impunity": ...}``). Three queries."""
+    fatal = _fatal(incidents)
+    old_since = years_before(today, IMPUNITY_YEARS)
+    counts = fatal.aggregate(fatal=Count("pk"), old=Count("pk", filter=Q(date__lte=old_since)))
+    links = Case.incidents.through.objects.filter(case__status=Status.PUBLISHED, incident__in=fatal.values("pk"))
+    convicted = Q(verdict=Verdict.CONVICTED)
+    charges = _charges_of(fatal).aggregate(
+        accused_charged=_incidents_with(),
+        trial_concluded=_incidents_with(Q(verdict__in=FINAL_VERDICTS)),
+        convicted=_incidents_with(convicted),
+        conviction_upheld=_incidents_with(_upheld(today)),
+        convicted_old=_incidents_with(convicted & Q(case__incidents__date__lte=old_since)),
+    )
+    unpunished = counts["old"] - (charges.pop("convicted_old") or 0)
+    return {
+        "funnel": {
+            "fatal_incidents": counts["fatal"],
+            "case_registered": links.values("incident_id").distinct().count(),
+            **{key: value or 0 for key, value in charges.items()},
+        },
+        "impunity": {
+            "fatal_incidents_3_years_old": counts["old"],
+            "without_conviction": unpunished,
+            "rate": share(unpunished, counts["old"]),
+        },
+    }
+
+
 def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, int]:
     """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. Three queries.
 
@@ -158,36 +188,19 @@ def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, 
     at least one appeal, all decided and none overturned or remanded, or that has no appeal and
     whose verdict is more than 30 days old on ``today``.
     """
-    fatal = _fatal(incidents)
-    links = Case.incidents.through.objects.filter(case__status=Status.PUBLISHED, incident__in=fatal.values("pk"))
-    charges = _charges_of(fatal).aggregate(
-        accused_charged=_incidents_with(),
-        trial_concluded=_incidents_with(Q(verdict__in=FINAL_VERDICTS)),
-        convicted=_incidents_with(Q(verdict=Verdict.CONVICTED)),
-        conviction_upheld=_incidents_with(_upheld(today)),
-    )
-    return {
-        "fatal_incidents": fatal.count(),
-        "case_registered": links.values("incident_id").distinct().count(),
-        **{key: value or 0 for key, value in charges.items()},
-    }
+    return justice_outcomes(incidents=incidents, today=today)["funnel"]
 
 
 def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, Any]:
     """Fatal incidents at least 3 years old on ``today`` and how many have no conviction of anyone.
 
+    "At least 3 years old": dated on or before the same calendar day 3 years before ``today``.
     Returns ``{"fatal_incidents_3_years_old", "without_conviction", "rate"}``; ``rate`` is the
     impunity rate (a fraction 0..1), None when no fatal incident is that old. "Conviction" is the
-    funnel's ``convicted`` step: a Charge with the verdict convicted in a published case. Two queries.
+    funnel's ``convicted`` step: a Charge with the verdict convicted in a published case (a later
+    appeal does not undo it here). Three queries.
     """
-    old = _fatal(incidents).filter(date__lte=years_before(today, IMPUNITY_YEARS))
-    total = old.count()
-    convicted = _charges_of(old).aggregate(n=_incidents_with(Q(verdict=Verdict.CONVICTED)))["n"] or 0
-    return {
-        "fatal_incidents_3_years_old": total,
-        "without_conviction": total - convicted,
-        "rate": share(total - convicted, total),
-    }
+    return justice_outcomes(incidents=incidents, today=today)["impunity"]
 
 
 def impunity_rate(*, incidents: QuerySet[Incident], today: datetime.date) -> float | None:
@@ -214,7 +227,7 @@ def partial_justice_incidents(*, incidents: QuerySet[Incident]) -> QuerySet[Inci
 
 
 def partial_justice(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
-    """How many incidents saw a conviction, and how many of those are partial justice. Two queries.
+    """How many incidents saw a conviction, and how many of those are partial justice. One query.
 
     Returns ``{"convicted_incidents", "partial_justice", "share"}`` (share of the convicted
     incidents; None when there is none). See ``partial_justice_incidents`` for the definition.
@@ -233,8 +246,13 @@ def partial_justice(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
         )
         .filter(convicted_n__gt=0)
     )
-    with_conviction = per_incident.count()
-    partial = per_incident.filter(free_n__gt=0).exclude(convicted_n=1, free_n=1, convicted_min=F("free_min")).count()
+    with_conviction = partial = 0
+    for convicted_n, free_n, convicted_min, free_min in per_incident.values_list(
+        "convicted_n", "free_n", "convicted_min", "free_min"
+    ):
+        with_conviction += 1
+        if free_n and not (convicted_n == 1 and free_n == 1 and convicted_min == free_min):
+            partial += 1
     return {
         "convicted_incidents": with_conviction,
         "partial_justice": partial,
@@ -252,31 +270,42 @@ GROUPS = {
 }
 
 
-def _decided_rows(cases: QuerySet[Case], group_by: str | None) -> list[tuple]:
-    """(group fields..., cognizance_date, judgment_date) for the published decided cases. One query."""
-    if group_by not in GROUPS:
-        raise ValueError(f"group_by must be one of {sorted(k for k in GROUPS if k)} or None, not {group_by!r}")
-    qs = _published(cases).filter(cognizance_date__isnull=False, judgment_date__isnull=False)
-    if group_by == "year":
-        qs = qs.annotate(cognizance_year=ExtractYear("cognizance_date"))
-    return list(qs.values_list(*GROUPS[group_by].values(), "cognizance_date", "judgment_date"))
+def _decided(cases: QuerySet[Case], fields: Sequence[str], calendar: WorkingCalendar) -> list[tuple]:
+    """(values of `fields`, calendar days, working days) per published decided case. One query.
+
+    Working days are computed here once per case, with the one calendar, whatever uses them."""
+    qs = (
+        _published(cases)
+        .filter(cognizance_date__isnull=False, judgment_date__isnull=False)
+        .annotate(cognizance_year=ExtractYear("cognizance_date"))
+    )
+    return [
+        (row[:-2], (row[-1] - row[-2]).days, calendar.between(row[-2], row[-1]))
+        for row in qs.values_list(*fields, "cognizance_date", "judgment_date")
+    ]
 
 
-def _disposal_summary(pairs: Iterable[tuple[datetime.date, datetime.date]], calendar: WorkingCalendar) -> dict:
-    pairs = list(pairs)
-    calendar_days = [(end - start).days for start, end in pairs]
-    working_days = [calendar.between(start, end) for start, end in pairs]
-    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
-    within = sum(1 for days in working_days if days <= limit)
+def _disposal_summary(durations: Sequence[tuple]) -> dict[str, Any]:
+    """Summary of (…, calendar days, working days) rows."""
+    calendar_days = [row[-2] for row in durations]
+    working_days = [row[-1] for row in durations]
+    within = sum(1 for days in working_days if days <= settings.STATUTORY_LIMIT_WORKING_DAYS)
     return {
-        "count": len(pairs),
+        "count": len(durations),
         "median_days": percentile(calendar_days, 0.5),
         "p90_days": percentile(calendar_days, 0.9),
         "median_working_days": percentile(working_days, 0.5),
         "p90_working_days": percentile(working_days, 0.9),
         "within_statutory_limit": within,
-        "statutory_compliance": share(within, len(pairs)),
+        "statutory_compliance": share(within, len(durations)),
     }
+
+
+def _grouped_disposal(rows: Sequence[tuple], keys: Sequence[str], index: Sequence[int]) -> list[dict[str, Any]]:
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        groups[tuple(row[0][i] for i in index)].append(row)
+    return [dict(zip(keys, key, strict=True)) | _disposal_summary(durations) for key, durations in groups.items()]
 
 
 def disposal_times(
@@ -289,20 +318,20 @@ def disposal_times(
     "within_statutory_limit", "statutory_compliance"}`` (medians and 90th percentiles by linear
     interpolation, see ``percentile``; None when no case is decided). With ``group_by`` "court",
     "city" (the court's city) or "year" (of cognizance): a list of such dicts, each with its group's
-    keys (``court_id``/``court``, ``city``/``slug``, ``year``), most cases first. Two queries.
+    keys (``court_id``/``court``, ``city``/``slug``, ``year``), most cases first (years: oldest
+    first). Two queries (one when ``calendar`` is given).
     """
-    calendar = _calendar(calendar)
-    rows = _decided_rows(cases, group_by)
-    if group_by is None:
-        return _disposal_summary(rows, calendar)
+    if group_by not in GROUPS:
+        raise ValueError(f"group_by must be one of {sorted(k for k in GROUPS if k)} or None, not {group_by!r}")
     keys = list(GROUPS[group_by])
-    groups: dict[tuple, list] = defaultdict(list)
-    for row in rows:
-        groups[row[: len(keys)]].append(row[len(keys) :])
-    out = [dict(zip(keys, key, strict=True)) | _disposal_summary(pairs, calendar) for key, pairs in groups.items()]
+    rows = _decided(cases, list(GROUPS[group_by].values()), _calendar(calendar))
+    if group_by is None:
+        return _disposal_summary(rows)
+    out = _grouped_disposal(rows, keys, range(len(keys)))
     if group_by == "year":
         return sorted(out, key=lambda r: r["year"])
-    return sorted(out, key=lambda r: (-r["count"], str(r[keys[-1] if group_by == "court" else keys[0]] or "")))
+    name = "court" if group_by == "court" else "city"
+    return sorted(out, key=lambda r: (-r["count"], str(r[name] or "")))
 
 
 def statutory_compliance(*, cases: QuerySet[Case], calendar: WorkingCalendar | None = None) -> dict[str, Any]:
@@ -310,7 +339,7 @@ def statutory_compliance(*, cases: QuerySet[Case], calendar: WorkingCalendar | N
 
     Returns ``{"decided", "within_limit", "rate"}``; rate None when no case is decided. Two queries.
     """
-    summary = _disposal_summary((row[-2:] for row in _decided_rows(cases, None)), _calendar(calendar))
+    summary = _disposal_summary(_decided(cases, [], _calendar(calendar)))
     return {
         "decided": summary["count"],
         "within_limit": summary["within_statutory_limit"],
@@ -547,13 +576,18 @@ def clearance_rate(
 
 
 def _scorecards(
-    cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar, hearings: dict[int, dict[str, Any]]
+    cases: QuerySet[Case],
+    today: datetime.date,
+    calendar: WorkingCalendar,
+    hearings: dict[int, dict[str, Any]],
+    decided: Sequence[tuple],
 ) -> list[dict[str, Any]]:
+    """Scorecards from the hearing table and the decided rows (court_id first) already loaded."""
     published = _published(cases)
     counts = published.values("court_id", "court__name", "court__city__name").annotate(n=Count("pk"))
     decided_pairs: dict[int, list] = defaultdict(list)
-    for court_id, _name, start, end in _decided_rows(cases, "court"):
-        decided_pairs[court_id].append((start, end))
+    for row in decided:
+        decided_pairs[row[0][0]].append(row)
     pending: dict[int, int] = defaultdict(int)
     pending_dates: dict[int, list] = defaultdict(list)
     for court_id, start in _pending(cases).values_list("court_id", "cognizance_date"):
@@ -576,7 +610,7 @@ def _scorecards(
             "cases": row["n"],
             "decided": len(decided_pairs.get(row["court_id"], [])),
             "pending": pending.get(row["court_id"], 0),
-            "disposal": _disposal_summary(decided_pairs.get(row["court_id"], []), calendar),
+            "disposal": _disposal_summary(decided_pairs.get(row["court_id"], [])),
             "over_statutory_limit": _excess(pending_dates.get(row["court_id"], []), today, calendar),
             "adjournments": _block(hearings.get(row["court_id"], _new_entry())),
             "conviction_rate": convictions.get(row["court_id"], empty_conviction),
@@ -596,7 +630,9 @@ def court_scorecards(
     ``adjournments``; hearings counted at the court that heard them); ``conviction_rate`` (as that
     function). One grouped query per table, then Python: seven queries whatever the number of courts.
     """
-    return _scorecards(cases, today, _calendar(calendar), _hearing_table(cases))
+    calendar = _calendar(calendar)
+    decided = _decided(cases, ["court_id"], calendar)
+    return _scorecards(cases, today, calendar, _hearing_table(cases), decided)
 
 
 def court_statistics(
@@ -615,11 +651,12 @@ def court_statistics(
     ``scorecards`` (per court). A constant number of queries.
     """
     calendar = _calendar(calendar)
-    disposal = disposal_times(cases=cases, calendar=calendar)
+    decided = _decided(cases, ["court_id", "cognizance_year"], calendar)
+    disposal = _disposal_summary(decided)
     hearings = _hearing_table(cases)
     return {
         "disposal": disposal,
-        "disposal_by_year": disposal_times(cases=cases, group_by="year", calendar=calendar),
+        "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
         "statutory_compliance": {
             "decided": disposal["count"],
             "within_limit": disposal["within_statutory_limit"],
@@ -632,7 +669,7 @@ def court_statistics(
         "clearance_rate": clearance_rate(
             cases=clearance_cases if clearance_cases is not None else cases, date_from=date_from, date_to=date_to
         ),
-        "scorecards": _scorecards(cases, today, calendar, hearings),
+        "scorecards": _scorecards(cases, today, calendar, hearings, decided),
     }
 
 
@@ -644,6 +681,7 @@ __all__ = [
     "court_statistics",
     "disposal_times",
     "funnel",
+    "justice_outcomes",
     "impunity",
     "impunity_rate",
     "months_before",

@@ -97,9 +97,10 @@ def statistics_payload(
     the monthly average divides by, ``impunity`` and ``partial_justice`` give the counts behind the
     rates, and ``courts`` holds the delay figures (see `court_statistics`).
     """
-    totals = incident_stats.totals(incidents=incidents)
-    start, end = incident_stats.period(incidents=incidents, date_from=date_from, date_to=date_to)
-    impunity = case_stats.impunity(incidents=incidents, today=today)
+    summary = incident_stats.summary(incidents=incidents)
+    totals = {key: summary[key] for key in incident_stats.FIGURES}
+    start, end = date_from or summary["first_date"], date_to or summary["last_date"]
+    justice = case_stats.justice_outcomes(incidents=incidents, today=today)
     return {
         "period": {
             "date_from": start,
@@ -116,9 +117,9 @@ def statistics_payload(
         "by_attack_type": incident_stats.by_attack_type(incidents=incidents),
         "by_community": incident_stats.by_community(incidents=incidents, total=totals),
         "by_organisation": incident_stats.by_organisation(incidents=incidents, total=totals),
-        "funnel": case_stats.funnel(incidents=incidents, today=today),
-        "impunity_rate": impunity["rate"],
-        "impunity": impunity,
+        "funnel": justice["funnel"],
+        "impunity_rate": justice["impunity"]["rate"],
+        "impunity": justice["impunity"],
         "partial_justice": case_stats.partial_justice(incidents=incidents),
         "courts": case_stats.court_statistics(
             cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases

@@ -68,6 +68,12 @@ def totals(*, incidents: QuerySet[Incident]) -> dict[str, int]:
     return _clean(incidents.order_by().aggregate(**_figures()))
 
 
+def summary(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
+    """``totals`` plus ``first_date`` and ``last_date`` (None without incidents), in one query."""
+    row = incidents.order_by().aggregate(**_figures(), first_date=Min("date"), last_date=Max("date"))
+    return _clean(row) | {"first_date": row["first_date"], "last_date": row["last_date"]}
+
+
 def months_in_period(date_from: datetime.date, date_to: datetime.date) -> int:
     """Calendar months from date_from's month to date_to's month, both counted (0 if reversed)."""
     return max(0, (date_to.year - date_from.year) * 12 + date_to.month - date_from.month + 1)
@@ -235,5 +241,6 @@ __all__ = [
     "months_in_period",
     "period",
     "share",
+    "summary",
     "totals",
 ]
