@@ -1,8 +1,9 @@
 """Admin for the cases: what a legal monitor records after each hearing, in a minute.
 
 The Case change form lists the hearings by date with the fields a monitor fills in; saving a
-hearing with an outcome records who entered it and, when it has a next date, creates the next
-scheduled hearing (`Hearing.schedule_next`). The Case changelist shows the ATA s.19(7) clock
+hearing with an outcome records who entered it, creates the next scheduled hearing when it has
+a next date (`Hearing.schedule_next`) and moves the case on (`Case.advance_stage`), exactly as
+the hearing quick-entry form does. The Case changelist shows the ATA s.19(7) clock
 (days and working days since cognizance, working days over the statutory limit) and the last
 and next hearing, from annotations plus one holiday query per page: never a query per row.
 
@@ -19,10 +20,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
-from django.db.models import Count, Max, Min, Q
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
-from incidents.admin import HistoryAdmin, PublishableAdmin
+from incidents.admin import HistoryAdmin, PublishableAdmin, count_of
 
 from .models import Accused, Appeal, Case, Charge, Court, Hearing, Holiday, Offence
 from .workdays import WorkingCalendar
@@ -50,11 +51,25 @@ class Clock:
     calendar: WorkingCalendar
 
 
+def hearing_date(*, order: str, **filters):
+    """The date of the case's first hearing matching `filters` in `order` (a correlated subquery)."""
+    rows = Hearing.objects.filter(case=OuterRef("pk"), **filters).order_by(order).values("date")
+    return Subquery(rows[:1])
+
+
 def save_recorded_hearing(hearing: Hearing, user) -> None:
     """Save a hearing entered in the admin: a recorded outcome remembers who entered it."""
     if hearing.outcome:
         hearing.recorded_by = user
     hearing.save()
+
+
+def follow_up_hearing(hearing: Hearing) -> Hearing | None:
+    """As the hearing quick-entry form does: schedule the next date and move the case on."""
+    scheduled = hearing.schedule_next()
+    if hearing.outcome:
+        hearing.case.advance_stage(hearing)
+    return scheduled
 
 
 class CaseChangeList(ChangeList):
@@ -156,10 +171,10 @@ class CaseAdmin(PublishableAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                accused_count=Count("charges", distinct=True),
-                hearing_count=Count("hearings", distinct=True),
-                last_hearing=Max("hearings__date", filter=Q(hearings__date__lt=today)),
-                next_hearing=Min("hearings__date", filter=Q(hearings__date__gte=today)),
+                accused_count=count_of(Charge, "case"),
+                hearing_count=count_of(Hearing, "case"),
+                last_hearing=hearing_date(date__lt=today, order="-date"),
+                next_hearing=hearing_date(date__gte=today, order="date"),
             )
         )
 
@@ -173,8 +188,8 @@ class CaseAdmin(PublishableAdmin):
         for hearing in hearings:
             save_recorded_hearing(hearing, request.user)
         formset.save_m2m()
-        for hearing in hearings:
-            hearing.schedule_next()
+        for hearing in sorted(hearings, key=lambda h: h.date):
+            follow_up_hearing(hearing)
         return None
 
     @staticmethod
@@ -248,7 +263,7 @@ class ChargeAdmin(HistoryAdmin):
     related_history = ((Appeal, "charge_id"),)
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(appeal_count=Count("appeals"))
+        return super().get_queryset(request).annotate(appeal_count=count_of(Appeal, "charge"))
 
     @admin.display(description="appeals", ordering="appeal_count")
     def appeal_count(self, obj) -> int:
@@ -295,7 +310,7 @@ class HearingAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         save_recorded_hearing(obj, request.user)
-        scheduled = obj.schedule_next()
+        scheduled = follow_up_hearing(obj)
         if scheduled is not None:
             self.message_user(request, f"Next hearing scheduled for {scheduled.date:%d %B %Y}.", messages.INFO)
 
@@ -319,7 +334,7 @@ class AccusedAdmin(HistoryAdmin):
     autocomplete_fields = ["affiliation"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(charge_count=Count("charges"))
+        return super().get_queryset(request).annotate(charge_count=count_of(Charge, "accused"))
 
     @admin.display(description="cases", ordering="charge_count")
     def charge_count(self, obj) -> int:
@@ -336,7 +351,7 @@ class CourtAdmin(admin.ModelAdmin):
     autocomplete_fields = ["city"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(case_count=Count("cases"))
+        return super().get_queryset(request).annotate(case_count=count_of(Case, "court"))
 
     @admin.display(description="cases", ordering="case_count")
     def case_count(self, obj) -> int:

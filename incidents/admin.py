@@ -18,7 +18,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -39,6 +40,17 @@ from .models import (
     Status,
     Victim,
 )
+
+
+def count_of(model, fk: str, **filters):
+    """Per-row count of the `model` rows whose `fk` points at the outer row (0 when none).
+
+    A correlated subquery rather than Count() over a join: the database works it out only for
+    the rows of the page shown, and the paginator's COUNT(*) leaves it out.
+    """
+    rows = model._default_manager.filter(**{fk: OuterRef("pk")}, **filters).order_by().values(fk)
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
 
 # Status changes the status field allows; anything else is refused with a message.
 ALLOWED_TRANSITIONS = {
@@ -260,7 +272,7 @@ class SourceAdmin(HistoryAdmin):
     date_hierarchy = "published_on"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(incident_count=Count("incident_links"))
+        return super().get_queryset(request).annotate(incident_count=count_of(IncidentSource, "source"))
 
     @admin.display(description="incidents", ordering="incident_count")
     def incident_count(self, obj) -> int:
@@ -369,7 +381,7 @@ class IncidentAdmin(PublishableAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(source_count=Count("source_links", distinct=True))
+        return super().get_queryset(request).annotate(source_count=count_of(IncidentSource, "incident"))
 
     @admin.display(description="sources", ordering="source_count")
     def source_count(self, obj) -> int:

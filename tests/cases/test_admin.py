@@ -235,3 +235,26 @@ def test_case_history_page_lists_hearing_changes_with_who(monitor_client, monito
         (f"hearing #{hearing.pk}", "+", None),
     ]
     assert response.context["related_changes"][1]["fields"] == ["outcome", "next date", "recorded by"]
+
+
+def test_recording_a_judgment_moves_the_case_on(editor_client):
+    case = CaseFactory(stage="judgment_reserved", cognizance_date=D(2012, 6, 1))
+    data = {"case": case.pk, "date": "2013-01-10", "outcome": "judgment"}
+    assert editor_client.post(admin_url(Hearing, "add"), data).status_code == 302
+    case.refresh_from_db()
+    assert (case.stage, case.judgment_date) == ("decided", D(2013, 1, 10))
+
+
+def test_hearing_recorded_on_the_case_form_moves_the_case_on_even_when_publishing(editor_client):
+    case = CaseFactory(status=Status.DRAFT, stage="cognizance_taken", cognizance_date=D(2012, 6, 1))
+    HearingFactory(case=case, date=D(2012, 6, 5))
+    url = admin_url(Case, "change", case.pk)
+    data = changeform_data(
+        editor_client,
+        url,
+        status="published",
+        **{"hearings-0-outcome": "proceeded", "hearings-0-purpose": "charge_framed"},
+    )
+    assert editor_client.post(url, data).status_code == 302
+    case.refresh_from_db()
+    assert (case.status, case.stage) == (Status.PUBLISHED, "charge_framed")
