@@ -61,6 +61,20 @@ def test_schema_leaves_out_confidential_fields():
     assert "public_name" in components["Accused"]["properties"]
 
 
+def test_api_root_links_every_endpoint(client):
+    response = client.get("/api/")
+    assert response.status_code == 200
+    assert response.json() == {
+        "incidents": "http://testserver/api/incidents/",
+        "cases": "http://testserver/api/cases/",
+        "hearings": "http://testserver/api/hearings/",
+        "courts": "http://testserver/api/courts/",
+        "statistics": "http://testserver/api/statistics/",
+        "schema": "http://testserver/api/schema/",
+        "docs": "http://testserver/api/docs/",
+    }
+
+
 def test_schema_endpoint_answers(client):
     response = client.get("/api/schema/")
     assert response.status_code == 200

@@ -2,7 +2,7 @@
 
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.routers import SimpleRouter
+from rest_framework.routers import DefaultRouter
 
 from cases.api import CaseViewSet, CourtViewSet, HearingViewSet
 from dashboard.api import StatisticsView
@@ -10,7 +10,19 @@ from incidents.api import IncidentViewSet
 
 from . import api_schema  # noqa: F401  (registers how the schema describes our filters)
 
-router = SimpleRouter()
+
+class Router(DefaultRouter):
+    """/api/ answers with the address of every list endpoint, the statistics, the schema and the docs."""
+
+    include_format_suffixes = False
+    EXTRA_ROOT_LINKS = {"statistics": "api-statistics", "schema": "schema", "docs": "docs"}
+
+    def get_api_root_view(self, api_urls=None):
+        links = {prefix: self.routes[0].name.format(basename=basename) for prefix, _, basename in self.registry}
+        return self.APIRootView.as_view(api_root_dict=links | self.EXTRA_ROOT_LINKS)
+
+
+router = Router()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("cases", CaseViewSet, basename="case")
 router.register("hearings", HearingViewSet, basename="hearing")
