@@ -31,7 +31,7 @@ class CaseFeed(FilteredAtomFeed):
     title = "Tracker: new and updated cases"
     subtitle = "Published cases before Pakistan's Anti-Terrorism Courts, most recently changed first."
 
-    def link(self):
+    def list_url(self) -> str:
         return reverse("cases:case_list")
 
     def base_queryset(self):

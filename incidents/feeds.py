@@ -69,6 +69,14 @@ class FilteredAtomFeed(Feed):
     def items(self, filterset):
         return filterset.qs.order_by("-updated_at", "-id")[:FEED_LIMIT]
 
+    def list_url(self) -> str:  # pragma: no cover - every subclass defines it
+        raise NotImplementedError
+
+    def link(self, filterset) -> str:
+        """The list page with the same filters."""
+        query = filterset.data.urlencode() if filterset.data else ""
+        return self.list_url() + (f"?{query}" if query else "")
+
     def item_pubdate(self, item):
         return item.published_at or item.created_at
 
@@ -84,7 +92,7 @@ class IncidentFeed(FilteredAtomFeed):
     title = "Tracker: new and updated incidents"
     subtitle = "Published incidents of sectarian and terrorist violence in Pakistan, most recently changed first."
 
-    def link(self):
+    def list_url(self) -> str:
         return reverse("incidents:incident_list")
 
     def base_queryset(self):

@@ -75,6 +75,9 @@ def test_incident_feed_takes_the_list_filters(client):
         "Shooting at a clinic (2012-03-10)"
     ]
     assert entries(client.get("/feeds/incidents/?community=shia&date_from=2013-01-01")) == []
+    # The feed's own link is the incident list with the same filters.
+    root = ET.fromstring(client.get("/feeds/incidents/?province=sindh").content)  # noqa: S314
+    assert root.find(f"{ATOM}link[@rel='alternate']").get("href") == "http://testserver/incidents/?province=sindh"
     assert world.incident.pk
 
 
