@@ -106,8 +106,35 @@ def months_before(day: datetime.date, months: int) -> datetime.date:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _calendar(calendar: WorkingCalendar | None) -> WorkingCalendar:
-    return calendar if calendar is not None else WorkingCalendar()
+class _Counter:
+    """Working days between dates, memoised per date: (a, b] = (epoch, b] − (epoch, a].
+
+    Thousands of cases share a few thousand dates, so each date is looked up on the calendar once."""
+
+    EPOCH = datetime.date(1900, 1, 1)
+
+    def __init__(self, calendar: WorkingCalendar):
+        self.calendar = calendar
+        self.cache: dict[datetime.date, int] = {}
+
+    def _through(self, day: datetime.date) -> int:
+        if day not in self.cache:
+            self.cache[day] = self.calendar.between(self.EPOCH, day)
+        return self.cache[day]
+
+    def between(self, start: datetime.date, end: datetime.date) -> int:
+        if end <= start:
+            return 0
+        if start < self.EPOCH:
+            return self.calendar.between(start, end)
+        return self._through(end) - self._through(start)
+
+
+def _calendar(calendar: WorkingCalendar | None) -> _Counter:
+    """The caller's calendar (or one loaded now: one query), memoised."""
+    if isinstance(calendar, _Counter):
+        return calendar
+    return _Counter(calendar if calendar is not None else WorkingCalendar())
 
 
 def _published(cases: QuerySet[Case]) -> QuerySet[Case]:
@@ -270,7 +297,7 @@ GROUPS = {
 }
 
 
-def _decided(cases: QuerySet[Case], fields: Sequence[str], calendar: WorkingCalendar) -> list[tuple]:
+def _decided(cases: QuerySet[Case], fields: Sequence[str], calendar: _Counter) -> list[tuple]:
     """(values of `fields`, calendar days, working days) per published decided case. One query.
 
     Working days are computed here once per case, with the one calendar, whatever uses them."""
@@ -403,7 +430,7 @@ def pending_ages(
     return [{"bucket": key, "label": label, "count": counts.get(key, 0)} for key, label in PENDING_AGE_BUCKETS]
 
 
-def _excess(dates: Iterable[datetime.date], today: datetime.date, calendar: WorkingCalendar) -> dict[str, Any]:
+def _excess(dates: Iterable[datetime.date], today: datetime.date, calendar: _Counter) -> dict[str, Any]:
     dates = list(dates)
     limit = settings.STATUTORY_LIMIT_WORKING_DAYS
     excess = [calendar.between(d, today) - limit for d in dates]
@@ -578,11 +605,13 @@ def clearance_rate(
 def _scorecards(
     cases: QuerySet[Case],
     today: datetime.date,
-    calendar: WorkingCalendar,
+    calendar: _Counter,
     hearings: dict[int, dict[str, Any]],
     decided: Sequence[tuple],
+    pending_rows: Sequence[tuple[int, datetime.date | None]],
 ) -> list[dict[str, Any]]:
-    """Scorecards from the hearing table and the decided rows (court_id first) already loaded."""
+    """Scorecards from what is already loaded: the hearing table, the decided rows (court_id
+    first) and the pending cases' (court_id, cognizance_date)."""
     published = _published(cases)
     counts = published.values("court_id", "court__name", "court__city__name").annotate(n=Count("pk"))
     decided_pairs: dict[int, list] = defaultdict(list)
@@ -590,7 +619,7 @@ def _scorecards(
         decided_pairs[row[0][0]].append(row)
     pending: dict[int, int] = defaultdict(int)
     pending_dates: dict[int, list] = defaultdict(list)
-    for court_id, start in _pending(cases).values_list("court_id", "cognizance_date"):
+    for court_id, start in pending_rows:
         pending[court_id] += 1
         if start is not None:
             pending_dates[court_id].append(start)
@@ -632,7 +661,8 @@ def court_scorecards(
     """
     calendar = _calendar(calendar)
     decided = _decided(cases, ["court_id"], calendar)
-    return _scorecards(cases, today, calendar, _hearing_table(cases), decided)
+    pending_rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
+    return _scorecards(cases, today, calendar, _hearing_table(cases), decided, pending_rows)
 
 
 def court_statistics(
@@ -654,6 +684,7 @@ def court_statistics(
     decided = _decided(cases, ["court_id", "cognizance_year"], calendar)
     disposal = _disposal_summary(decided)
     hearings = _hearing_table(cases)
+    pending_rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
     return {
         "disposal": disposal,
         "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
@@ -663,13 +694,13 @@ def court_statistics(
             "rate": disposal["statutory_compliance"],
         },
         "pending_ages": pending_ages(cases=cases, today=today, calendar=calendar),
-        "over_statutory_limit": over_statutory_limit(cases=cases, today=today, calendar=calendar),
+        "over_statutory_limit": _excess((d for _, d in pending_rows if d is not None), today, calendar),
         "adjournments": _block(_merge(hearings.values())),
         "conviction_rate": conviction_rate(cases=cases),
         "clearance_rate": clearance_rate(
             cases=clearance_cases if clearance_cases is not None else cases, date_from=date_from, date_to=date_to
         ),
-        "scorecards": _scorecards(cases, today, calendar, hearings, decided),
+        "scorecards": _scorecards(cases, today, calendar, hearings, decided, pending_rows),
     }
 
 

@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cases import stats
 from cases.models import (
@@ -601,3 +603,18 @@ def test_query_count_does_not_grow_with_data():
         result = _all_figures()
     assert len(few.captured_queries) == len(many.captured_queries)
     assert len(result[-1]) == 12  # twelve courts, still the same number of queries
+
+
+# the memoised working-day counter -----------------------------------------------------------
+
+
+@given(
+    start=st.dates(min_value=D(1990, 1, 1), max_value=D(2030, 12, 31)),
+    end=st.dates(min_value=D(1990, 1, 1), max_value=D(2030, 12, 31)),
+    holidays=st.lists(st.dates(min_value=D(1990, 1, 1), max_value=D(2030, 12, 31)), max_size=20),
+)
+def test_memoised_counter_agrees_with_the_working_calendar(start, end, holidays):
+    calendar = WorkingCalendar(holidays=holidays)
+    counter = stats._calendar(calendar)
+    assert counter.between(start, end) == calendar.between(start, end)
+    assert counter.between(start, end) == calendar.between(start, end)  # and again from the cache
