@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import PositiveIntegerField
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -105,6 +106,8 @@ def _related_names(model, fields, records) -> dict[tuple[str, object], str]:
 
 def _show(model, name, value, names) -> str:
     field = model._meta.get_field(name)
+    if value is None and isinstance(field, PositiveIntegerField):
+        return "unknown"  # killed / injured: NULL means not known, never 0
     if value is None or value == "":
         return "—"
     if field.is_relation:

@@ -40,7 +40,7 @@ def test_queue_shows_the_diff_against_the_last_published_version(reopened, monit
     assert [(c.field, c.old, c.new) for c in item.changes] == [
         ("city", "—", "Quetta"),
         ("killed", "5", "7"),
-        ("injured", "—", "100"),
+        ("injured", "unknown", "100"),
     ]
     body = response.content.decode()
     assert "<del>5</del>" in body and "<ins>7</ins>" in body
