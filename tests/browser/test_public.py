@@ -7,6 +7,7 @@ import csv
 import datetime
 import io
 import re
+from pathlib import Path
 
 import pytest
 
@@ -107,7 +108,7 @@ def test_download_incident_csv(page, live_server, data):
     with page.expect_download() as info:
         page.get_by_role("link", name="Download CSV").click()
     download = info.value
-    text = open(download.path(), encoding="utf-8-sig").read()
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(r["title"] for r in rows) == ["Market bombing", "Shooting on Alamdar Street"]
     assert {r["killed"] for r in rows} == {"2", "10"}
