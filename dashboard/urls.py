@@ -3,10 +3,11 @@ their URL names in the cases and incidents namespaces (cases/urls.py, incidents/
 
 from django.urls import path
 
-from . import views
+from . import report, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/report/", report.report, name="report"),
 ]
