@@ -1,0 +1,217 @@
+"""The statistics page's sections (charts beside their tables) and headline boxes.
+
+Built from the figures of `dashboard.api.statistics_payload` and the tables of
+`dashboard.tables`; the SVG comes from `dashboard.charts`. Nothing is counted here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.safestring import SafeString
+
+from . import charts
+from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, percent
+
+CHART_ROWS = 12  # bars per breakdown chart; the table below it lists every group
+
+
+def group_label(row: dict[str, Any], name: str) -> str:
+    title, label_columns = BREAKDOWNS[name]
+    value = row.get(label_columns[0].key)
+    return NOT_RECORDED if value is None else str(value)
+
+
+def breakdown_charts(name: str, table: Table) -> list[tuple[str, SafeString]]:
+    """Two bar charts for a breakdown (incidents, killed), each of its largest groups."""
+    title = BREAKDOWNS[name][0].lower()
+    by_incidents = table.rows[:CHART_ROWS]
+    by_killed = sorted(table.rows, key=lambda r: -r["killed"])[:CHART_ROWS]
+    more = f" The {CHART_ROWS} largest of {len(table.rows)} groups are shown." if len(table.rows) > CHART_ROWS else ""
+    return [
+        (
+            "Incidents",
+            charts.bar_chart(
+                [(group_label(r, name), r["incidents"]) for r in by_incidents],
+                title=f"Incidents by {title}",
+                desc=f"Bar chart of the number of incidents in each group.{more} The table below gives every figure.",
+                chart_id=f"{name}-incidents",
+            ),
+        ),
+        (
+            "Killed",
+            charts.bar_chart(
+                [(group_label(r, name), r["killed"]) for r in by_killed],
+                title=f"Killed by {title}",
+                desc=f"Bar chart of the number of people killed in each group.{more} The table below gives every figure.",
+                chart_id=f"{name}-killed",
+                colour=charts.VERMILLION,
+            ),
+        ),
+    ]
+
+
+def year_charts(rows: list[dict[str, Any]]) -> list[tuple[str, SafeString]]:
+    """Incidents and killed per year, every year of the span shown (a year with no incident is 0)."""
+    by_year = {row["year"]: row for row in rows}
+    years = range(min(by_year), max(by_year) + 1) if by_year else range(0)
+    empty = {"incidents": 0, "killed": 0}
+    series = [(str(year), by_year.get(year, empty)) for year in years]
+    return [
+        (
+            "Incidents per year",
+            charts.column_chart(
+                [(year, row["incidents"]) for year, row in series],
+                title="Incidents per year",
+                desc="Column chart of the number of incidents in each year. The table below gives every figure.",
+                chart_id="by-year-incidents",
+            ),
+        ),
+        (
+            "Killed per year",
+            charts.column_chart(
+                [(year, row["killed"]) for year, row in series],
+                title="Killed per year",
+                desc="Column chart of the number of people killed in each year. The table below gives every figure.",
+                chart_id="by-year-killed",
+                colour=charts.VERMILLION,
+            ),
+        ),
+    ]
+
+
+@dataclass
+class Section:
+    id: str
+    title: str
+    tables: list[Table]
+    charts: list[tuple[str, SafeString]] = field(default_factory=list)
+    intro: str = ""
+    wide: bool = False  # charts that may scroll sideways (columns by year)
+
+
+def statistics_sections(payload: dict[str, Any], tables: dict[str, Table]) -> list[Section]:
+    sections = [
+        Section(
+            "by-year",
+            "By year",
+            [tables["by_year"]],
+            year_charts(payload["by_year"]),
+            wide=True,
+        )
+    ]
+    for name, anchor, heading in [
+        ("by_province", "by-province", "By province"),
+        ("by_city", "by-city", "By city"),
+        ("by_attack_type", "by-attack-type", "By attack type"),
+        ("by_community", "by-community", "By targeted community"),
+        ("by_organisation", "by-organisation", "By organisation"),
+    ]:
+        sections.append(Section(anchor, heading, [tables[name]], breakdown_charts(name, tables[name])))
+    funnel = payload["funnel"]
+    sections.append(
+        Section(
+            "justice",
+            "From attack to verdict",
+            [tables["funnel"], tables["impunity"]],
+            [
+                (
+                    "The justice funnel",
+                    charts.funnel_chart(
+                        [(label, funnel[key]) for key, label in FUNNEL_STEPS],
+                        title="The justice funnel",
+                        desc="How many fatal incidents reached each step from a registered case to an upheld "
+                        "conviction, with each step's share of the fatal incidents. The table below gives the figures.",
+                        chart_id="funnel",
+                    ),
+                )
+            ],
+            intro="Each step counts the fatal incidents (at least one person killed) that reached it; "
+            "only published cases count. The impunity rate is the share of fatal incidents at least three years "
+            "old in which nobody has been convicted.",
+        )
+    )
+    courts = payload["courts"]
+    sections.append(
+        Section(
+            "courts",
+            "Courts and delay",
+            [
+                tables["court_summary"],
+                tables["pending_ages"],
+                tables["adjournment_reasons"],
+                tables["disposal_by_year"],
+                tables["courts"],
+            ],
+            [
+                (
+                    "Pending cases by time waiting",
+                    charts.bar_chart(
+                        [(row["label"], row["count"]) for row in courts["pending_ages"]],
+                        title="Pending cases by time waiting",
+                        desc="Bar chart of pending cases by time since cognizance (or since the FIR before "
+                        "cognizance). The table below gives the figures.",
+                        chart_id="pending-ages",
+                        colour=charts.PURPLE,
+                    ),
+                ),
+                (
+                    "Adjournments by reason",
+                    charts.bar_chart(
+                        [(row["label"], row["count"]) for row in courts["adjournments"]["by_reason"]],
+                        title="Adjournments by reason",
+                        desc="Bar chart of adjourned hearings by the reason recorded. The table below gives the figures.",
+                        chart_id="adjournment-reasons",
+                        colour=charts.GREEN,
+                    ),
+                ),
+            ],
+            intro="Disposal time runs from cognizance to judgment. The Anti-Terrorism Act 1997, s.19(7), "
+            "asks courts to decide a case within seven working days of cognizance. Figures cover the published "
+            "cases of the incidents selected above.",
+        )
+    )
+    return sections
+
+
+def plural(count: int, word: str) -> str:
+    return f"{charts.format_number(count)} {word}{'' if count == 1 else 's'}"
+
+
+def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(label, value, detail) for the boxes at the top of the dashboard."""
+    impunity, disposal = payload["impunity"], payload["courts"]["disposal"]
+    months = payload["period"]["months"]
+    average = payload["monthly_average_killed"]
+    return [
+        ("Incidents", charts.format_number(payload["incidents"]), ""),
+        (
+            "Killed",
+            charts.format_number(payload["killed"]),
+            f"toll unknown in {plural(payload['killed_unknown'], 'incident')}" if payload["killed_unknown"] else "",
+        ),
+        (
+            "Injured",
+            charts.format_number(payload["injured"]),
+            f"unknown in {plural(payload['injured_unknown'], 'incident')}" if payload["injured_unknown"] else "",
+        ),
+        (
+            "Killed per month, on average",
+            "–" if average is None else f"{average:,.1f}",
+            f"over {plural(months, 'calendar month')}" if months else "",
+        ),
+        (
+            "Impunity rate",
+            percent(impunity["rate"]),
+            "no fatal incident is three years old"
+            if impunity["rate"] is None
+            else f"nobody convicted in {impunity['without_conviction']:,} of "
+            f"{plural(impunity['fatal_incidents_3_years_old'], 'fatal incident')} at least three years old",
+        ),
+        (
+            "Median disposal time",
+            "–" if disposal["median_days"] is None else f"{display(disposal['median_days'], 'days')} days",
+            plural(disposal["count"], "decided case"),
+        ),
+    ]

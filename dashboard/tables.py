@@ -1,0 +1,372 @@
+"""The statistics page's tables: one definition serves the HTML table and its CSV download.
+
+`statistics_tables(payload)` turns the figures of `dashboard.api.statistics_payload` into named
+tables (`by_province`, `funnel`, `courts`, ...): the page shows them, `?format=csv&table=<name>`
+downloads one. Nothing is counted here: values are the payload's, only arranged and formatted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from incidents import stats as incident_stats
+
+from . import charts
+
+NOT_RECORDED = "Not recorded"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A table column: `key` in the row dicts (and the CSV header), `header` on the page, `kind` for formatting."""
+
+    key: str
+    header: str
+    kind: str = "count"  # text | count | share | days | decimal
+    csv: bool = True
+    html: bool = True
+    link: str = ""  # key of the row's URL: the cell links there on the page
+
+
+@dataclass
+class Table:
+    name: str
+    caption: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    note: str = ""
+    csv_url: str = ""
+
+    @property
+    def html_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.html]
+
+    @property
+    def html_rows(self) -> list[list[tuple[str, bool, str]]]:
+        """Each row as (text, is_number, url) cells, formatted for reading."""
+        return [
+            [
+                (display(row.get(c.key), c.kind), c.kind != "text", row.get(c.link, "") if c.link else "")
+                for c in self.html_columns
+            ]
+            for row in self.rows
+        ]
+
+    def csv_rows(self) -> Iterable[list]:
+        for row in self.rows:
+            yield [csv_value(row.get(c.key), c.kind) for c in self.columns if c.csv]
+
+    @property
+    def csv_header(self) -> list[str]:
+        return [c.key for c in self.columns if c.csv]
+
+
+def display(value: Any, kind: str) -> str:
+    """A cell as the page shows it: 1,234; 12.5%; "–" for a rate or time with nothing behind it."""
+    if kind == "text":
+        return NOT_RECORDED if value is None else str(value)
+    if value is None:
+        return "–" if kind in ("share", "days", "decimal") else "unknown"
+    if kind == "share":
+        return f"{value:.1%}"
+    if kind in ("days", "decimal"):
+        return f"{value:,.1f}".removesuffix(".0")
+    return charts.format_number(value)
+
+
+def csv_value(value: Any, kind: str) -> Any:
+    """A cell as the CSV gives it: shares as fractions 0..1 (4 decimals), empty when unknown."""
+    if value is None:
+        return ""
+    if kind == "share":
+        return round(value, 4)
+    if kind in ("days", "decimal"):
+        return round(value, 2)
+    return value
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+# The statistics page's tables -----------------------------------------------------------------
+
+GROUP_COLUMNS = [
+    Column("incidents", "Incidents"),
+    Column("share_incidents", "Share of incidents", "share"),
+    Column("killed", "Killed"),
+    Column("share_killed", "Share of killed", "share"),
+    Column("injured", "Injured"),
+    Column("killed_unknown", "Killed unknown", html=False),
+    Column("injured_unknown", "Injured unknown", html=False),
+]
+
+BREAKDOWNS = {
+    # table name: (payload key, section title, label columns)
+    "by_year": ("Year", [Column("year", "Year", "text")]),
+    "by_province": ("Province or territory", [Column("province", "Province", "text")]),
+    "by_city": ("City", [Column("city", "City", "text"), Column("province", "Province", "text")]),
+    "by_attack_type": (
+        "Attack type",
+        [Column("label", "Attack type", "text"), Column("attack_type", "attack_type", "text", html=False)],
+    ),
+    "by_community": ("Targeted community", [Column("community", "Community", "text")]),
+    "by_organisation": ("Organisation (attributed in any way)", [Column("organisation", "Organisation", "text")]),
+}
+MULTI_VALUED = {"by_community", "by_organisation"}
+
+FUNNEL_STEPS = [
+    ("fatal_incidents", "Fatal incidents"),
+    ("case_registered", "Case registered"),
+    ("accused_charged", "Accused charged"),
+    ("trial_concluded", "Trial concluded"),
+    ("convicted", "Someone convicted"),
+    ("conviction_upheld", "Conviction upheld"),
+]
+
+SCORECARD_COLUMNS = [
+    Column("court", "Court", "text", link="url"),
+    Column("court_id", "court_id", "text", html=False),
+    Column("city", "City", "text", html=False),
+    Column("cases", "Cases"),
+    Column("decided", "Decided"),
+    Column("pending", "Pending"),
+    Column("median_days", "Median disposal (days)", "days"),
+    Column("p90_days", "90th percentile (days)", "days", html=False),
+    Column("median_working_days", "Median disposal (working days)", "days"),
+    Column("p90_working_days", "90th percentile (working days)", "days", html=False),
+    Column("statutory_compliance", "Within 7 working days", "share"),
+    Column("over_limit", "Pending over the limit"),
+    Column("adjournment_rate", "Adjournment rate", "share"),
+    Column("conviction_rate", "Conviction rate (per accused)", "share"),
+]
+
+
+def breakdown_table(name: str, rows: list[dict[str, Any]]) -> Table:
+    title, label_columns = BREAKDOWNS[name]
+    note = ""
+    if name in MULTI_VALUED:
+        note = (
+            "An incident with several communities or organisations counts once in each of its groups "
+            "and once in the total, so the groups can add up to more than the total and the shares to more than 100%."
+        )
+    return Table(name, f"Incidents and casualties by {title.lower()}", label_columns + GROUP_COLUMNS, rows, note)
+
+
+def flatten_scorecard(row: dict[str, Any]) -> dict[str, Any]:
+    """One court's scorecard (cases.stats.court_scorecards) as a flat table row."""
+    disposal, over = row["disposal"], row["over_statutory_limit"]
+    return {
+        "court": row["court"],
+        "court_id": row["court_id"],
+        "url": reverse("cases:court_detail", args=[row["court_id"]]),
+        "city": row["city"],
+        "cases": row["cases"],
+        "decided": row["decided"],
+        "pending": row["pending"],
+        "median_days": disposal["median_days"],
+        "p90_days": disposal["p90_days"],
+        "median_working_days": disposal["median_working_days"],
+        "p90_working_days": disposal["p90_working_days"],
+        "statutory_compliance": disposal["statutory_compliance"],
+        "over_limit": over["over_limit"],
+        "adjournment_rate": row["adjournments"]["adjournment_rate"],
+        "conviction_rate": row["conviction_rate"]["per_accused"],
+    }
+
+
+def figure_rows(pairs: Iterable[tuple[str, str, Any, str]]) -> list[dict[str, Any]]:
+    """Rows of a figure/value table: (key, label, value, kind)."""
+    return [{"figure": key, "label": label, "value": value, "kind": kind} for key, label, value, kind in pairs]
+
+
+class FigureTable(Table):
+    """A table of named figures, each formatted by its own kind."""
+
+    @property
+    def html_rows(self) -> list[list[tuple[str, bool]]]:
+        return [[(row["label"], False, ""), (display(row["value"], row["kind"]), True, "")] for row in self.rows]
+
+    def csv_rows(self) -> Iterable[list]:
+        for row in self.rows:
+            yield [row["figure"], row["label"], csv_value(row["value"], row["kind"])]
+
+    @property
+    def csv_header(self) -> list[str]:
+        return ["figure", "label", "value"]
+
+
+FIGURE_COLUMNS = [Column("label", "Figure", "text"), Column("value", "Value")]
+
+
+def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
+    """Every table of the statistics page, by its CSV name."""
+    courts = payload["courts"]
+    disposal, adjourn = courts["disposal"], courts["adjournments"]
+    convictions, clearance, over = courts["conviction_rate"], courts["clearance_rate"], courts["over_statutory_limit"]
+    period = payload["period"]
+    tables: dict[str, Table] = {
+        "totals": FigureTable(
+            "totals",
+            "Headline figures",
+            FIGURE_COLUMNS,
+            figure_rows(
+                [
+                    ("incidents", "Incidents", payload["incidents"], "count"),
+                    ("killed", "Killed (where known)", payload["killed"], "count"),
+                    ("injured", "Injured (where known)", payload["injured"], "count"),
+                    ("killed_unknown", "Incidents with the number killed unknown", payload["killed_unknown"], "count"),
+                    (
+                        "injured_unknown",
+                        "Incidents with the number injured unknown",
+                        payload["injured_unknown"],
+                        "count",
+                    ),
+                    ("period_from", "Period from", period["date_from"], "text"),
+                    ("period_to", "Period to", period["date_to"], "text"),
+                    ("period_months", "Calendar months in the period", period["months"], "count"),
+                    ("monthly_average_killed", "Monthly average killed", payload["monthly_average_killed"], "decimal"),
+                ]
+            ),
+        )
+    }
+    for name in BREAKDOWNS:
+        tables[name] = breakdown_table(name, payload[name])
+    funnel = payload["funnel"]
+    fatal = funnel["fatal_incidents"]
+    tables["funnel"] = Table(
+        "funnel",
+        "The justice funnel: fatal incidents reaching each step",
+        [
+            Column("label", "Step", "text"),
+            Column("step", "step", "text", html=False),
+            Column("incidents", "Fatal incidents"),
+            Column("share", "Share of fatal incidents", "share"),
+        ],
+        [
+            {"step": key, "label": label, "incidents": funnel[key], "share": incident_stats.share(funnel[key], fatal)}
+            for key, label in FUNNEL_STEPS
+        ],
+    )
+    impunity, partial = payload["impunity"], payload["partial_justice"]
+    tables["impunity"] = FigureTable(
+        "impunity",
+        "Impunity and partial justice",
+        FIGURE_COLUMNS,
+        figure_rows(
+            [
+                (
+                    "fatal_incidents_3_years_old",
+                    "Fatal incidents at least 3 years old",
+                    impunity["fatal_incidents_3_years_old"],
+                    "count",
+                ),
+                ("without_conviction", "… of which nobody has been convicted", impunity["without_conviction"], "count"),
+                ("impunity_rate", "Impunity rate", impunity["rate"], "share"),
+                ("convicted_incidents", "Incidents with a conviction", partial["convicted_incidents"], "count"),
+                (
+                    "partial_justice",
+                    "… of which another accused was acquitted, discharged or absconds",
+                    partial["partial_justice"],
+                    "count",
+                ),
+                (
+                    "partial_justice_share",
+                    "Partial justice (share of incidents with a conviction)",
+                    partial["share"],
+                    "share",
+                ),
+            ]
+        ),
+    )
+    tables["court_summary"] = FigureTable(
+        "court_summary",
+        "Courts and delay: the cases of these incidents",
+        FIGURE_COLUMNS,
+        figure_rows(
+            [
+                ("decided_cases", "Decided cases", disposal["count"], "count"),
+                ("median_days", "Median disposal time (calendar days)", disposal["median_days"], "days"),
+                ("p90_days", "90th percentile disposal time (calendar days)", disposal["p90_days"], "days"),
+                ("median_working_days", "Median disposal time (working days)", disposal["median_working_days"], "days"),
+                ("p90_working_days", "90th percentile (working days)", disposal["p90_working_days"], "days"),
+                (
+                    "within_statutory_limit",
+                    "Decided within 7 working days",
+                    disposal["within_statutory_limit"],
+                    "count",
+                ),
+                (
+                    "statutory_compliance",
+                    "Statutory compliance (ATA s.19(7))",
+                    disposal["statutory_compliance"],
+                    "share",
+                ),
+                ("pending_with_cognizance", "Pending cases since cognizance", over["pending_with_cognizance"], "count"),
+                ("over_limit", "… over the 7-working-day limit", over["over_limit"], "count"),
+                (
+                    "median_excess_working_days",
+                    "Median excess over the limit (working days)",
+                    over["median_excess_working_days"],
+                    "days",
+                ),
+                ("hearings_held", "Hearings with an outcome", adjourn["hearings_held"], "count"),
+                ("adjourned", "Hearings adjourned", adjourn["adjourned"], "count"),
+                ("adjournment_rate", "Adjournment rate", adjourn["adjournment_rate"], "share"),
+                (
+                    "hearings_per_decided_case",
+                    "Hearings per decided case",
+                    adjourn["hearings_per_decided_case"],
+                    "decimal",
+                ),
+                ("charges_decided", "Accused with a final verdict", convictions["charges_decided"], "count"),
+                ("conviction_rate_per_accused", "Conviction rate, per accused", convictions["per_accused"], "share"),
+                ("conviction_rate_per_case", "Conviction rate, per case", convictions["per_case"], "share"),
+                ("clearance_decided", "Cases decided in the period", clearance["decided"], "count"),
+                ("clearance_cognizance", "Cases taken up (cognizance) in the period", clearance["cognizance"], "count"),
+                ("clearance_rate", "Clearance rate", clearance["rate"], "share"),
+            ]
+        ),
+    )
+    tables["pending_ages"] = Table(
+        "pending_ages",
+        "Pending cases by time since cognizance (or since the FIR, before cognizance)",
+        [Column("label", "Waiting", "text"), Column("bucket", "bucket", "text", html=False), Column("count", "Cases")],
+        courts["pending_ages"],
+    )
+    tables["adjournment_reasons"] = Table(
+        "adjournment_reasons",
+        "Adjournments by reason",
+        [
+            Column("label", "Reason", "text"),
+            Column("reason", "reason", "text", html=False),
+            Column("count", "Adjournments"),
+            Column("share", "Share of adjournments", "share"),
+        ],
+        adjourn["by_reason"],
+    )
+    tables["disposal_by_year"] = Table(
+        "disposal_by_year",
+        "Disposal time by year of cognizance",
+        [
+            Column("year", "Year of cognizance", "text"),
+            Column("count", "Decided cases"),
+            Column("median_days", "Median (days)", "days"),
+            Column("p90_days", "90th percentile (days)", "days"),
+            Column("median_working_days", "Median (working days)", "days"),
+            Column("p90_working_days", "90th percentile (working days)", "days"),
+            Column("statutory_compliance", "Within 7 working days", "share"),
+        ],
+        courts["disposal_by_year"],
+    )
+    tables["courts"] = Table(
+        "courts",
+        "Court by court",
+        SCORECARD_COLUMNS,
+        [flatten_scorecard(row) for row in courts["scorecards"]],
+    )
+    return tables
