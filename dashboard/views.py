@@ -33,7 +33,7 @@ from tracker.visibility import get_visible_or_404
 from . import charts
 from .api import statistics_filters, statistics_payload
 from .sections import headline_figures, statistics_sections
-from .tables import Table, flatten_scorecard, statistics_tables
+from .tables import Table, statistics_tables
 
 COURT_PAGE_SIZE = 25
 
@@ -113,16 +113,16 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
 
 
 def court_list(request: HttpRequest) -> HttpResponse:
-    """Every court, with its published cases' headline figures (cases.stats.court_scorecards)."""
+    """Every court, with the disposal times of its published decided cases (cases.stats.disposal_times).
+
+    The full scorecard (pending cases, adjournments, verdicts) is on each court's page: a list of
+    every court stays quick by loading only the decided cases of the courts on the page.
+    """
     courts = Court.objects.public().select_related("city").order_by("name")
     page = paginate(request, courts, per_page=COURT_PAGE_SIZE)
-    scorecards = {
-        row["court_id"]: flatten_scorecard(row)
-        for row in case_stats.court_scorecards(
-            cases=Case.objects.public().filter(court__in=[c.pk for c in page.object_list]), today=today()
-        )
-    }
-    rows = [(court, scorecards.get(court.pk)) for court in page.object_list]
+    cases = Case.objects.public().filter(court__in=[c.pk for c in page.object_list])
+    disposal = {row["court_id"]: row for row in case_stats.disposal_times(cases=cases, group_by="court")}
+    rows = [(court, disposal.get(court.pk)) for court in page.object_list]
     return render(request, "cases/court_list.html", {"page": page, "page_links": page_links(page), "rows": rows})
 
 

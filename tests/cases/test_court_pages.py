@@ -129,10 +129,11 @@ def test_court_list_shows_each_courts_figures(client, court):
     other = f.CourtFactory(name="Anti-Terrorism Court I, Quetta")
     response = client.get(reverse("cases:court_list"))
     assert response.status_code == 200
-    rows = {c.name: card for c, card in response.context["rows"]}
+    rows = {c.name: disposal for c, disposal in response.context["rows"]}
     assert rows[other.name] is None
-    card = rows[court.name]
-    assert (card["cases"], card["decided"], card["pending"], card["median_days"]) == (2, 1, 1, 223)
+    disposal = rows[court.name]
+    assert (disposal["count"], disposal["median_days"], disposal["median_working_days"]) == (1, 223, 159)
+    assert (disposal["within_statutory_limit"], disposal["statutory_compliance"]) == (0, 0.0)
     html = response.content.decode()
     assert court.get_absolute_url() in html and other.get_absolute_url() in html
     assert "SECRET-DRAFT" not in html
