@@ -20,7 +20,7 @@ import time
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from cases import models as cm
 from incidents import models as im
@@ -129,6 +129,11 @@ class Command(BaseCommand):
         self.started = time.monotonic()
         with transaction.atomic():
             self.generate(options["incidents"], options["cases_ratio"], options["hearings_per_case"])
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: after a bulk load the stale ones make some queries take minutes.
+            self.progress("Analysing the tables for the query planner…")
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {self.counts['incidents']} incidents, {self.counts['cases']} cases, "
