@@ -331,7 +331,7 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
             Sentence(
                 f"The courts decided {plural(disposal['count'], 'case')}; from cognizance to judgment the median "
                 f"case took {days(disposal['median_days'])} ({days(disposal['median_working_days'], 'working day')}),"
-                f" and one in ten took more than {days(disposal['p90_days'])}.",
+                f" and one in ten took more than {days(round(disposal['p90_days']))}.",
                 link,
                 "See the cases",
             )
