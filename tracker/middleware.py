@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -32,6 +33,9 @@ logger = logging.getLogger("tracker.security")
 
 DATABASE_ERRORS = (OperationalError, InterfaceError)
 DATABASE_RETRY_AFTER = 30
+# The staff calendar feed: its secret token is the credential (calendar apps cannot sign in), so an
+# anonymous request goes to the view, which answers 404 for an unknown or revoked token.
+TOKEN_FEED = re.compile(r"^/staff/calendar/[^/]+\.ics$")
 
 
 def _starts_with_any(path: str, prefixes) -> bool:
@@ -126,7 +130,7 @@ class StaffSecurityMiddleware:
             return None
         user = request.user
         if not user.is_authenticated:
-            if _starts_with_any(path, settings.LOGIN_REQUIRED_PATH_PREFIXES):
+            if _starts_with_any(path, settings.LOGIN_REQUIRED_PATH_PREFIXES) and not TOKEN_FEED.match(path):
                 return redirect_to_login(request.get_full_path())
             return None
         if user.is_verified():

@@ -120,11 +120,6 @@ def test_a_token_stops_working_when_its_owner_leaves_the_staff(hearings, monitor
         _feed(rf, token.token)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracker/middleware.py sends every /staff/ request without a verified session to the login: "
-    "it must let /staff/calendar/<token>.ics through (the view checks the token). Remove this mark then.",
-)
 def test_feed_url_answers_without_a_session(hearings, monitor, client):
     """Calendar apps cannot log in: the token alone opens the feed, past the staff 2FA gate."""
     token = CalendarToken.objects.create(user=monitor)
