@@ -25,6 +25,8 @@ from .forms import CaseSearchForm, HearingRecordForm, WorklistFilterForm
 from .worklist import LIVE, build_worklist
 
 SEARCH_LIMIT = 20
+# Rows shown per worklist section (the counts are always complete): a longer list is filtered, not read.
+SECTION_LIMIT = 100
 
 
 @access.staff_required()
@@ -38,8 +40,9 @@ def worklist(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "today": today,
-        "work": build_worklist(today=today, court=court, city=city),
+        "work": build_worklist(today=today, court=court, city=city, limit=SECTION_LIMIT),
         "can_verify": request.user.has_perm("cases.change_case"),
+        "limit": SECTION_LIMIT,
     }
     return render(request, "monitoring/worklist.html", context)
 

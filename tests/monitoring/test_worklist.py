@@ -193,3 +193,25 @@ def test_mark_verified_get_not_allowed(world, monitor_client):
 def test_admin_home_links_to_the_worklist(superuser_client):
     body = superuser_client.get("/admin/").content.decode()
     assert URL in body
+
+
+def test_rows_are_capped_and_counts_stay_complete(world):
+    work = build_worklist(today=TODAY, limit=1)
+    assert [(c.case_number, n) for c, n in work.over_limit] == [("SC 1/2026", 9)]
+    assert [c.case_number for c in work.unverified] == ["SC 3/2026"]
+    assert work.counts == {
+        "over_limit": 2,
+        "overdue_hearings": 1,
+        "no_next_date": 2,
+        "unverified": 2,
+        "absconding": 2,
+        "draft_incidents": 1,
+        "draft_cases": 1,
+    }
+    assert (work.total, work.draft_count) == (11, 2)
+
+
+def test_page_says_when_a_section_is_cut(world, monitor_client, monkeypatch):
+    monkeypatch.setattr("monitoring.views.SECTION_LIMIT", 1)
+    body = monitor_client.get(URL).content.decode()
+    assert "Showing the first 1 of 2." in body
