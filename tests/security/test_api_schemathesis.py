@@ -11,6 +11,8 @@ import datetime
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 from schemathesis.specs.openapi import checks as openapi_checks
@@ -26,7 +28,21 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(autouse=True)
-def api_data(db, settings):
+def in_test_transaction():
+    """Keep the test's database connection open across requests, as Django's test client does.
+
+    schemathesis calls the WSGI app directly, so Django's request signals would close the
+    connection after every request (CONN_MAX_AGE=0): fatal inside the test's transaction on PostgreSQL.
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def api_data(in_test_transaction, db, settings):
     """A little real data, so detail and statistics endpoints answer with rows; limits out of the way."""
     settings.RATE_LIMITS = {"api": (1_000_000, 60), "csv": (1_000_000, 60), "follow": (1_000_000, 60)}
     incident = f.IncidentFactory(date=datetime.date(2013, 1, 10), killed=51, injured=None)
