@@ -17,18 +17,39 @@ from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, perc
 CHART_ROWS = 12  # bars per breakdown chart; the table below it lists every group
 
 
+def group_value(row: dict[str, Any], name: str) -> Any:
+    """The group a breakdown row stands for (None: the incidents with nothing recorded)."""
+    return row.get(BREAKDOWNS[name][1][0].key)
+
+
 def group_label(row: dict[str, Any], name: str) -> str:
-    title, label_columns = BREAKDOWNS[name]
-    value = row.get(label_columns[0].key)
+    value = group_value(row, name)
     return NOT_RECORDED if value is None else str(value)
 
 
+def not_recorded_note(name: str, table: Table) -> str:
+    """Says how many incidents the charts leave out for having no group recorded (the table has them)."""
+    row = next((r for r in table.rows if group_value(r, name) is None), None)
+    if row is None:
+        return ""
+    title = BREAKDOWNS[name][0].split(" (")[0].lower()
+    return (
+        f"The charts leave out the {display(row['incidents'], 'count')} incident{'' if row['incidents'] == 1 else 's'} "
+        f"with no {title} recorded ({display(row['killed'], 'count')} killed); the table includes them."
+    )
+
+
 def breakdown_charts(name: str, table: Table) -> list[tuple[str, SafeString]]:
-    """Two bar charts for a breakdown (incidents, killed), each of its largest groups."""
+    """Two bar charts for a breakdown (incidents, killed), each of its largest recorded groups.
+
+    The group of incidents with nothing recorded is left out of the charts (it would dwarf the
+    others when, say, most incidents are attributed to no organisation); the table keeps it.
+    """
     title = BREAKDOWNS[name][0].lower()
-    by_incidents = table.rows[:CHART_ROWS]
-    by_killed = sorted(table.rows, key=lambda r: -r["killed"])[:CHART_ROWS]
-    more = f" The {CHART_ROWS} largest of {len(table.rows)} groups are shown." if len(table.rows) > CHART_ROWS else ""
+    recorded = [r for r in table.rows if group_value(r, name) is not None]
+    by_incidents = recorded[:CHART_ROWS]
+    by_killed = sorted(recorded, key=lambda r: -r["killed"])[:CHART_ROWS]
+    more = f" The {CHART_ROWS} largest of {len(recorded)} groups are shown." if len(recorded) > CHART_ROWS else ""
     return [
         (
             "Incidents",
@@ -89,6 +110,7 @@ class Section:
     charts: list[tuple[str, SafeString]] = field(default_factory=list)
     intro: str = ""
     wide: bool = False  # charts that may scroll sideways (columns by year)
+    chart_note: str = ""
 
 
 def statistics_sections(payload: dict[str, Any], tables: dict[str, Table]) -> list[Section]:
@@ -108,7 +130,15 @@ def statistics_sections(payload: dict[str, Any], tables: dict[str, Table]) -> li
         ("by_community", "by-community", "By targeted community"),
         ("by_organisation", "by-organisation", "By organisation"),
     ]:
-        sections.append(Section(anchor, heading, [tables[name]], breakdown_charts(name, tables[name])))
+        sections.append(
+            Section(
+                anchor,
+                heading,
+                [tables[name]],
+                breakdown_charts(name, tables[name]),
+                chart_note=not_recorded_note(name, tables[name]),
+            )
+        )
     funnel = payload["funnel"]
     sections.append(
         Section(

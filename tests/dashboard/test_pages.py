@@ -160,6 +160,23 @@ def test_every_section_has_an_accessible_chart_and_a_table(client, example):
     assert "<script" not in html
 
 
+def test_groups_with_nothing_recorded_stay_in_the_table_not_the_charts(client, example):
+    lej = f.OrganisationFactory(name="Lashkar-e-Jhangvi", slug="lej")
+    f.AttributionFactory(incident=example["e2"], organisation=lej)
+    response = client.get(URL, PERIOD)
+    rows = [
+        (r["organisation"], r["incidents"], r["killed"]) for r in response.context["tables"]["by_organisation"].rows
+    ]
+    assert rows == [("Lashkar-e-Jhangvi", 1, 10), (None, 2, 2)]
+    section = next(s for s in response.context["sections"] if s.id == "by-organisation")
+    assert section.chart_note == (
+        "The charts leave out the 2 incidents with no organisation recorded (2 killed); the table includes them."
+    )
+    for _, svg in section.charts:
+        assert "Lashkar-e-Jhangvi" in svg and "Not recorded" not in svg
+    assert section.chart_note in response.content.decode()
+
+
 def test_labels_are_escaped_in_charts_and_tables(client):
     evil = f.CommunityFactory(name="<script>alert(1)</script>", slug="evil")
     f.IncidentFactory(communities=[evil], killed=3)
