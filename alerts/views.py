@@ -98,5 +98,8 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     subscription = Subscription.from_token(token, salt=UNSUBSCRIBE_SALT)
     if subscription is None:
         return render(request, "alerts/bad_link.html", status=400)
+    if request.method != "POST":
+        # A GET only asks: mail scanners that follow links must not unsubscribe anyone.
+        return render(request, "alerts/unsubscribe_confirm.html", {"subscription": subscription})
     subscription.unsubscribe()
     return render(request, "alerts/unsubscribed.html", {"subscription": subscription})

@@ -65,10 +65,17 @@ def test_subscribe_confirm_digest_unsubscribe_end_to_end(client, mailoutbox):
     call_command("send_alerts")  # nothing new since the last digest
     assert len(mailoutbox) == 2
 
-    assert client.get(unsubscribe).status_code == 200
+    page = client.get(unsubscribe)  # a GET (a mail scanner, say) only asks
+    assert page.status_code == 200
+    assert b'method="post"' in page.content
+    f.HearingFactory(case=case, date=D(2026, 12, 5))
+    call_command("send_alerts")
+    assert len(mailoutbox) == 3  # still subscribed
+
+    assert client.post(unsubscribe).status_code == 200
     f.HearingFactory(case=case, date=D(2026, 12, 10))
     call_command("send_alerts")
-    assert len(mailoutbox) == 2
+    assert len(mailoutbox) == 3
 
 
 def test_digest_holds_public_hearings_and_final_verdicts_of_the_court(mailoutbox):
