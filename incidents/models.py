@@ -70,6 +70,7 @@ class Province(AliasedModel):
 
     class Meta(AliasedModel.Meta):
         verbose_name = "province or territory"
+        verbose_name_plural = "provinces and territories"
 
 
 class City(models.Model):
@@ -309,6 +310,9 @@ class Incident(PublishableModel):
             ("publish_incident", "Can publish or retract incidents"),
             ("import_incidents", "Can import incident datasets"),
         ]
+        # The Atom feed's order. Sorting by killed/injured (NULLS LAST) and the trigram indexes of the
+        # text search are PostgreSQL-only: see migrations/0002_indexes_and_search.py.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="incident_updated_desc")]
         constraints = [
             models.CheckConstraint(condition=Q(killed__gte=0), name="incident_killed_not_negative"),
             models.CheckConstraint(condition=Q(injured__gte=0), name="incident_injured_not_negative"),
@@ -405,6 +409,7 @@ class IncidentSource(models.Model):
     class Meta:
         ordering = ["incident", "source__title"]
         verbose_name = "source of an incident"
+        verbose_name_plural = "sources of incidents"
         constraints = [
             models.UniqueConstraint(fields=["incident", "source"], name="incident_source_once"),
             models.UniqueConstraint(
