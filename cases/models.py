@@ -518,6 +518,8 @@ class Hearing(models.Model):
 
     class Meta:
         ordering = ["case", "date", "id"]
+        # The next scheduled hearings (home page, calendars), in date order.
+        indexes = [models.Index(fields=["date", "id"], condition=Q(outcome=""), name="hearing_scheduled_date")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(next_date__isnull=True) | Q(next_date__gt=models.F("date")),

@@ -100,3 +100,12 @@ def test_postgresql_indexes_exist():
     expected = {"incident_title_trgm", "incident_locality_trgm", "incident_description_trgm"}
     expected |= {"incident_killed_desc", "incident_killed_asc", "incident_injured_desc", "incident_injured_asc"}
     assert expected | {"incident_updated_desc"} <= names
+
+
+def test_portable_indexes_exist():
+    """The feed's and the scheduled hearings' indexes exist on every database."""
+    with connection.cursor() as cursor:
+        incident = connection.introspection.get_constraints(cursor, "incidents_incident")
+        hearing = connection.introspection.get_constraints(cursor, "cases_hearing")
+    assert incident["incident_updated_desc"]["columns"] == ["updated_at", "id"]
+    assert hearing["hearing_scheduled_date"]["columns"] == ["date", "id"]
