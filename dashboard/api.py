@@ -30,6 +30,7 @@ from incidents.filters import IncidentFilter
 from incidents.models import AttackType, Incident
 
 DATE_PARAMS = ("date_from", "date_to")
+BREAKDOWNS = ("by_year", "by_province", "by_city", "by_attack_type", "by_community", "by_organisation")
 
 
 @dataclass
@@ -97,7 +98,8 @@ def statistics_payload(
     the monthly average divides by, ``impunity`` and ``partial_justice`` give the counts behind the
     rates, and ``courts`` holds the delay figures (see `court_statistics`).
     """
-    summary = incident_stats.summary(incidents=incidents)
+    groups = incident_stats.breakdowns(incidents=incidents)
+    summary = groups["summary"]
     totals = {key: summary[key] for key in incident_stats.FIGURES}
     start, end = date_from or summary["first_date"], date_to or summary["last_date"]
     justice = case_stats.justice_outcomes(incidents=incidents, today=today)
@@ -111,12 +113,7 @@ def statistics_payload(
         "monthly_average_killed": incident_stats.monthly_average_killed(
             incidents=incidents, date_from=start, date_to=end, killed=totals["killed"]
         ),
-        "by_year": incident_stats.by_year(incidents=incidents),
-        "by_province": incident_stats.by_province(incidents=incidents),
-        "by_city": incident_stats.by_city(incidents=incidents),
-        "by_attack_type": incident_stats.by_attack_type(incidents=incidents),
-        "by_community": incident_stats.by_community(incidents=incidents, total=totals),
-        "by_organisation": incident_stats.by_organisation(incidents=incidents, total=totals),
+        **{key: groups[key] for key in BREAKDOWNS},
         "funnel": justice["funnel"],
         "impunity_rate": justice["impunity"]["rate"],
         "impunity": justice["impunity"],

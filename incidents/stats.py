@@ -25,13 +25,14 @@ slug are ``None``, listed last, so that single-valued groups add up to the total
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import AttackType, Attribution, Incident
+from .models import AttackType, Attribution, City, Incident, Province
 
 # The aggregates every table shares: one definition, so every table counts the same way.
 # `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
@@ -171,12 +172,15 @@ def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None)
     return given if given is not None else totals(incidents=incidents)
 
 
-def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+def by_community(
+    *, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None, none: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Figures per targeted community: ``{"community": name, "slug", ...}``.
 
     An incident with two communities counts once in each of its groups and once in the total,
     so groups may add up to more than the total; shares are of the total. Incidents with no
-    community recorded form the ``None`` group. Two queries (one if ``total`` from ``totals`` is given).
+    community recorded form the ``None`` group. Two queries (one if ``total`` from ``totals`` is given),
+    plus one unless ``none`` (that group's rows, as ``breakdowns`` computes them) is given.
     """
     through = Incident.communities.through
     # Group the link table, not the incidents: the pair (incident, community) is unique there,
@@ -187,8 +191,11 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
         .annotate(**_figures("incident__", count="id"))
     )
     rows = [{"community": r["community__name"], "slug": r["community__slug"]} | _clean(r) for r in links]
-    none = incidents.order_by().filter(~Exists(through.objects.filter(incident_id=OuterRef("pk"))))
-    rows += _none_group(none, "community")
+    if none is None:
+        none = _none_group(
+            incidents.order_by().filter(~Exists(through.objects.filter(incident_id=OuterRef("pk")))), "community"
+        )
+    rows += none
     return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
 
 
@@ -197,13 +204,16 @@ def _none_group(incidents: QuerySet[Incident], name: str) -> list[dict[str, Any]
     return [{name: None, "slug": None} | figures] if figures["incidents"] else []
 
 
-def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
+def by_organisation(
+    *, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None, none: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
     """Figures per organisation the incident is attributed to in any way (claimed, suspected, named, convicted).
 
     Rows are ``{"organisation": name, "slug", "abbreviation", ...}``. An incident attributed to two
     organisations counts once in each group and once in the total; an organisation linked to the
     same incident in two ways (claimed and suspected) counts it once. Incidents attributed to no
-    organisation form the ``None`` group. Three queries (two if ``total`` is given).
+    organisation form the ``None`` group. Three queries (two if ``total`` is given, one less
+    if ``none``, that group's rows as ``breakdowns`` computes them, is given).
     """
     # One attribution per (incident, organisation): the first by id. Its incident's figures
     # are then summed once per organisation, however many kinds of attribution there are.
@@ -225,12 +235,94 @@ def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] |
         | _clean(r)
         for r in links
     ]
-    none = incidents.order_by().filter(~Exists(Attribution.objects.filter(incident_id=OuterRef("pk"))))
-    rows += [r | {"abbreviation": None} for r in _none_group(none, "organisation")]
+    if none is None:
+        none = _none_group(
+            incidents.order_by().filter(~Exists(Attribution.objects.filter(incident_id=OuterRef("pk")))), "organisation"
+        )
+    rows += [r | {"abbreviation": None} for r in none]
     return _with_shares(_sorted_groups(rows, "organisation"), _multi_total(incidents, total))
 
 
+# All breakdowns from one roll-up -----------------------------------------------------------
+
+# The roll-up's group columns: ids, not names (a narrow sort); names come from the small tables.
+ROLLUP_FIELDS = ("year", "province_id", "city_id", "attack_type")
+
+
+def _rollup(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """The figures per (year, province, city, attack type): one query that reads the incidents
+    once (100,000 incidents fall into a few thousand groups), plus one for the province and
+    city names. Rows carry the names as the single-valued breakdowns give them."""
+    rows = (
+        incidents.order_by()
+        .annotate(year=ExtractYear("date"))
+        .values(*ROLLUP_FIELDS)
+        .annotate(**_figures(), first_date=Min("date"), last_date=Max("date"))
+    )
+    rows = [
+        {field: row[field] for field in ROLLUP_FIELDS}
+        | _clean(row)
+        | {"first_date": row["first_date"], "last_date": row["last_date"]}
+        for row in rows
+    ]
+    provinces = {p.pk: p for p in Province.objects.all()}
+    cities = {c.pk: c for c in City.objects.filter(pk__in={row["city_id"] for row in rows})}
+    for row in rows:
+        province, city = provinces.get(row["province_id"]), cities.get(row["city_id"])
+        row["province"], row["province_slug"] = (province.name, province.slug) if province else (None, None)
+        row["city"], row["city_slug"] = (city.name, city.slug) if city else (None, None)
+        row["city_province"] = provinces[city.province_id].name if city and city.province_id in provinces else None
+    return rows
+
+
+def _regroup(rollup: list[dict[str, Any]], fields: dict[str, str]) -> list[dict[str, Any]]:
+    """Sum the roll-up's figures per value of ``fields`` (output key → roll-up key)."""
+    groups: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
+    for row in rollup:
+        figures = groups[tuple(row[field] for field in fields.values())]
+        for key in FIGURES:
+            figures[key] += row[key]
+    return [dict(zip(fields, key, strict=True)) | figures for key, figures in groups.items()]
+
+
+def _regrouped(rollup: list[dict[str, Any]], name: str, fields: dict[str, str]) -> list[dict[str, Any]]:
+    """As ``_grouped`` gives it, from the roll-up."""
+    out = _regroup(rollup, fields)
+    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
+    return _with_shares(_sorted_groups(out, name), total)
+
+
+def breakdowns(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
+    """``summary``, ``by_year``, ``by_province``, ``by_city``, ``by_attack_type``, ``by_community``
+    and ``by_organisation`` at once, each exactly as its own function gives it. Seven queries:
+    one roll-up over the incidents (regrouped in Python for the single-valued breakdowns), one
+    each for the province and city names, two each for communities and organisations."""
+    rollup = _rollup(incidents)
+    total = dict.fromkeys(FIGURES, 0)
+    for row in rollup:
+        for key in FIGURES:
+            total[key] += row[key]
+    firsts = [row["first_date"] for row in rollup if row["first_date"] is not None]
+    lasts = [row["last_date"] for row in rollup if row["last_date"] is not None]
+    by_year = _regroup(rollup, {"year": "year"})
+    year_total = {"incidents": sum(r["incidents"] for r in by_year), "killed": sum(r["killed"] for r in by_year)}
+    labels = dict(AttackType.choices)
+    return {
+        "summary": total | {"first_date": min(firsts, default=None), "last_date": max(lasts, default=None)},
+        "by_year": _with_shares(sorted(by_year, key=lambda r: r["year"]), year_total),
+        "by_province": _regrouped(rollup, "province", {"province": "province", "slug": "province_slug"}),
+        "by_city": _regrouped(rollup, "city", {"city": "city", "slug": "city_slug", "province": "city_province"}),
+        "by_attack_type": [
+            {"attack_type": r["attack_type"], "label": labels.get(r["attack_type"], r["attack_type"])} | r
+            for r in _regrouped(rollup, "attack_type", {"attack_type": "attack_type"})
+        ],
+        "by_community": by_community(incidents=incidents, total=total),
+        "by_organisation": by_organisation(incidents=incidents, total=total),
+    }
+
+
 __all__ = [
+    "breakdowns",
     "by_attack_type",
     "by_city",
     "by_community",
