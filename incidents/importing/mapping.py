@@ -58,6 +58,29 @@ def load_mapping(path: str | Path) -> dict:
         raise ImportFailed(f"The mapping file cannot be read as JSON: {error}") from None
 
 
+_SCALARS = (str, int, float, type(None))
+
+
+def _is_name(value) -> bool:
+    """A usable column name or separator: a non-blank string."""
+    return isinstance(value, str) and bool(value.strip())
+
+
+def _check_option_types(target: str, spec: dict) -> None:
+    """Options of the right JSON type, so a mistyped mapping is refused up front, not mid-import."""
+    if "column" in spec and not _is_name(spec["column"]):
+        raise ImportFailed(f'"column" of "{target}" must be a column name (text).')
+    if "value" in spec and (isinstance(spec["value"], bool) or not isinstance(spec["value"], _SCALARS)):
+        raise ImportFailed(f'"value" of "{target}" must be text or a number.')
+    if isinstance(spec.get("values"), dict) and not all(isinstance(v, _SCALARS) for v in spec["values"].values()):
+        raise ImportFailed(f'"values" of "{target}" must map each source value to text or a number.')
+    if "separator" in spec and not (isinstance(spec["separator"], str) and spec["separator"]):
+        raise ImportFailed(f'"separator" of "{target}" must be a non-empty text, e.g. ";".')
+    formats = spec.get("formats", ["%Y-%m-%d"])
+    if not (isinstance(formats, list) and formats and all(isinstance(x, str) and x for x in formats)):
+        raise ImportFailed(f'"formats" of "{target}" must be a list of date formats, e.g. ["%d/%m/%Y"].')
+
+
 class MappedFormat:
     """Import any CSV/XLSX described by a mapping (a dict loaded from JSON)."""
 
@@ -91,7 +114,7 @@ class MappedFormat:
         if unknown := set(source) - SOURCE_KEYS:
             raise ImportFailed(f'Unknown key(s) in "source": {", ".join(sorted(unknown))}.')
         ext = m.get("external_id")
-        if ext is not None and not (isinstance(ext, dict) and str(ext.get("column", "")).strip()):
+        if ext is not None and not (isinstance(ext, dict) and _is_name(ext.get("column"))):
             raise ImportFailed('"external_id" must be {"column": "<column name>"}.')
         columns = m.get("columns")
         if not isinstance(columns, dict):
@@ -105,6 +128,7 @@ class MappedFormat:
                 raise ImportFailed(f'Unknown option(s) for "{target}": {", ".join(sorted(unknown))}.')
             if "values" in spec and not isinstance(spec["values"], dict):
                 raise ImportFailed(f'"values" of "{target}" must be an object of source value → tracker value.')
+            _check_option_types(target, spec)
             if "kind" in spec and spec["kind"] not in AttributionKind.values:
                 raise ImportFailed(f'"kind" of "organisations" must be one of {", ".join(AttributionKind.values)}.')
         for target in REQUIRED:
