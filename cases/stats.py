@@ -186,32 +186,89 @@ def _fatal(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.order_by().filter(killed__gt=0)
 
 
+def _prefixed(condition: Q, prefix: str) -> Q:
+    """``condition`` (on a Charge) with every lookup reached through ``prefix`` (e.g. "case__charges__")."""
+    out = Q()
+    out.connector, out.negated = condition.connector, condition.negated
+    out.children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in condition.children
+    ]
+    return out
+
+
+def _outcomes_per_incident(incidents: QuerySet[Incident], today: datetime.date) -> QuerySet:
+    """One row per incident of ``incidents`` with a published case: its killed and date, how many
+    charges (in its published cases) there are, have a final verdict, are convicted, are upheld,
+    and the lowest and highest accused ids convicted and left free. Grouped on the link table by
+    incident (a hash aggregate), so that no step needs a DISTINCT count."""
+    through = Case.incidents.through
+    charges = "case__charges"
+
+    def on_charge(condition: Q) -> Q:
+        return _prefixed(condition, "case__charges__")
+
+    convicted = on_charge(Q(verdict=Verdict.CONVICTED))
+    free = on_charge(LEFT_FREE)
+    return (
+        through.objects.order_by()
+        .filter(case__status=Status.PUBLISHED, incident__in=incidents.order_by().values("pk"))
+        .values("incident_id")
+        .annotate(
+            killed=Max("incident__killed"),
+            date=Max("incident__date"),
+            charged=Count(charges),
+            concluded=Count(charges, filter=on_charge(Q(verdict__in=FINAL_VERDICTS))),
+            convicted=Count(charges, filter=convicted),
+            upheld=Count(charges, filter=on_charge(_upheld(today))),
+            convicted_min=Min(f"{charges}__accused_id", filter=convicted),
+            convicted_max=Max(f"{charges}__accused_id", filter=convicted),
+            free_min=Min(f"{charges}__accused_id", filter=free),
+            free_max=Max(f"{charges}__accused_id", filter=free),
+        )
+    )
+
+
 def justice_outcomes(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, dict[str, Any]]:
-    """The funnel and the impunity figures together, as ``funnel`` and ``impunity`` give them
-    (``{"funnel": ..., "impunity": ...}``). Three queries."""
+    """The funnel, the impunity figures and partial justice together, as ``funnel``, ``impunity``
+    and ``partial_justice`` give them (``{"funnel", "impunity", "partial_justice"}``). Two queries:
+    the fatal incidents, and one pass over the incidents' published cases and charges, grouped per
+    incident (see ``_outcomes_per_incident``) and counted here."""
     fatal = _fatal(incidents)
     old_since = years_before(today, IMPUNITY_YEARS)
     counts = fatal.aggregate(fatal=Count("pk"), old=Count("pk", filter=Q(date__lte=old_since)))
-    links = Case.incidents.through.objects.filter(case__status=Status.PUBLISHED, incident__in=fatal.values("pk"))
-    convicted = Q(verdict=Verdict.CONVICTED)
-    charges = _charges_of(fatal).aggregate(
-        accused_charged=_incidents_with(),
-        trial_concluded=_incidents_with(Q(verdict__in=FINAL_VERDICTS)),
-        convicted=_incidents_with(convicted),
-        conviction_upheld=_incidents_with(_upheld(today)),
-        convicted_old=_incidents_with(convicted & Q(case__incidents__date__lte=old_since)),
+    steps = dict.fromkeys(
+        ["case_registered", "accused_charged", "trial_concluded", "convicted", "conviction_upheld", "convicted_old"], 0
     )
-    unpunished = counts["old"] - (charges.pop("convicted_old") or 0)
+    with_conviction = partial = 0
+    rows = _outcomes_per_incident(incidents, today).values_list(
+        "killed", "date", "charged", "concluded", "convicted", "upheld", "convicted_min", "convicted_max", "free_min",
+        "free_max",
+    )  # fmt: skip
+    for killed, date, charged, concluded, convicted, upheld, c_min, c_max, f_min, f_max in rows:
+        if convicted:
+            with_conviction += 1
+            partial += f_min is not None and not (c_min == c_max == f_min == f_max)
+        if killed is None or killed <= 0:
+            continue
+        steps["case_registered"] += 1
+        steps["accused_charged"] += charged > 0
+        steps["trial_concluded"] += concluded > 0
+        steps["convicted"] += convicted > 0
+        steps["conviction_upheld"] += upheld > 0
+        steps["convicted_old"] += convicted > 0 and date <= old_since
+    unpunished = counts["old"] - steps.pop("convicted_old")
     return {
-        "funnel": {
-            "fatal_incidents": counts["fatal"],
-            "case_registered": links.values("incident_id").distinct().count(),
-            **{key: value or 0 for key, value in charges.items()},
-        },
+        "funnel": {"fatal_incidents": counts["fatal"], **steps},
         "impunity": {
             "fatal_incidents_3_years_old": counts["old"],
             "without_conviction": unpunished,
             "rate": share(unpunished, counts["old"]),
+        },
+        "partial_justice": {
+            "convicted_incidents": with_conviction,
+            "partial_justice": partial,
+            "share": share(partial, with_conviction),
         },
     }
 

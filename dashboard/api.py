@@ -117,7 +117,7 @@ def statistics_payload(
         "funnel": justice["funnel"],
         "impunity_rate": justice["impunity"]["rate"],
         "impunity": justice["impunity"],
-        "partial_justice": case_stats.partial_justice(incidents=incidents),
+        "partial_justice": justice["partial_justice"],
         "courts": case_stats.court_statistics(
             cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
         ),
