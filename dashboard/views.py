@@ -214,7 +214,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     incidents = Incident.objects.public().filter(
         Exists(Attribution.objects.filter(incident_id=OuterRef("pk"), organisation_id__in=on_page))
     )
-    figures = {row["slug"]: row for row in incident_stats.by_organisation(incidents=incidents) if row["slug"]}
+    # none=[]: the incidents attributed to no organisation are not listed, so not counted either.
+    figures = {row["slug"]: row for row in incident_stats.by_organisation(incidents=incidents, none=[]) if row["slug"]}
     rows = [(org, figures.get(org.slug)) for org in page.object_list]
     return render(
         request, "incidents/organisation_list.html", {"page": page, "page_links": page_links(page), "rows": rows}

@@ -172,30 +172,26 @@ def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None)
     return given if given is not None else totals(incidents=incidents)
 
 
-def by_community(
-    *, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None, none: list[dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
+def _without_joins(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """``incidents`` itself when its query joins no other table (filters by ``Exists``, as the
+    IncidentFilter's do), else the incidents whose id is in it: a join added by the caller must
+    never be reused (and rows multiplied) by a grouping across a multi-valued relation."""
+    if len(incidents.query.alias_map) <= 1 and not incidents.query.distinct:
+        return incidents.order_by()
+    return Incident.objects.filter(pk__in=incidents.order_by().values("pk"))
+
+
+def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """Figures per targeted community: ``{"community": name, "slug", ...}``.
 
     An incident with two communities counts once in each of its groups and once in the total,
     so groups may add up to more than the total; shares are of the total. Incidents with no
-    community recorded form the ``None`` group. Two queries (one if ``total`` from ``totals`` is given),
-    plus one unless ``none`` (that group's rows, as ``breakdowns`` computes them) is given.
+    community recorded form the ``None`` group. Two queries (one if ``total`` from ``totals`` is given).
     """
-    through = Incident.communities.through
-    # Group the link table, not the incidents: the pair (incident, community) is unique there,
-    # so nothing is counted twice, and no join of the caller's queryset is reused by mistake.
-    links = (
-        through.objects.filter(incident__in=incidents.order_by().values("pk"))
-        .values("community__name", "community__slug")
-        .annotate(**_figures("incident__", count="id"))
-    )
-    rows = [{"community": r["community__name"], "slug": r["community__slug"]} | _clean(r) for r in links]
-    if none is None:
-        none = _none_group(
-            incidents.order_by().filter(~Exists(through.objects.filter(incident_id=OuterRef("pk")))), "community"
-        )
-    rows += none
+    # The incidents, left-joined to their communities: the pair (incident, community) is unique,
+    # so nothing is counted twice, and the incidents with no community come out as the None group.
+    links = _without_joins(incidents).values("communities__name", "communities__slug").annotate(**_figures())
+    rows = [{"community": r["communities__name"], "slug": r["communities__slug"]} | _clean(r) for r in links]
     return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
 
 
@@ -294,9 +290,9 @@ def _regrouped(rollup: list[dict[str, Any]], name: str, fields: dict[str, str]) 
 
 def breakdowns(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
     """``summary``, ``by_year``, ``by_province``, ``by_city``, ``by_attack_type``, ``by_community``
-    and ``by_organisation`` at once, each exactly as its own function gives it. Seven queries:
+    and ``by_organisation`` at once, each exactly as its own function gives it. Six queries:
     one roll-up over the incidents (regrouped in Python for the single-valued breakdowns), one
-    each for the province and city names, two each for communities and organisations."""
+    each for the province and city names, one for the communities and two for the organisations."""
     rollup = _rollup(incidents)
     total = dict.fromkeys(FIGURES, 0)
     for row in rollup:
