@@ -40,7 +40,7 @@ from django.db.models import Case as SqlCase  # the CASE expression; Case is the
 from django.db.models.functions import Coalesce, ExtractYear
 
 from incidents.models import Incident, Status
-from incidents.stats import share
+from incidents.stats import share, without_joins
 
 from .models import (
     FINAL_VERDICTS,
@@ -200,23 +200,22 @@ def _prefixed(condition: Q, prefix: str) -> Q:
 def _outcomes_per_incident(incidents: QuerySet[Incident], today: datetime.date) -> QuerySet:
     """One row per incident of ``incidents`` with a published case: its killed and date, how many
     charges (in its published cases) there are, have a final verdict, are convicted, are upheld,
-    and the lowest and highest accused ids convicted and left free. Grouped on the link table by
-    incident (a hash aggregate), so that no step needs a DISTINCT count."""
-    through = Case.incidents.through
-    charges = "case__charges"
+    and the lowest and highest accused ids convicted and left free. Grouped by incident (a hash
+    aggregate), so that no step needs a DISTINCT count."""
+    charges = "cases__charges"
 
     def on_charge(condition: Q) -> Q:
-        return _prefixed(condition, "case__charges__")
+        return _prefixed(condition, "cases__charges__")
 
     convicted = on_charge(Q(verdict=Verdict.CONVICTED))
     free = on_charge(LEFT_FREE)
     return (
-        through.objects.order_by()
-        .filter(case__status=Status.PUBLISHED, incident__in=incidents.order_by().values("pk"))
-        .values("incident_id")
+        # The filter on cases comes first, so that the counts below reuse its join: charges of
+        # published cases only. without_joins: no join of the caller's is reused by mistake.
+        without_joins(incidents)
+        .filter(cases__status=Status.PUBLISHED)
+        .values("pk", "killed", "date")
         .annotate(
-            killed=Max("incident__killed"),
-            date=Max("incident__date"),
             charged=Count(charges),
             concluded=Count(charges, filter=on_charge(Q(verdict__in=FINAL_VERDICTS))),
             convicted=Count(charges, filter=convicted),

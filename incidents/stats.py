@@ -172,7 +172,7 @@ def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None)
     return given if given is not None else totals(incidents=incidents)
 
 
-def _without_joins(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+def without_joins(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     """``incidents`` itself when its query joins no other table (filters by ``Exists``, as the
     IncidentFilter's do), else the incidents whose id is in it: a join added by the caller must
     never be reused (and rows multiplied) by a grouping across a multi-valued relation."""
@@ -190,7 +190,7 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
     """
     # The incidents, left-joined to their communities: the pair (incident, community) is unique,
     # so nothing is counted twice, and the incidents with no community come out as the None group.
-    links = _without_joins(incidents).values("communities__name", "communities__slug").annotate(**_figures())
+    links = without_joins(incidents).values("communities__name", "communities__slug").annotate(**_figures())
     rows = [{"community": r["communities__name"], "slug": r["communities__slug"]} | _clean(r) for r in links]
     return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
 
@@ -331,4 +331,5 @@ __all__ = [
     "share",
     "summary",
     "totals",
+    "without_joins",
 ]

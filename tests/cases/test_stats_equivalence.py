@@ -140,7 +140,8 @@ def expected_outcomes(incidents) -> dict:
 @pytest.mark.parametrize("seed", range(8))
 def test_justice_outcomes_match_the_definitions(seed):
     build(seed)
-    for incidents in (Incident.objects.public(), Incident.objects.public().filter(killed__gt=1)):
+    joined = Incident.objects.public().filter(cases__court__isnull=False).distinct()  # the caller's own join
+    for incidents in (Incident.objects.public(), Incident.objects.public().filter(killed__gt=1), joined):
         result = stats.justice_outcomes(incidents=incidents, today=TODAY)
         assert result == expected_outcomes(incidents)
         # partial_justice (its own query, by MIN/MAX per incident) agrees with the combined pass

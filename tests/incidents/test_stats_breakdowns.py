@@ -50,6 +50,7 @@ def test_breakdowns_equal_the_separate_functions(seed):
         Incident.objects.public(),
         Incident.objects.public().filter(province=some_province, date__gte=datetime.date(2011, 1, 1)),
         Incident.objects.public().filter(pk__lt=0),  # nothing matches
+        Incident.objects.public().filter(city__province__isnull=False),  # the caller's own join
     ):
         got = stats.breakdowns(incidents=incidents)
         assert got["summary"] == stats.summary(incidents=incidents)
