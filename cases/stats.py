@@ -691,6 +691,27 @@ def clearance_rate(
     }
 
 
+def _convictions_per_court(cases: QuerySet[Case]) -> dict[int, dict[str, int]]:
+    """``CONVICTION_AGGREGATES`` per court of the published ``cases``. One query. A case has one
+    court, so the courts' rows add up to the figures of all the cases (see ``_sum_convictions``)."""
+    rows = (
+        Charge.objects.order_by()
+        .filter(case__in=_published(cases).values("pk"))
+        .values("case__court_id")
+        .annotate(**CONVICTION_AGGREGATES)
+    )
+    return {row.pop("case__court_id"): row for row in rows}
+
+
+def _sum_convictions(per_court: dict[int, dict[str, int]]) -> dict[str, Any]:
+    """``conviction_rate`` of all the cases from their courts' rows (no query)."""
+    total = dict.fromkeys(CONVICTION_AGGREGATES, 0)
+    for row in per_court.values():
+        for key in total:
+            total[key] += row[key]
+    return _conviction_figures(total)
+
+
 def _scorecards(
     cases: QuerySet[Case],
     today: datetime.date,
@@ -698,9 +719,10 @@ def _scorecards(
     hearings: dict[int, dict[str, Any]],
     decided: Sequence[tuple],
     pending_rows: Sequence[tuple[int, datetime.date | None]],
+    conviction_rows: dict[int, dict[str, int]],
 ) -> list[dict[str, Any]]:
     """Scorecards from what is already loaded: the hearing table, the decided rows (court_id
-    first) and the pending cases' (court_id, cognizance_date)."""
+    first), the pending cases' (court_id, cognizance_date) and ``_convictions_per_court``."""
     published = _published(cases)
     counts = published.values("court_id", "court__name", "court__city__name").annotate(n=Count("pk"))
     decided_pairs: dict[int, list] = defaultdict(list)
@@ -712,13 +734,7 @@ def _scorecards(
         pending[court_id] += 1
         if start is not None:
             pending_dates[court_id].append(start)
-    convictions = {
-        row["case__court_id"]: _conviction_figures(row)
-        for row in Charge.objects.order_by()
-        .filter(case__in=published.values("pk"))
-        .values("case__court_id")
-        .annotate(**CONVICTION_AGGREGATES)
-    }
+    convictions = {court_id: _conviction_figures(row) for court_id, row in conviction_rows.items()}
     empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
     out = [
         {
@@ -751,7 +767,9 @@ def court_scorecards(
     calendar = _calendar(calendar)
     decided = _decided(cases, ["court_id"], calendar)
     pending_rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
-    return _scorecards(cases, today, calendar, _hearing_table(cases), decided, pending_rows)
+    return _scorecards(
+        cases, today, calendar, _hearing_table(cases), decided, pending_rows, _convictions_per_court(cases)
+    )
 
 
 def court_statistics(
@@ -774,6 +792,7 @@ def court_statistics(
     disposal = _disposal_summary(decided)
     hearings = _hearing_table(cases)
     pending_rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
+    convictions = _convictions_per_court(cases)
     return {
         "disposal": disposal,
         "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
@@ -785,11 +804,11 @@ def court_statistics(
         "pending_ages": pending_ages(cases=cases, today=today, calendar=calendar),
         "over_statutory_limit": _excess((d for _, d in pending_rows if d is not None), today, calendar),
         "adjournments": _block(_merge(hearings.values())),
-        "conviction_rate": conviction_rate(cases=cases),
+        "conviction_rate": _sum_convictions(convictions),
         "clearance_rate": clearance_rate(
             cases=clearance_cases if clearance_cases is not None else cases, date_from=date_from, date_to=date_to
         ),
-        "scorecards": _scorecards(cases, today, calendar, hearings, decided, pending_rows),
+        "scorecards": _scorecards(cases, today, calendar, hearings, decided, pending_rows, convictions),
     }
 
 

@@ -174,3 +174,14 @@ def test_hearing_table_matches_the_definitions(seed):
         table = stats._hearing_table(cases)
         got = {court: entry | {"reasons": dict(entry["reasons"])} for court, entry in table.items()}
         assert got == expected_hearing_table(list(cases))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_court_statistics_conviction_rate_is_the_sum_of_its_courts(seed):
+    build(seed)
+    for cases in (Case.objects.all(), Case.objects.public().filter(cognizance_date__isnull=False)):
+        figures = stats.court_statistics(cases=cases, today=TODAY)
+        assert figures["conviction_rate"] == stats.conviction_rate(cases=cases)
+        per_court = {card["court_id"]: card["conviction_rate"] for card in figures["scorecards"]}
+        for court_id, rate in per_court.items():
+            assert rate == stats.conviction_rate(cases=cases.filter(court_id=court_id))
