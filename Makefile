@@ -32,10 +32,19 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/djhtml templates
 
+# Tests run on all cores (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs them one by one.
+PYTEST_ARGS ?= -n auto
+
 test: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djhtml --check templates
 	$(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Page timings at scale: see bench/bench_pages.py for setting up the database first.
+bench: venv
+	$(PY) bench/bench_pages.py
 
 # Backups (issue 6): pg_dump -Fc / the SQLite backup API into backups/ with a timestamped name;
 # `make restore FILE=backups/tracker-....dump` replaces ALL data with that file (asks first).

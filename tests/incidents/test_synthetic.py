@@ -1,5 +1,7 @@
 """generate_synthetic: marked, valid, reproducible fictional data, and the banner it triggers."""
 
+import io
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
@@ -22,7 +24,7 @@ def reference():
 
 
 def run(**options):
-    call_command("generate_synthetic", stdout=open("/dev/null", "w"), stderr=open("/dev/null", "w"), **options)
+    call_command("generate_synthetic", stdout=io.StringIO(), stderr=io.StringIO(), **options)
 
 
 def test_every_record_is_marked_synthetic(reference):
