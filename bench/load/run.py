@@ -221,7 +221,7 @@ def main() -> None:
                 continue
             url = f"http://{HOST}:{port}{path}"
             try:
-                with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310
+                with urllib.request.urlopen(url, timeout=120) as response:  # noqa: S310
                     status = response.status
             except urllib.error.HTTPError as error:
                 status = error.code
