@@ -81,29 +81,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Case
-        fields = (
-            "id",
-            "title",
-            "incidents",
-            "court",
-            "case_number",
-            "fir_number",
-            "fir_date",
-            "police_station",
-            "offences",
-            "challan_date",
-            "cognizance_date",
-            "charge_framed_date",
-            "judgment_date",
-            "stage",
-            "transferred_to",
-            "transferred_on",
-            "status",
-            "last_verified_on",
-            "public_notes",
-            "updated_at",
-            "url",
-        )
+        fields = ("id", "title", *Case.PUBLIC_FIELDS[1:], "url")  # the whitelist, plus title and link
 
 
 class CaseHearingSerializer(serializers.ModelSerializer):

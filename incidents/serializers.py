@@ -110,25 +110,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Incident
-        fields = (
-            "id",
-            "title",
-            "date",
-            "province",
-            "city",
-            "locality",
-            "latitude",
-            "longitude",
-            "attack_type",
-            "communities",
-            "killed",
-            "injured",
-            "description",
-            "status",
-            "published_at",
-            "updated_at",
-            "url",
-        )
+        fields = (*Incident.PUBLIC_FIELDS, "url")  # the whitelist, plus the link
 
 
 class IncidentDetailSerializer(IncidentSerializer):
