@@ -137,6 +137,16 @@ def nice_step(largest: float, ticks: int = 4) -> float:
     return 10 * power  # pragma: no cover - the loop always returns
 
 
+# Column labels: at most 8 characters, in 13-unit text. A character of the system font is taken
+# as 0.6 of the font size wide (digits are about 0.55), and labels keep 8 units apart.
+COLUMN_LABEL_LIMIT = 8
+COLUMN_FONT_SIZE = 13
+CHAR_WIDTH_EM = 0.6
+LABEL_GAP = 8
+# Columns are widened so every label fits only while the plot stays within this width.
+LABELLED_PLOT_WIDTH = 640
+
+
 def column_chart(
     items: Sequence[Item],
     *,
@@ -149,13 +159,20 @@ def column_chart(
 ) -> SafeString:
     """Vertical columns in the order given (e.g. one per year), with gridlines and a value axis.
 
-    Column labels are thinned so they never overlap; every column carries a tooltip with its
-    label and value. The width grows with the number of columns (the page lets it scroll).
+    Every column is labelled when there is room: with few columns, the columns are made wide
+    enough for their labels (up to `LABELLED_PLOT_WIDTH` in all). Only when the labels would
+    overlap are they thinned, to every second, third... column. Every column carries a tooltip
+    with its label and value. The width grows with the number of columns (the page lets it scroll).
     """
     if not items:
         return _empty(chart_id, title, desc)
     left, right, top, bottom = 56, 12, 10, 28
-    column = 30 if len(items) <= 20 else 22
+    labels = [_truncate(label, COLUMN_LABEL_LIMIT) for label, _ in items]
+    # The room one label needs: its estimated text width at the chart's font size, plus a gap.
+    label_room = max(len(label) for label in labels) * COLUMN_FONT_SIZE * CHAR_WIDTH_EM + LABEL_GAP
+    column = max(30, math.ceil(label_room))
+    if column * len(items) > LABELLED_PLOT_WIDTH:
+        column = 30 if len(items) <= 20 else 22
     plot_w, plot_h = column * len(items), height - top - bottom
     width = max(320, left + plot_w + right)
     largest = max((v for _, v in items if v is not None), default=0)
@@ -180,7 +197,7 @@ def column_chart(
             )
         )
         tick += step
-    label_every = max(1, math.ceil(44 / column))  # about 44 units per label
+    label_every = max(1, math.ceil(label_room / column))  # 1 whenever every label fits its column
     for index, (label, value) in enumerate(items):
         x = left + index * column
         bar = 0 if value is None else value / axis_top * plot_h
@@ -202,7 +219,7 @@ def column_chart(
                     '<text x="{x}" y="{y}" text-anchor="middle">{label}</text>',
                     x=_n(x + column / 2),
                     y=height - 8,
-                    label=_truncate(label, 8),
+                    label=labels[index],
                 )
             )
     parts.append(
@@ -214,7 +231,7 @@ def column_chart(
             ink=INK,
         )
     )
-    return _svg(chart_id, title, desc, width, height, parts, font_size=13)
+    return _svg(chart_id, title, desc, width, height, parts, font_size=COLUMN_FONT_SIZE)
 
 
 def funnel_chart(

@@ -104,7 +104,36 @@ def test_column_chart_has_one_column_per_item_on_a_shared_scale():
     assert tooltips == ["2012: 10", "2013: 5", "2014: 0"]
     labels = [t.text for t in root.iter(f"{SVG}text")]
     assert labels[:3] == ["0", "5", "10"]  # value axis
-    assert labels[3:] == ["2012", "2014"]  # every other column: a year label needs more than one column
+    assert labels[3:] == ["2012", "2013", "2014"]  # few columns: every one labelled
+
+
+def year_labels(root: ET.Element) -> list[str]:
+    """The text under the columns (the value axis labels sit left of the plot, anchored at its end)."""
+    return [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
+
+
+@pytest.mark.parametrize("count", [2, 3, 5, 16])
+def test_column_chart_labels_every_column_when_there_is_room(count):
+    items = [(str(2010 + i), i + 1) for i in range(count)]
+    root = parse(charts.column_chart(items, title="t", desc="d", chart_id="c"))
+    assert year_labels(root) == [str(2010 + i) for i in range(count)]
+    # Each label's room (4 digits at 13 units, 0.6 em each, plus an 8-unit gap = 39.2) fits its column.
+    xs = [float(t.get("x")) for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
+    assert all(b - a == 40 for a, b in zip(xs, xs[1:], strict=False))
+
+
+def test_column_chart_labels_longer_text_in_wider_columns():
+    items = [("Jan 2013", 1), ("Feb 2013", 2), ("Mar 2013", 3)]
+    root = parse(charts.column_chart(items, title="t", desc="d", chart_id="c"))
+    assert year_labels(root) == ["Jan 2013", "Feb 2013", "Mar 2013"]
+    assert [float(r.get("width")) for r in rects(root)] == [65.0, 65.0, 65.0]  # 8*13*0.6+8 = 70.4 -> 71, less 6
+
+
+def test_column_chart_thins_labels_only_past_the_room_for_all():
+    """17 years no longer fit at full label width: every second one is labelled, from the first."""
+    items = [(str(2000 + i), 1) for i in range(17)]
+    root = parse(charts.column_chart(items, title="t", desc="d", chart_id="c"))
+    assert year_labels(root) == [str(2000 + i) for i in range(0, 17, 2)]
 
 
 def test_column_chart_thins_labels_when_there_are_many_columns():
