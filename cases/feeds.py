@@ -64,27 +64,13 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-CALENDAR_FIELDS = (
-    "date",
-    "purpose",
-    "judge",
-    "court__name",
-    "case__case_number",
-    "case__fir_number",
-    "case__court__name",
-)
-
-
 def upcoming_public_hearings():
-    """Upcoming hearings of published cases, soonest first, with what the calendar shows."""
-    return (
-        Hearing.objects.public()
-        .upcoming(today())
-        .select_related("case__court", "court")
-        # Only what the calendar shows: thousands of hearings can be upcoming at once.
-        .only(*CALENDAR_FIELDS)
-        .order_by("date", "case", "id")
-    )
+    """Upcoming hearings of published cases, soonest first.
+
+    `render_calendar` reads only the columns it shows, as plain rows (thousands of hearings can be
+    upcoming at once), so nothing is selected or deferred here.
+    """
+    return Hearing.objects.public().upcoming(today()).order_by("date", "case", "id")
 
 
 def calendar_response(request: HttpRequest, hearings, *, name: str, filename: str) -> HttpResponse:

@@ -116,6 +116,36 @@ def test_event_uid_stays_the_same_when_the_hearing_changes():
     assert "DTSTART;VALUE=DATE:20261209" in after
 
 
+@pytest.mark.django_db
+def test_calendar_rows_follow_the_models_title_and_court_rules():
+    """Rows (no model instances) give each case's title and the hearing's own court, else the case's."""
+    karachi = f.CourtFactory(name="ATC I, Karachi")
+    quetta = f.CourtFactory(name="ATC I, Quetta")
+    numbered = f.CaseFactory(court=karachi, case_number="Special Case 7/2013")
+    fir_only = f.CaseFactory(court=karachi, case_number="", fir_number="88/2013")
+    bare = f.CaseFactory(court=karachi, case_number="", fir_number="")
+    f.HearingFactory(case=numbered, date=D(2026, 12, 1), court=quetta, purpose="", judge="")
+    f.HearingFactory(case=fir_only, date=D(2026, 12, 2), purpose="arguments", judge="")
+    f.HearingFactory(case=bare, date=D(2026, 12, 3), purpose="", judge="Judge Ali")
+    queryset = Hearing.objects.order_by("date")
+    text = unfold(render_calendar(queryset, name="x", now=NOW))
+    summaries = [line for line in text.split("\r\n") if line.startswith(("SUMMARY:", "LOCATION:", "DESCRIPTION:"))]
+    assert summaries == [
+        "SUMMARY:Special Case 7/2013\\, ATC I\\, Karachi",
+        "LOCATION:ATC I\\, Quetta",
+        "DESCRIPTION:Hearing",
+        "SUMMARY:FIR 88/2013\\, ATC I\\, Karachi: Arguments",
+        "LOCATION:ATC I\\, Karachi",
+        "DESCRIPTION:Listed for: Arguments",
+        f"SUMMARY:#{bare.pk}\\, ATC I\\, Karachi",
+        "LOCATION:ATC I\\, Karachi",
+        "DESCRIPTION:Hearing\\nJudge: Judge Ali",
+    ]
+    # Hearing instances (case__court and court selected) give the same text as the queryset.
+    instances = list(queryset.select_related("case__court", "court"))
+    assert render_calendar(instances, name="x", now=NOW) == render_calendar(queryset, name="x", now=NOW)
+
+
 # The feeds ---------------------------------------------------------------------------------
 
 
