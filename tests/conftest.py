@@ -46,13 +46,18 @@ def login(client, user, *, verified: bool = True):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    """Rate-limit counters live in the cache: every test starts with none."""
-    from django.core.cache import cache
+def _clear_cache(settings):
+    """Rate-limit counters live in the cache: every test starts with none. The public page cache
+    (tracker/pagecache.py) is off, so that what a test sees is what the view renders and query
+    counts are the view's own; tests/security/test_page_cache.py turns it on."""
+    from django.core.cache import caches
 
-    cache.clear()
+    settings.PAGE_CACHE_SECONDS = 0
+    for alias in ("default", "pages"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "pages"):
+        caches[alias].clear()
 
 
 @pytest.fixture

@@ -5,14 +5,16 @@ from django.contrib.admin import apps as admin_apps
 
 
 class TrackerConfig(AppConfig):
-    """The project package as an app: security logging and the backup/restore commands."""
+    """The project package as an app: security logging, the page cache's data version, backup/restore."""
 
     name = "tracker"
     verbose_name = "Tracker"
     default = True
 
     def ready(self) -> None:
-        from . import security  # noqa: F401  (connects the login/logout/lockout receivers)
+        from . import pagecache, security  # noqa: F401  (security connects the login/logout/lockout receivers)
+
+        pagecache.connect_signals()
 
 
 class OTPAdminConfig(admin_apps.AdminConfig):

@@ -21,7 +21,10 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+# Connections are kept between requests (a new PostgreSQL connection costs a few milliseconds) and
+# checked before reuse, so a database that went away and came back is reconnected, not an error.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 INSTALLED_APPS = [
     # The admin's default site demands a verified second factor (tracker/apps.py, two_factor).
@@ -65,6 +68,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tracker.middleware.StaffSecurityMiddleware",
+    # Inside the rate limits and the staff checks: a cached page is still counted and refused.
+    "tracker.pagecache.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -248,6 +253,21 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Public pages for anonymous readers, from the cache (tracker/pagecache.py): retired at once by any
+# change to the data (a new DataVersion token), and after this many seconds at the latest; 0 = off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+PAGE_CACHE_EXCLUDED_PREFIXES = ["/staff/", "/admin/", "/account/", "/follow/", "/healthz", "/static/"]
+# Local memory in each server process (nothing to install); the pages get their own cache so that
+# they never push the rate-limit counters out.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=2000)},
+    },
+}
+
 # Rate limits per client address, counted in Django's cache (tracker.middleware.RateLimitMiddleware):
 # name -> (requests, window in seconds). Generous: they stop scrapers and floods, not readers.
 RATE_LIMITS = {
@@ -260,9 +280,11 @@ RATE_LIMIT_TRUST_X_FORWARDED_FOR = env.bool("RATE_LIMIT_TRUST_X_FORWARDED_FOR", 
 
 # A database that does not answer fails a request in seconds (503), not minutes.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3)
-    )
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
+    # The statistics group tens of thousands of rows per query: with PostgreSQL's default 4 MB
+    # of sort memory they spill to disk. Per sort, per connection; 32 MB × 5 workers is small.
+    options.setdefault("options", f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}")
 
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 

@@ -29,6 +29,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source, Status
+from tracker.pagecache import data_changed
 
 from . import bulk, cells
 from .errors import ImportFailed, RowError
@@ -402,6 +403,8 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
 
 
 def _write(writer: Writer, batch: list[ParsedRow], result: ImportResult) -> None:
+    # Bulk writes send no signals: retire the cached public pages when (if) the import commits.
+    data_changed()
     try:
         writer.write(batch)
     except RowError as error:

@@ -13,6 +13,7 @@ import pytest
 import schemathesis
 from django.core import signals
 from django.db import close_old_connections
+from django.test import override_settings
 from hypothesis import HealthCheck, settings
 from schemathesis import checks as st_checks
 from schemathesis.specs.openapi import checks as openapi_checks
@@ -23,8 +24,10 @@ from tracker.wsgi import application
 MAX_EXAMPLES = 20
 
 
-# Loaded at collection through the app itself (the schema view needs no database).
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# Loaded at collection through the app itself (the schema view needs no database; the page cache,
+# which reads its data version from the database, is off as in every test).
+with override_settings(PAGE_CACHE_SECONDS=0):
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,7 @@ import holidays
 from django.core.management.base import BaseCommand
 
 from cases.models import Holiday
+from tracker.pagecache import data_changed
 
 FIRST_YEAR = 1997  # the Anti-Terrorism Act 1997: no ATC clock runs before it
 
@@ -26,6 +27,8 @@ def load_holidays(first_year: int, last_year: int) -> int:
     )
     missing = [Holiday(date=day, name=name[:120]) for day, name in sorted(calendar.items()) if day not in existing]
     Holiday.objects.bulk_create(missing, ignore_conflicts=True)
+    if missing:
+        data_changed()  # working days change: retire the cached pages (bulk_create sends no signal)
     return len(missing)
 
 

@@ -24,6 +24,7 @@ from django.db import connection, transaction
 
 from cases import models as cm
 from incidents import models as im
+from tracker.pagecache import data_changed
 
 BATCH = 5000
 # Nothing generated lies after this day, so data made on different days is the same.
@@ -129,6 +130,7 @@ class Command(BaseCommand):
         self.started = time.monotonic()
         with transaction.atomic():
             self.generate(options["incidents"], options["cases_ratio"], options["hearings_per_case"])
+            data_changed()  # bulk inserts send no signals: retire the cached pages on commit
         if connection.vendor == "postgresql":
             # Fresh planner statistics: after a bulk load the stale ones make some queries take minutes.
             self.progress("Analysing the tables for the query planner…")
@@ -159,6 +161,7 @@ class Command(BaseCommand):
             cm.Court.objects.filter(is_synthetic=True).delete()
             incidents = im.Incident.objects.filter(is_synthetic=True).delete()[0]
             im.Source.objects.filter(is_synthetic=True).delete()
+            data_changed()
         self.stdout.write(
             f"Deleted synthetic data ({incidents} incident rows, {cases} case rows, {charges} charge rows, "
             f"{hearings} hearing rows, {appeals} appeal rows, counting related rows)."

@@ -14,6 +14,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from tracker.pagecache import data_changed
+
 from .backup import engine_kind, postgres_connection_args
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -44,6 +46,7 @@ class Command(BaseCommand):
             self._pg_restore(db, path)
         else:
             self._sqlite_restore(database, path)
+        data_changed()  # pages cached before the restore show other data
         self.stdout.write(f"restored {path}")
 
     @staticmethod
