@@ -28,6 +28,7 @@ from django.db.models import (
     Count,
     Exists,
     ExpressionWrapper,
+    F,
     Max,
     Min,
     OuterRef,
@@ -236,26 +237,25 @@ def justice_outcomes(*, incidents: QuerySet[Incident], today: datetime.date) -> 
     fatal = _fatal(incidents)
     old_since = years_before(today, IMPUNITY_YEARS)
     counts = fatal.aggregate(fatal=Count("pk"), old=Count("pk", filter=Q(date__lte=old_since)))
-    steps = dict.fromkeys(
-        ["case_registered", "accused_charged", "trial_concluded", "convicted", "conviction_upheld", "convicted_old"], 0
+    # Counted in the database over the per-incident rows (a subquery): one row comes back, not one per incident.
+    is_fatal = Q(killed__gt=0)
+    convicted = Q(convicted__gt=0)
+    # Partial justice: a person convicted and a different person left free. Per incident, that is
+    # unless the convicted and the free are one and the same single person (min = max on both sides).
+    one_and_the_same = Q(convicted_min=F("convicted_max"), convicted_max=F("free_min"), free_min=F("free_max"))
+    # The totals' names may not repeat the per-incident columns' ("convicted"): prefixed, then unprefixed.
+    totals = _outcomes_per_incident(incidents, today).aggregate(
+        n_case_registered=Count("pk", filter=is_fatal),
+        n_accused_charged=Count("pk", filter=is_fatal & Q(charged__gt=0)),
+        n_trial_concluded=Count("pk", filter=is_fatal & Q(concluded__gt=0)),
+        n_convicted=Count("pk", filter=is_fatal & convicted),
+        n_conviction_upheld=Count("pk", filter=is_fatal & Q(upheld__gt=0)),
+        n_convicted_old=Count("pk", filter=is_fatal & convicted & Q(date__lte=old_since)),
+        n_with_conviction=Count("pk", filter=convicted),
+        n_partial=Count("pk", filter=convicted & Q(free_min__isnull=False) & ~one_and_the_same),
     )
-    with_conviction = partial = 0
-    rows = _outcomes_per_incident(incidents, today).values_list(
-        "killed", "date", "charged", "concluded", "convicted", "upheld", "convicted_min", "convicted_max", "free_min",
-        "free_max",
-    )  # fmt: skip
-    for killed, date, charged, concluded, convicted, upheld, c_min, c_max, f_min, f_max in rows:
-        if convicted:
-            with_conviction += 1
-            partial += f_min is not None and not (c_min == c_max == f_min == f_max)
-        if killed is None or killed <= 0:
-            continue
-        steps["case_registered"] += 1
-        steps["accused_charged"] += charged > 0
-        steps["trial_concluded"] += concluded > 0
-        steps["convicted"] += convicted > 0
-        steps["conviction_upheld"] += upheld > 0
-        steps["convicted_old"] += convicted > 0 and date <= old_since
+    steps = {key.removeprefix("n_"): value for key, value in totals.items()}
+    with_conviction, partial = steps.pop("with_conviction"), steps.pop("partial")
     unpunished = counts["old"] - steps.pop("convicted_old")
     return {
         "funnel": {"fatal_incidents": counts["fatal"], **steps},
