@@ -632,3 +632,37 @@ class Appeal(models.Model):
             errors["decided_on"] = "Give the date the appeal was decided."
         if errors:
             raise ValidationError(errors)
+
+
+class HearingTally(models.Model):
+    """The hearings of one case at one court, counted: what the court statistics read instead of
+    every hearing (326,000 hearings become about one row per case).
+
+    Derived data, never entered or shown: ``cases/tallies.py`` rewrites a case's rows whenever one
+    of its hearings, or the case itself, is saved or deleted (in the same transaction), and
+    ``manage.py refresh_tallies`` rebuilds them all. ``court`` is the court that heard them (the
+    hearing's court, else the case's). Only hearings with an outcome are counted; an adjourned
+    hearing with no reason recorded counts as "other". One column per AdjournmentReason (a test
+    checks that none is missing).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearing_tallies")
+    court = models.ForeignKey(Court, on_delete=models.CASCADE, related_name="+")
+    held = models.PositiveIntegerField(default=0)
+    adjourned = models.PositiveIntegerField(default=0)
+    reason_judge_absent_or_vacant = models.PositiveIntegerField(default=0)
+    reason_prosecutor_absent = models.PositiveIntegerField(default=0)
+    reason_defence_counsel_absent = models.PositiveIntegerField(default=0)
+    reason_witness_absent = models.PositiveIntegerField(default=0)
+    reason_accused_not_produced = models.PositiveIntegerField(default=0)
+    reason_lawyers_strike = models.PositiveIntegerField(default=0)
+    reason_record_awaited = models.PositiveIntegerField(default=0)
+    reason_stay_by_higher_court = models.PositiveIntegerField(default=0)
+    reason_co_accused_absent = models.PositiveIntegerField(default=0)
+    reason_other = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["case", "court"], name="hearing_tally_once_per_court")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} at {self.court_id}: {self.held} held"
