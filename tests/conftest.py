@@ -53,6 +53,8 @@ def _clear_cache(settings):
     from django.core.cache import caches
 
     settings.PAGE_CACHE_SECONDS = 0
+    # Each test process its own page cache in memory (the files are shared by every process).
+    settings.CACHES = settings.CACHES | {"pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     for alias in ("default", "pages"):
         caches[alias].clear()
     yield

@@ -17,8 +17,9 @@ their many-to-many links, sets a new token when the transaction commits (signals
 commands that write in bulk (imports, ``generate_synthetic``, seeds, holidays, restore) call
 ``data_changed()`` themselves. ``PAGE_CACHE_SECONDS`` bounds how long a page outlives a change
 made behind the application's back (e.g. SQL typed into psql). Each request costs one query for
-the token. With several server processes each keeps its own copy (the default local-memory
-cache); the token, in the database, is shared, so they all retire their pages together.
+the token. The pages live in Django's "pages" cache (files under ``settings.PAGE_CACHE_DIR``,
+shared by every server process on the host); the token lives in the database, so every process
+and host retires its pages together. A database that holds no token (flushed) disables the cache.
 """
 
 from __future__ import annotations
@@ -48,9 +49,10 @@ def current_token() -> str:
 
 
 def _token_or_none() -> str | None:
-    """The token, or None when the database does not answer (the view then answers the 503 page)."""
+    """The token; None when the database does not answer (the view then answers the 503 page) or
+    holds none (a flushed database): then nothing is cached or served from the cache."""
     try:
-        return current_token()
+        return current_token() or None
     except DATABASE_ERRORS:
         return None
 

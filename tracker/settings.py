@@ -4,6 +4,7 @@ Contract (DESIGN.md "Configuration"): DATABASE_URL (default: an SQLite file in t
 project), SECRET_KEY, DEBUG (on only for `make run`), ALLOWED_HOSTS (comma-separated).
 """
 
+import tempfile
 from pathlib import Path
 
 import environ
@@ -257,13 +258,15 @@ CONTENT_SECURITY_POLICY = {
 # change to the data (a new DataVersion token), and after this many seconds at the latest; 0 = off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/staff/", "/admin/", "/account/", "/follow/", "/healthz", "/static/"]
-# Local memory in each server process (nothing to install); the pages get their own cache so that
-# they never push the rate-limit counters out.
+# Pages are kept in files (a directory of mode 0700), shared by every server process on the host, so
+# a page is rendered once, not once per worker; nothing to install. Rate-limit counters stay in
+# local memory, away from the pages.
+PAGE_CACHE_DIR = env.str("PAGE_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-page-cache"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": PAGE_CACHE_DIR,
         "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=2000)},
     },
 }

@@ -168,3 +168,15 @@ def test_the_cache_is_off_with_zero_seconds(client, published, settings):
     settings.PAGE_CACHE_SECONDS = 0
     client.get("/incidents/")
     assert cache_state(client.get("/incidents/")) is None
+
+
+def test_no_token_no_cache(client, published):
+    from tracker.models import DataVersion
+
+    DataVersion.objects.all().delete()  # a flushed database: two such could share keys
+    client.get("/incidents/")
+    assert cache_state(client.get("/incidents/")) is None
+
+
+def test_every_database_starts_with_its_own_random_token():
+    assert len(current_token()) == 32  # made by the migration, not ""
