@@ -76,3 +76,23 @@ def test_matches_day_by_day_count_over_a_year():
 def test_working_days_between_reads_holiday_table():
     Holiday.objects.create(date=D(2012, 6, 5), name="Test holiday")
     assert working_days_between(D(2012, 6, 4), D(2012, 6, 6)) == 1
+
+
+def test_the_statistics_table_of_running_counts_agrees_with_the_calendar():
+    """cases.stats._Counter (a table of running counts, 1990–2040) gives what the calendar gives,
+    around weekends, holidays and the table's ends (outside it, the calendar answers)."""
+    import random
+
+    from cases.stats import _Counter
+
+    holidays = [datetime.date(2012, 3, 23), datetime.date(2012, 8, 14), datetime.date(1990, 1, 1)]
+    for weekdays in ([0, 1, 2, 3, 4], [0, 1, 2, 3, 5]):
+        calendar = WorkingCalendar(holidays=holidays, weekdays=weekdays)
+        counter = _Counter(calendar)
+        rng = random.Random(7)
+        days = [datetime.date(1989, 12, 25), datetime.date(1990, 1, 1), datetime.date(2040, 12, 31)]
+        days += [datetime.date(2041, 1, 2), *holidays]
+        days += [datetime.date(1990, 1, 1) + datetime.timedelta(rng.randrange(18700)) for _ in range(300)]
+        for start in days:
+            for end in days[:40]:
+                assert counter.between(start, end) == calendar.between(start, end), (weekdays, start, end)
