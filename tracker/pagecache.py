@@ -127,7 +127,8 @@ def cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
 
 
 def cache_key(request: HttpRequest, token: str) -> str:
-    parts = [token, timezone.localdate().isoformat(), request.get_full_path(), request.META.get("HTTP_ACCEPT", "")]
+    # The whole URL (scheme and host too: feeds and the API write absolute links), and Accept (the API negotiates).
+    parts = [token, timezone.localdate().isoformat(), request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")]
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

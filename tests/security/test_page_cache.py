@@ -57,6 +57,14 @@ def test_query_string_and_accept_header_are_part_of_the_key(client, published):
     assert cache_state(client.get("/api/incidents/", HTTP_ACCEPT="application/json")) == "hit"
 
 
+def test_host_and_scheme_are_part_of_the_key(client, published, settings):
+    settings.ALLOWED_HOSTS = ["a.example", "b.example"]
+    assert cache_state(client.get("/incidents/", HTTP_HOST="a.example")) == "miss"
+    assert cache_state(client.get("/incidents/", HTTP_HOST="b.example")) == "miss"  # feeds write absolute links
+    assert cache_state(client.get("/incidents/", HTTP_HOST="a.example", secure=True)) == "miss"
+    assert cache_state(client.get("/incidents/", HTTP_HOST="a.example")) == "hit"
+
+
 def test_a_change_committed_retires_every_cached_page(client, published, draft, django_capture_on_commit_callbacks):
     client.get("/incidents/")
     assert b"Draft attack kept back" not in client.get("/incidents/").content
