@@ -55,6 +55,7 @@ from .models import (
     Custody,
     Verdict,
 )
+from .tallies import reason_field
 from .workdays import WorkingCalendar
 
 # A conviction with no appeal counts as upheld once the verdict is more than this many days old
@@ -567,7 +568,7 @@ def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
     case instead of one per hearing; an adjourned hearing with no reason recorded is "other"."""
     published = _published(cases)
     decided_case = Q(judgment_date__isnull=False, cognizance_date__isnull=False)
-    reasons = {f"reason_{code}": Sum(f"hearing_tallies__reason_{code}") for code in AdjournmentReason.values}
+    reasons = {reason_field(code): Sum(f"hearing_tallies__{reason_field(code)}") for code in AdjournmentReason.values}
     rows = (
         published.filter(hearing_tallies__held__gt=0)
         .annotate(

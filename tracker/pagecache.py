@@ -31,16 +31,16 @@ from collections.abc import Callable
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from .middleware import DATABASE_ERRORS
 from .models import DataVersion
 
 # Records of these apps are what the public pages show.
 PUBLIC_DATA_APPS = frozenset({"incidents", "cases"})
-DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 def current_token() -> str:
