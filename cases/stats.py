@@ -398,7 +398,8 @@ def _disposal_summary(durations: Sequence[tuple]) -> dict[str, Any]:
     """Summary of (…, calendar days, working days) rows."""
     calendar_days = [row[-2] for row in durations]
     working_days = [row[-1] for row in durations]
-    within = sum(1 for days in working_days if days <= settings.STATUTORY_LIMIT_WORKING_DAYS)
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS  # read once: a setting is a lazy object's attribute
+    within = sum(1 for days in working_days if days <= limit)
     return {
         "count": len(durations),
         "median_days": percentile(calendar_days, 0.5),
@@ -642,11 +643,15 @@ def _conviction_figures(row: dict[str, int]) -> dict[str, Any]:
     }
 
 
+FINAL = Q(charges__verdict__in=FINAL_VERDICTS)
+CONVICTED = Q(charges__verdict=Verdict.CONVICTED)
+# Over published cases joined to their charges (one row per charge): a case is counted once
+# however many of its charges match.
 CONVICTION_AGGREGATES = {
-    "charges_decided": Count("pk", filter=Q(verdict__in=FINAL_VERDICTS)),
-    "charges_convicted": Count("pk", filter=Q(verdict=Verdict.CONVICTED)),
-    "cases_decided": Count("case_id", distinct=True, filter=Q(verdict__in=FINAL_VERDICTS)),
-    "cases_convicted": Count("case_id", distinct=True, filter=Q(verdict=Verdict.CONVICTED)),
+    "charges_decided": Count("charges", filter=FINAL),
+    "charges_convicted": Count("charges", filter=CONVICTED),
+    "cases_decided": Count("pk", distinct=True, filter=FINAL),
+    "cases_convicted": Count("pk", distinct=True, filter=CONVICTED),
 }
 
 
@@ -657,8 +662,7 @@ def conviction_rate(*, cases: QuerySet[Case]) -> dict[str, Any]:
     conviction ÷ cases with at least one final verdict. Returns ``{"charges_decided",
     "charges_convicted", "per_accused", "cases_decided", "cases_convicted", "per_case"}``. One query.
     """
-    row = Charge.objects.filter(case__in=_published(cases).values("pk")).aggregate(**CONVICTION_AGGREGATES)
-    return _conviction_figures(row)
+    return _conviction_figures(without_joins(_published(cases)).aggregate(**CONVICTION_AGGREGATES))
 
 
 def clearance_rate(
@@ -691,13 +695,8 @@ def clearance_rate(
 def _convictions_per_court(cases: QuerySet[Case]) -> dict[int, dict[str, int]]:
     """``CONVICTION_AGGREGATES`` per court of the published ``cases``. One query. A case has one
     court, so the courts' rows add up to the figures of all the cases (see ``_sum_convictions``)."""
-    rows = (
-        Charge.objects.order_by()
-        .filter(case__in=_published(cases).values("pk"))
-        .values("case__court_id")
-        .annotate(**CONVICTION_AGGREGATES)
-    )
-    return {row.pop("case__court_id"): row for row in rows}
+    rows = without_joins(_published(cases)).values("court_id").annotate(**CONVICTION_AGGREGATES)
+    return {row.pop("court_id"): row for row in rows}
 
 
 def _sum_convictions(per_court: dict[int, dict[str, int]]) -> dict[str, Any]:
@@ -720,8 +719,8 @@ def _scorecards(
 ) -> list[dict[str, Any]]:
     """Scorecards from what is already loaded: the hearing table, the decided rows (court_id
     first), the pending cases' (court_id, cognizance_date) and ``_convictions_per_court``."""
-    published = _published(cases)
-    counts = published.values("court_id", "court__name", "court__city__name").annotate(n=Count("pk"))
+    counts = dict(_published(cases).values("court_id").annotate(n=Count("pk")).values_list("court_id", "n"))
+    courts = Court.objects.filter(pk__in=list(counts)).select_related("city")
     decided_pairs: dict[int, list] = defaultdict(list)
     for row in decided:
         decided_pairs[row[0][0]].append(row)
@@ -735,18 +734,18 @@ def _scorecards(
     empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
     out = [
         {
-            "court_id": row["court_id"],
-            "court": row["court__name"],
-            "city": row["court__city__name"],
-            "cases": row["n"],
-            "decided": len(decided_pairs.get(row["court_id"], [])),
-            "pending": pending.get(row["court_id"], 0),
-            "disposal": _disposal_summary(decided_pairs.get(row["court_id"], [])),
-            "over_statutory_limit": _excess(pending_dates.get(row["court_id"], []), today, calendar),
-            "adjournments": _block(hearings.get(row["court_id"], _new_entry())),
-            "conviction_rate": convictions.get(row["court_id"], empty_conviction),
+            "court_id": court.pk,
+            "court": court.name,
+            "city": court.city.name if court.city else None,
+            "cases": counts[court.pk],
+            "decided": len(decided_pairs.get(court.pk, [])),
+            "pending": pending.get(court.pk, 0),
+            "disposal": _disposal_summary(decided_pairs.get(court.pk, [])),
+            "over_statutory_limit": _excess(pending_dates.get(court.pk, []), today, calendar),
+            "adjournments": _block(hearings.get(court.pk, _new_entry())),
+            "conviction_rate": convictions.get(court.pk, empty_conviction),
         }
-        for row in counts
+        for court in courts
     ]
     return sorted(out, key=lambda r: (-r["cases"], r["court"]))
 

@@ -209,14 +209,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every organisation with the published incidents attributed to it (incidents.stats.by_organisation)."""
     organisations = Organisation.objects.public().select_related("umbrella").order_by("name")
     page = paginate(request, organisations, per_page=ORGANISATION_PAGE_SIZE)
-    on_page = [org.pk for org in page.object_list]
-    # Only the incidents of this page's organisations: each one's group is then complete.
-    incidents = Incident.objects.public().filter(
-        Exists(Attribution.objects.filter(incident_id=OuterRef("pk"), organisation_id__in=on_page))
+    figures = incident_stats.organisation_figures(
+        incidents=Incident.objects.public(), organisations=[org.pk for org in page.object_list]
     )
-    # none=[]: the incidents attributed to no organisation are not listed, so not counted either.
-    figures = {row["slug"]: row for row in incident_stats.by_organisation(incidents=incidents, none=[]) if row["slug"]}
-    rows = [(org, figures.get(org.slug)) for org in page.object_list]
+    rows = [(org, figures.get(org.pk)) for org in page.object_list]
     return render(
         request, "incidents/organisation_list.html", {"page": page, "page_links": page_links(page), "rows": rows}
     )

@@ -26,13 +26,16 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
-from .models import AttackType, Attribution, City, Incident, Province
+from tracker.concurrency import run_concurrently
+
+from .models import AttackType, Attribution, City, Community, Incident, Organisation, Province
 
 # The aggregates every table shares: one definition, so every table counts the same way.
 # `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
@@ -172,13 +175,31 @@ def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None)
     return given if given is not None else totals(incidents=incidents)
 
 
-def without_joins(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """``incidents`` itself when its query joins no other table (filters by ``Exists``, as the
-    IncidentFilter's do), else the incidents whose id is in it: a join added by the caller must
-    never be reused (and rows multiplied) by a grouping across a multi-valued relation."""
-    if len(incidents.query.alias_map) <= 1 and not incidents.query.distinct:
-        return incidents.order_by()
-    return Incident.objects.filter(pk__in=incidents.order_by().values("pk"))
+def without_joins(queryset: QuerySet) -> QuerySet:
+    """``queryset`` itself when its query joins no other table (filters by ``Exists``, as the
+    FilterSets do), else the rows whose id is in it: a join added by the caller must never be
+    reused (and rows multiplied) by a grouping across a multi-valued relation."""
+    if len(queryset.query.alias_map) <= 1 and not queryset.query.distinct:
+        return queryset.order_by()
+    return queryset.model._base_manager.filter(pk__in=queryset.order_by().values("pk"))
+
+
+def _names(model, ids: set) -> dict[Any, tuple[str, str]]:
+    """(name, slug) of the rows of a small table (communities, organisations) by id. One query."""
+    return {pk: (name, slug) for pk, name, slug in model.objects.filter(pk__in=ids).values_list("pk", "name", "slug")}
+
+
+def community_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """``by_community``'s rows before shares, in no order. Two queries."""
+    # The incidents, left-joined to their communities: the pair (incident, community) is unique,
+    # so nothing is counted twice, and the incidents with no community come out as the None group.
+    # Grouped by the community's id (a narrow key); the names come from the small table.
+    links = list(without_joins(incidents).values("communities").annotate(**_figures()))
+    names = _names(Community, {r["communities"] for r in links} - {None})
+    return [
+        dict(zip(("community", "slug"), names.get(r["communities"], (None, None)), strict=True)) | _clean(r)
+        for r in links
+    ]
 
 
 def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
@@ -186,57 +207,64 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
 
     An incident with two communities counts once in each of its groups and once in the total,
     so groups may add up to more than the total; shares are of the total. Incidents with no
-    community recorded form the ``None`` group. Two queries (one if ``total`` from ``totals`` is given).
+    community recorded form the ``None`` group. Three queries (two if ``total`` from ``totals`` is given).
     """
-    # The incidents, left-joined to their communities: the pair (incident, community) is unique,
-    # so nothing is counted twice, and the incidents with no community come out as the None group.
-    links = without_joins(incidents).values("communities__name", "communities__slug").annotate(**_figures())
-    rows = [{"community": r["communities__name"], "slug": r["communities__slug"]} | _clean(r) for r in links]
-    return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
+    return _with_shares(_sorted_groups(community_rows(incidents), "community"), _multi_total(incidents, total))
 
 
-def _none_group(incidents: QuerySet[Incident], name: str) -> list[dict[str, Any]]:
-    figures = _clean(incidents.aggregate(**_figures()))
-    return [{name: None, "slug": None} | figures] if figures["incidents"] else []
+def _first_attributions(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> QuerySet[Incident]:
+    """``incidents`` left-joined to their attributions, keeping one attribution per (incident,
+    organisation), the first by id: an organisation linked to an incident in two ways (claimed
+    and suspected) meets it once. Incidents attributed to no one keep one row, with no attribution;
+    with ``organisations`` (ids), only those organisations' attributions are kept (an inner join)."""
+    earlier = Attribution.objects.filter(
+        incident_id=OuterRef("attributions__incident_id"),
+        organisation_id=OuterRef("attributions__organisation_id"),
+        pk__lt=OuterRef("attributions__pk"),
+    )
+    # One filter() call: the conditions share one join to the attributions (a second call would add another).
+    if organisations is not None:
+        return without_joins(incidents).filter(~Exists(earlier), attributions__organisation__in=organisations)
+    return without_joins(incidents).filter(Q(attributions__isnull=True) | ~Exists(earlier))
 
 
-def by_organisation(
-    *, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None, none: list[dict[str, Any]] | None = None
-) -> list[dict[str, Any]]:
+def organisation_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """``by_organisation``'s rows before shares, in no order. Two queries."""
+    links = list(_first_attributions(incidents).values("attributions__organisation").annotate(**_figures()))
+    ids = {r["attributions__organisation"] for r in links} - {None}
+    organisations = {
+        pk: (name, slug, abbreviation)
+        for pk, name, slug, abbreviation in Organisation.objects.filter(pk__in=ids).values_list(
+            "pk", "name", "slug", "abbreviation"
+        )
+    }
+    keys = ("organisation", "slug", "abbreviation")
+    return [
+        dict(zip(keys, organisations.get(r["attributions__organisation"], (None, None, None)), strict=True)) | _clean(r)
+        for r in links
+    ]
+
+
+def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """Figures per organisation the incident is attributed to in any way (claimed, suspected, named, convicted).
 
     Rows are ``{"organisation": name, "slug", "abbreviation", ...}``. An incident attributed to two
     organisations counts once in each group and once in the total; an organisation linked to the
     same incident in two ways (claimed and suspected) counts it once. Incidents attributed to no
-    organisation form the ``None`` group. Three queries (two if ``total`` is given, one less
-    if ``none``, that group's rows as ``breakdowns`` computes them, is given).
+    organisation form the ``None`` group. Three queries (two if ``total`` is given).
     """
-    # One attribution per (incident, organisation): the first by id. Its incident's figures
-    # are then summed once per organisation, however many kinds of attribution there are.
-    earlier = Attribution.objects.filter(
-        incident_id=OuterRef("incident_id"), organisation_id=OuterRef("organisation_id"), pk__lt=OuterRef("pk")
-    )
-    links = (
-        Attribution.objects.filter(incident__in=incidents.order_by().values("pk"))
-        .filter(~Exists(earlier))
-        .values("organisation__name", "organisation__slug", "organisation__abbreviation")
-        .annotate(**_figures("incident__", count="id"))
-    )
-    rows = [
-        {
-            "organisation": r["organisation__name"],
-            "slug": r["organisation__slug"],
-            "abbreviation": r["organisation__abbreviation"],
-        }
-        | _clean(r)
-        for r in links
-    ]
-    if none is None:
-        none = _none_group(
-            incidents.order_by().filter(~Exists(Attribution.objects.filter(incident_id=OuterRef("pk")))), "organisation"
-        )
-    rows += [r | {"abbreviation": None} for r in none]
+    rows = organisation_rows(incidents)
     return _with_shares(_sorted_groups(rows, "organisation"), _multi_total(incidents, total))
+
+
+def organisation_figures(*, incidents: QuerySet[Incident], organisations: Iterable[int]) -> dict[int, dict[str, int]]:
+    """The five figures of each of ``organisations`` (ids) over ``incidents``, counted as
+    ``by_organisation`` counts them, by organisation id; an organisation with no incident is
+    absent. One query."""
+    rows = (
+        _first_attributions(incidents, list(organisations)).values("attributions__organisation").annotate(**_figures())
+    )
+    return {row["attributions__organisation"]: _clean(row) for row in rows}
 
 
 # All breakdowns from one roll-up -----------------------------------------------------------
@@ -288,12 +316,25 @@ def _regrouped(rollup: list[dict[str, Any]], name: str, fields: dict[str, str]) 
     return _with_shares(_sorted_groups(out, name), total)
 
 
+def breakdown_parts(incidents: QuerySet[Incident]) -> list[Callable[[], Any]]:
+    """The three independent reads behind ``breakdowns`` (the roll-up, the communities and the
+    organisations), to be made in any order or at once; ``combine_breakdowns`` takes their results."""
+    return [partial(_rollup, incidents), partial(community_rows, incidents), partial(organisation_rows, incidents)]
+
+
 def breakdowns(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
     """``summary``, ``by_year``, ``by_province``, ``by_city``, ``by_attack_type``, ``by_community``
-    and ``by_organisation`` at once, each exactly as its own function gives it. Six queries:
+    and ``by_organisation`` at once, each exactly as its own function gives it. Seven queries:
     one roll-up over the incidents (regrouped in Python for the single-valued breakdowns), one
-    each for the province and city names, one for the communities and two for the organisations."""
-    rollup = _rollup(incidents)
+    each for the province and city names, two for the communities and two for the organisations,
+    made at once where ``tracker.concurrency`` allows."""
+    return combine_breakdowns(*run_concurrently(*breakdown_parts(incidents)))
+
+
+def combine_breakdowns(
+    rollup: list[dict[str, Any]], communities: list[dict[str, Any]], organisations: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """``breakdowns`` from the results of ``breakdown_parts`` (no query)."""
     total = dict.fromkeys(FIGURES, 0)
     for row in rollup:
         for key in FIGURES:
@@ -312,19 +353,24 @@ def breakdowns(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
             {"attack_type": r["attack_type"], "label": labels.get(r["attack_type"], r["attack_type"])} | r
             for r in _regrouped(rollup, "attack_type", {"attack_type": "attack_type"})
         ],
-        "by_community": by_community(incidents=incidents, total=total),
-        "by_organisation": by_organisation(incidents=incidents, total=total),
+        "by_community": _with_shares(_sorted_groups(communities, "community"), total),
+        "by_organisation": _with_shares(_sorted_groups(organisations, "organisation"), total),
     }
 
 
 __all__ = [
+    "breakdown_parts",
     "breakdowns",
+    "combine_breakdowns",
+    "community_rows",
     "by_attack_type",
     "by_city",
     "by_community",
     "by_organisation",
     "by_province",
     "by_year",
+    "organisation_figures",
+    "organisation_rows",
     "monthly_average_killed",
     "months_in_period",
     "period",

@@ -64,8 +64,8 @@ def test_breakdowns_equal_the_separate_functions(seed):
 
 def test_breakdowns_run_a_constant_number_of_queries(django_assert_num_queries):
     build(0)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         stats.breakdowns(incidents=Incident.objects.public())
     build(1)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         stats.breakdowns(incidents=Incident.objects.public())

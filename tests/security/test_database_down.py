@@ -92,12 +92,16 @@ def test_database_down_gives_503_quickly_and_recovers_without_restart(app_on_thr
     cluster, base = app_on_throwaway_postgres
     assert _get(base + "/healthz")[0] == 200
     assert _get(base + "/")[0] == 200
+    # Statistics read on pooled threads with connections of their own (tracker/concurrency.py):
+    # several requests, so that each worker's threads hold connections when the database goes.
+    for query in range(4):
+        assert _get(f"{base}/statistics/?date_from=200{query}-01-01")[0] == 200
 
     cluster.stop()
     status, body, elapsed = _get(base + "/healthz")
     assert (status, elapsed < 2) == (503, True), (status, elapsed)
     assert b'"database": "unavailable"' in body
-    for path in ["/", "/incidents/", "/api/incidents/"]:
+    for path in ["/", "/incidents/", "/api/incidents/", "/statistics/?date_from=2011-01-01", "/api/statistics/"]:
         status, body, elapsed = _get(base + path)
         assert status == 503, path
         assert elapsed < 2, (path, elapsed)
@@ -108,3 +112,7 @@ def test_database_down_gives_503_quickly_and_recovers_without_restart(app_on_thr
     assert _wait_for(base + "/healthz", 200, seconds=10) == 200
     assert _get(base + "/")[0] == 200
     assert _get(base + "/api/incidents/")[0] == 200
+    # The pooled threads' connections died with the server: replaced, not an error.
+    for query in range(4):
+        assert _get(f"{base}/statistics/?date_from=201{query}-01-01")[0] == 200
+        assert _get(f"{base}/api/statistics/?date_from=201{query}-01-01")[0] == 200
