@@ -35,6 +35,7 @@ os.environ["PAGE_CACHE_SECONDS"] = "0"
 import django  # noqa: E402
 
 django.setup()
+import tracker.wsgi  # noqa: E402, F401  (the server's start-up, its gc.freeze() included)
 
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402

@@ -225,10 +225,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     published = Incident.objects.public()
     links = Attribution.objects.filter(incident_id=OuterRef("pk"), organisation=organisation)
     attributed = published.filter(Exists(links))
-    kinds = [
-        (label, incident_stats.totals(incidents=published.filter(Exists(links.filter(kind=kind)))))
-        for kind, label in AttributionKind.choices
-    ]
+    figures = incident_stats.attribution_kinds(incidents=published, organisation=organisation.pk)
+    kinds = [(label, figures["by_kind"][kind]) for kind, label in AttributionKind.choices]
     incidents = attributed.select_related("province", "city").order_by("-date", "-id")
     page = paginate(request, incidents, per_page=ORGANISATION_INCIDENTS_PAGE_SIZE)
     kinds_by_incident: dict[int, list[str]] = {}
@@ -247,7 +245,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conviction_page = paginate_named(request, convictions, "convictions_page", ORGANISATION_INCIDENTS_PAGE_SIZE)
     context = {
         "organisation": organisation,
-        "totals": incident_stats.totals(incidents=attributed),
+        "totals": figures["total"],
         "kinds": kinds,
         "page": page,
         "page_links": page_links(page),
