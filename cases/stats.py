@@ -47,15 +47,12 @@ from incidents.stats import share, without_joins
 from .models import (
     FINAL_VERDICTS,
     AdjournmentReason,
-    Appeal,
-    AppealOutcome,
     Case,
     Charge,
     Court,
-    Custody,
     Verdict,
 )
-from .tallies import reason_field
+from .tallies import LEFT_FREE, NOT_UPHELD, reason_field
 from .workdays import WorkingCalendar
 
 # A conviction with no appeal counts as upheld once the verdict is more than this many days old
@@ -63,8 +60,6 @@ from .workdays import WorkingCalendar
 APPEAL_WINDOW_DAYS = 30
 # Impunity: fatal incidents at least this many years old with no conviction of anyone.
 IMPUNITY_YEARS = 3
-# Appeal outcomes that mean a conviction is not (or not yet) upheld.
-NOT_UPHELD = (AppealOutcome.PENDING, AppealOutcome.OVERTURNED, AppealOutcome.REMANDED)
 
 PENDING_AGE_BUCKETS = (
     ("le_7_working_days", "≤ 7 working days"),
@@ -171,20 +166,6 @@ def _published(cases: QuerySet[Case]) -> QuerySet[Case]:
 # Justice outcomes per fatal incident ------------------------------------------------------
 
 
-def _upheld(today: datetime.date) -> Q:
-    """On a Charge: convicted, and an appeal exists, all decided and none overturned or remanded;
-    or no appeal and the verdict is more than 30 days old (a pending appeal means not yet upheld).
-
-    Uncorrelated ``IN (SELECT charge_id ...)`` lists, which the database hashes once, rather than
-    a subquery per row."""
-    appealed = Appeal.objects.order_by().values("charge_id")
-    blocking = Appeal.objects.order_by().filter(outcome__in=NOT_UPHELD).values("charge_id")
-    no_appeal_since = today - datetime.timedelta(days=APPEAL_WINDOW_DAYS)
-    return Q(verdict=Verdict.CONVICTED) & (
-        (Q(pk__in=appealed) & ~Q(pk__in=blocking)) | (~Q(pk__in=appealed) & Q(verdict_date__lt=no_appeal_since))
-    )
-
-
 def _charges_of(incidents: QuerySet[Incident]) -> QuerySet[Charge]:
     """Charges in published cases of `incidents`: one row per (charge, incident), so that
     ``Count("case__incidents", distinct=True)`` counts incidents (the filter's join is reused)."""
@@ -193,90 +174,51 @@ def _charges_of(incidents: QuerySet[Incident]) -> QuerySet[Charge]:
     )
 
 
-def _incidents_with(condition: Q | None = None) -> Count:
-    return Count("case__incidents", distinct=True, filter=condition)
-
-
-def _fatal(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    return incidents.order_by().filter(killed__gt=0)
-
-
-def _prefixed(condition: Q, prefix: str) -> Q:
-    """``condition`` (on a Charge) with every lookup reached through ``prefix`` (e.g. "case__charges__")."""
-    out = Q()
-    out.connector, out.negated = condition.connector, condition.negated
-    out.children = [
-        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
-        for child in condition.children
-    ]
-    return out
-
-
-def _outcomes_per_incident(incidents: QuerySet[Incident], today: datetime.date) -> QuerySet:
-    """One row per incident of ``incidents`` with a published case: its killed and date, how many
-    charges (in its published cases) there are, have a final verdict, are convicted, are upheld,
-    and the lowest and highest accused ids convicted and left free. Grouped by incident (a hash
-    aggregate), so that no step needs a DISTINCT count."""
-    charges = "cases__charges"
-
-    def on_charge(condition: Q) -> Q:
-        return _prefixed(condition, "cases__charges__")
-
-    convicted = on_charge(Q(verdict=Verdict.CONVICTED))
-    free = on_charge(LEFT_FREE)
-    return (
-        # The filter on cases comes first, so that the counts below reuse its join: charges of
-        # published cases only. without_joins: no join of the caller's is reused by mistake.
-        without_joins(incidents)
-        .filter(cases__status=Status.PUBLISHED)
-        .values("pk", "killed", "date")
-        .annotate(
-            charged=Count(charges),
-            concluded=Count(charges, filter=on_charge(Q(verdict__in=FINAL_VERDICTS))),
-            convicted=Count(charges, filter=convicted),
-            upheld=Count(charges, filter=on_charge(_upheld(today))),
-            convicted_min=Min(f"{charges}__accused_id", filter=convicted),
-            convicted_max=Max(f"{charges}__accused_id", filter=convicted),
-            free_min=Min(f"{charges}__accused_id", filter=free),
-            free_max=Max(f"{charges}__accused_id", filter=free),
-        )
-    )
-
-
 def justice_outcomes(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, dict[str, Any]]:
     """The funnel, the impunity figures and partial justice together, as ``funnel``, ``impunity``
-    and ``partial_justice`` give them (``{"funnel", "impunity", "partial_justice"}``). Two queries:
-    the fatal incidents, and one pass over the incidents' published cases and charges, grouped per
-    incident (see ``_outcomes_per_incident``) and counted here."""
-    fatal = _fatal(incidents)
+    and ``partial_justice`` give them (``{"funnel", "impunity", "partial_justice"}``). One query:
+    the incidents, left-joined to their justice tallies (cases/tallies.py: per incident, the
+    charges of its published cases counted, kept current on every change), counted here.
+
+    A conviction is upheld when it was appealed, every appeal decided and none overturned or
+    remanded (``upheld_on_appeal``), or when it has no appeal and its verdict is more than 30 days
+    old on ``today`` (``first_unappealed_conviction`` before today − 30 days). Partial justice: a
+    person convicted and a different person left free, i.e. unless the convicted and the free are
+    one and the same single person (the lowest and highest ids on both sides all equal)."""
     old_since = years_before(today, IMPUNITY_YEARS)
-    counts = fatal.aggregate(fatal=Count("pk"), old=Count("pk", filter=Q(date__lte=old_since)))
-    # Counted in the database over the per-incident rows (a subquery): one row comes back, not one per incident.
-    is_fatal = Q(killed__gt=0)
-    convicted = Q(convicted__gt=0)
-    # Partial justice: a person convicted and a different person left free. Per incident, that is
-    # unless the convicted and the free are one and the same single person (min = max on both sides).
-    one_and_the_same = Q(convicted_min=F("convicted_max"), convicted_max=F("free_min"), free_min=F("free_max"))
-    # The totals' names may not repeat the per-incident columns' ("convicted"): prefixed, then unprefixed.
-    totals = _outcomes_per_incident(incidents, today).aggregate(
-        n_case_registered=Count("pk", filter=is_fatal),
-        n_accused_charged=Count("pk", filter=is_fatal & Q(charged__gt=0)),
-        n_trial_concluded=Count("pk", filter=is_fatal & Q(concluded__gt=0)),
-        n_convicted=Count("pk", filter=is_fatal & convicted),
-        n_conviction_upheld=Count("pk", filter=is_fatal & Q(upheld__gt=0)),
-        n_convicted_old=Count("pk", filter=is_fatal & convicted & Q(date__lte=old_since)),
-        n_with_conviction=Count("pk", filter=convicted),
-        n_partial=Count("pk", filter=convicted & Q(free_min__isnull=False) & ~one_and_the_same),
+    no_appeal_since = today - datetime.timedelta(days=APPEAL_WINDOW_DAYS)
+
+    def tally(**lookups: Any) -> Q:
+        return Q(**{f"justice_tally__{key}": value for key, value in lookups.items()})
+
+    fatal = Q(killed__gt=0)
+    convicted = tally(convicted__gt=0)
+    upheld = tally(upheld_on_appeal__gt=0) | tally(first_unappealed_conviction__lt=no_appeal_since)
+    one_and_the_same = tally(
+        convicted_min=F("justice_tally__convicted_max"),
+        convicted_max=F("justice_tally__free_min"),
+        free_min=F("justice_tally__free_max"),
     )
-    steps = {key.removeprefix("n_"): value for key, value in totals.items()}
-    with_conviction, partial = steps.pop("with_conviction"), steps.pop("partial")
-    unpunished = counts["old"] - steps.pop("convicted_old")
+    counts = without_joins(incidents).aggregate(
+        fatal_incidents=Count("pk", filter=fatal),
+        old=Count("pk", filter=fatal & Q(date__lte=old_since)),
+        case_registered=Count("pk", filter=fatal & tally(incident__isnull=False)),
+        accused_charged=Count("pk", filter=fatal & tally(charged__gt=0)),
+        trial_concluded=Count("pk", filter=fatal & tally(concluded__gt=0)),
+        convicted=Count("pk", filter=fatal & convicted),
+        conviction_upheld=Count("pk", filter=fatal & upheld),
+        convicted_old=Count("pk", filter=fatal & convicted & Q(date__lte=old_since)),
+        with_conviction=Count("pk", filter=convicted),
+        partial=Count("pk", filter=convicted & tally(free_min__isnull=False) & ~one_and_the_same),
+    )
+    old, with_conviction, partial = counts.pop("old"), counts.pop("with_conviction"), counts.pop("partial")
+    unpunished = old - counts.pop("convicted_old")
     return {
-        "funnel": {"fatal_incidents": counts["fatal"], **steps},
+        "funnel": counts,
         "impunity": {
-            "fatal_incidents_3_years_old": counts["old"],
+            "fatal_incidents_3_years_old": old,
             "without_conviction": unpunished,
-            "rate": share(unpunished, counts["old"]),
+            "rate": share(unpunished, old),
         },
         "partial_justice": {
             "convicted_incidents": with_conviction,
@@ -314,11 +256,6 @@ def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str
 def impunity_rate(*, incidents: QuerySet[Incident], today: datetime.date) -> float | None:
     """Share of fatal incidents at least 3 years old on ``today`` with no conviction (0..1, None if none)."""
     return impunity(incidents=incidents, today=today)["rate"]
-
-
-LEFT_FREE = Q(verdict__in=[Verdict.ACQUITTED, Verdict.DISCHARGED]) | Q(
-    verdict=Verdict.PENDING, custody__in=[Custody.ABSCONDING, Custody.PROCLAIMED_OFFENDER]
-)
 
 
 def partial_justice_incidents(*, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -809,6 +746,7 @@ def court_statistics(
 
 
 __all__ = [
+    "NOT_UPHELD",
     "adjournments",
     "clearance_rate",
     "conviction_rate",

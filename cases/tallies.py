@@ -1,12 +1,22 @@
-"""Keeping HearingTally current: each case's hearings counted per court that heard them.
+"""Keeping the tallies current: derived tables the statistics read instead of the raw rows.
 
-``refresh(case_ids)`` recounts the given cases from their hearings (delete, then insert: three
-queries whatever the number of cases). It runs inside the transaction that changed the hearings,
-from the signals connected in CasesConfig.ready(): a hearing saved or deleted recounts its case
-(and, if it moved, its former case); a case saved recounts itself (its court is the court of its
-hearings that name none). Code that writes hearings or cases in bulk (``bulk_create``,
-``update()``) sends no signal and must call ``refresh`` itself, as ``generate_synthetic`` does;
-``manage.py refresh_tallies`` recounts everything.
+HearingTally: each case's hearings counted per court that heard them. ``refresh(case_ids)``
+recounts the given cases from their hearings (delete, then insert: three queries whatever the
+number of cases). It runs inside the transaction that changed the hearings, from the signals
+connected in CasesConfig.ready(): a hearing saved or deleted recounts its case (and, if it moved,
+its former case); a case saved recounts itself (its court is the court of its hearings that name
+none).
+
+JusticeTally: each incident's charges in its published cases counted (for the justice funnel,
+impunity and partial justice). ``refresh_justice(incident_ids)`` recounts the given incidents,
+from the signals too: a charge or an appeal saved or deleted recounts the incidents of its case
+(and of its former case or charge if it moved); a case saved or deleted (its status decides
+whether it counts), and a case's incidents added, removed or cleared, recount the incidents
+concerned.
+
+Code that writes these rows in bulk (``bulk_create``, ``update()``) sends no signal and must
+call the refresh functions itself, as ``generate_synthetic`` does; ``manage.py refresh_tallies``
+recounts everything.
 """
 
 from __future__ import annotations
@@ -15,11 +25,26 @@ import threading
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from .models import AdjournmentReason, Case, Hearing, HearingOutcome, HearingTally
+from incidents.models import Incident, Status
+
+from .models import (
+    FINAL_VERDICTS,
+    AdjournmentReason,
+    Appeal,
+    AppealOutcome,
+    Case,
+    Charge,
+    Custody,
+    Hearing,
+    HearingOutcome,
+    HearingTally,
+    JusticeTally,
+    Verdict,
+)
 
 BATCH = 5000
 
@@ -63,6 +88,81 @@ def refresh_all() -> int:
     return len(HearingTally.objects.bulk_create(_count(Hearing.objects.all()), batch_size=BATCH))
 
 
+# Justice tallies -----------------------------------------------------------------------------
+
+# Appeal outcomes that mean a conviction is not (or not yet) upheld.
+NOT_UPHELD = (AppealOutcome.PENDING, AppealOutcome.OVERTURNED, AppealOutcome.REMANDED)
+# On a Charge: the accused is free of it (acquitted or discharged), or still at large before a verdict.
+LEFT_FREE = Q(verdict__in=[Verdict.ACQUITTED, Verdict.DISCHARGED]) | Q(
+    verdict=Verdict.PENDING, custody__in=[Custody.ABSCONDING, Custody.PROCLAIMED_OFFENDER]
+)
+
+
+def _on_charges(condition: Q) -> Q:
+    """``condition`` (on a Charge) reached from an Incident through its cases' charges."""
+    out = Q()
+    out.connector, out.negated = condition.connector, condition.negated
+    out.children = [
+        _on_charges(child) if isinstance(child, Q) else ("cases__charges__" + child[0], child[1])
+        for child in condition.children
+    ]
+    return out
+
+
+def _count_justice(incidents) -> list[JusticeTally]:
+    """One JusticeTally per incident of ``incidents`` with a published case. One query, grouped
+    per incident; the appeals are two uncorrelated ``IN`` lists, hashed once."""
+    charges = "cases__charges"
+    convicted = Q(verdict=Verdict.CONVICTED)
+    appealed = Q(pk__in=Appeal.objects.order_by().values("charge_id"))
+    blocking = Q(pk__in=Appeal.objects.order_by().filter(outcome__in=NOT_UPHELD).values("charge_id"))
+    rows = (
+        # The filter on cases comes first, so that the counts reuse its join: published cases only.
+        incidents.order_by()
+        .filter(cases__status=Status.PUBLISHED)
+        .values("pk")
+        .annotate(
+            charged=Count(charges),
+            concluded=Count(charges, filter=_on_charges(Q(verdict__in=FINAL_VERDICTS))),
+            convicted=Count(charges, filter=_on_charges(convicted)),
+            upheld_on_appeal=Count(charges, filter=_on_charges(convicted & appealed & ~blocking)),
+            first_unappealed_conviction=Min(f"{charges}__verdict_date", filter=_on_charges(convicted & ~appealed)),
+            convicted_min=Min(f"{charges}__accused_id", filter=_on_charges(convicted)),
+            convicted_max=Max(f"{charges}__accused_id", filter=_on_charges(convicted)),
+            free_min=Min(f"{charges}__accused_id", filter=_on_charges(LEFT_FREE)),
+            free_max=Max(f"{charges}__accused_id", filter=_on_charges(LEFT_FREE)),
+        )
+    )
+    return [JusticeTally(incident_id=row.pop("pk"), **row) for row in rows]
+
+
+def refresh_justice(incident_ids: Iterable[int]) -> None:
+    """Recount the justice tallies of these incidents from their published cases' charges."""
+    ids = sorted(set(incident_ids) - {None})
+    if not ids:
+        return
+    JusticeTally.objects.filter(incident_id__in=ids).delete()
+    JusticeTally.objects.bulk_create(_count_justice(Incident.objects.filter(pk__in=ids)), batch_size=BATCH)
+
+
+def refresh_justice_all() -> int:
+    """Recount every incident's justice tally; returns the number of rows written."""
+    JusticeTally.objects.all().delete()
+    return len(JusticeTally.objects.bulk_create(_count_justice(Incident.objects.all()), batch_size=BATCH))
+
+
+def _incidents_of_cases(case_ids: Iterable[int | None]) -> list[int]:
+    ids = [pk for pk in case_ids if pk is not None]
+    if not ids:
+        return []
+    return list(Case.incidents.through.objects.filter(case_id__in=ids).values_list("incident_id", flat=True))
+
+
+def _cases_of_charges(charge_ids: Iterable[int | None]) -> list[int]:
+    ids = [pk for pk in charge_ids if pk is not None]
+    return list(Charge.objects.filter(pk__in=ids).values_list("case_id", flat=True)) if ids else []
+
+
 # Signals -------------------------------------------------------------------------------------
 
 _state = threading.local()
@@ -70,7 +170,7 @@ _state = threading.local()
 
 @contextmanager
 def suspended():
-    """No recount per row inside: for code that deletes or writes many hearings, then calls ``refresh``."""
+    """No recount per row inside: for code that deletes or writes many rows, then calls the refresh functions."""
     _state.suspended = True
     try:
         yield
@@ -97,8 +197,61 @@ def _hearing_changed(sender, instance: Hearing, **kwargs) -> None:
 
 
 def _case_saved(sender, instance: Case, created: bool, **kwargs) -> None:
-    if not created and _active():  # a new case has no hearings yet
+    if not created and _active():  # a new case has no hearings, charges or incidents yet
         refresh([instance.pk])
+        refresh_justice(_incidents_of_cases([instance.pk]))
+
+
+def _remember_case_incidents(sender, instance: Case, **kwargs) -> None:
+    if _active():
+        instance._tally_incident_ids = _incidents_of_cases([instance.pk])
+
+
+def _case_deleted(sender, instance: Case, **kwargs) -> None:
+    if _active():
+        refresh_justice(getattr(instance, "_tally_incident_ids", []))
+
+
+def _remember_charge_case(sender, instance: Charge, **kwargs) -> None:
+    if not _active():
+        return
+    former = None
+    if instance.pk is not None:
+        former = Charge.objects.filter(pk=instance.pk).values_list("case_id", flat=True).first()
+    instance._tally_former_case_id = former
+
+
+def _charge_changed(sender, instance: Charge, **kwargs) -> None:
+    if _active():
+        refresh_justice(_incidents_of_cases([instance.case_id, getattr(instance, "_tally_former_case_id", None)]))
+
+
+def _remember_appeal_charge(sender, instance: Appeal, **kwargs) -> None:
+    if not _active():
+        return
+    former = None
+    if instance.pk is not None:
+        former = Appeal.objects.filter(pk=instance.pk).values_list("charge_id", flat=True).first()
+    instance._tally_former_charge_id = former
+
+
+def _appeal_changed(sender, instance: Appeal, **kwargs) -> None:
+    if _active():
+        charges = [instance.charge_id, getattr(instance, "_tally_former_charge_id", None)]
+        refresh_justice(_incidents_of_cases(_cases_of_charges(charges)))
+
+
+def _case_incidents_changed(sender, instance, action: str, reverse: bool, pk_set, **kwargs) -> None:
+    """A case's incidents (or an incident's cases, from the other side) added, removed or cleared."""
+    if not _active():
+        return
+    if action == "pre_clear":
+        # The links are about to go: remember whose tallies will need recounting.
+        instance._tally_cleared = [instance.pk] if reverse else _incidents_of_cases([instance.pk])
+    elif action in ("post_add", "post_remove"):
+        refresh_justice([instance.pk] if reverse else pk_set or [])
+    elif action == "post_clear":
+        refresh_justice(getattr(instance, "_tally_cleared", []))
 
 
 def connect() -> None:
@@ -107,3 +260,12 @@ def connect() -> None:
     post_save.connect(_hearing_changed, sender=Hearing, dispatch_uid="tally_hearing_saved")
     post_delete.connect(_hearing_changed, sender=Hearing, dispatch_uid="tally_hearing_deleted")
     post_save.connect(_case_saved, sender=Case, dispatch_uid="tally_case_saved")
+    pre_delete.connect(_remember_case_incidents, sender=Case, dispatch_uid="tally_case_pre_delete")
+    post_delete.connect(_case_deleted, sender=Case, dispatch_uid="tally_case_deleted")
+    pre_save.connect(_remember_charge_case, sender=Charge, dispatch_uid="tally_charge_pre_save")
+    post_save.connect(_charge_changed, sender=Charge, dispatch_uid="tally_charge_saved")
+    post_delete.connect(_charge_changed, sender=Charge, dispatch_uid="tally_charge_deleted")
+    pre_save.connect(_remember_appeal_charge, sender=Appeal, dispatch_uid="tally_appeal_pre_save")
+    post_save.connect(_appeal_changed, sender=Appeal, dispatch_uid="tally_appeal_saved")
+    post_delete.connect(_appeal_changed, sender=Appeal, dispatch_uid="tally_appeal_deleted")
+    m2m_changed.connect(_case_incidents_changed, sender=Case.incidents.through, dispatch_uid="tally_case_incidents")

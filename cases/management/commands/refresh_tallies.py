@@ -1,4 +1,4 @@
-"""Recount every case's hearing tallies (cases/tallies.py) from the hearings."""
+"""Recount every tally (cases/tallies.py): the hearings per case and court, the charges per incident."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -9,12 +9,14 @@ from tracker.pagecache import data_changed
 
 class Command(BaseCommand):
     help = (
-        "Recount the hearing tallies the court statistics read, from the hearings. They are kept current "
-        "on every save; run this after writing hearings or cases behind the application's back (SQL, bulk code)."
+        "Recount the tallies the statistics read: the hearing tallies (from the hearings) and the justice "
+        "tallies (from the published cases' charges and appeals). They are kept current on every save; run "
+        "this after writing hearings, cases, charges or appeals behind the application's back (SQL, bulk code)."
     )
 
     def handle(self, *args, **options):
         with transaction.atomic():
             rows = tallies.refresh_all()
+            justice = tallies.refresh_justice_all()
             data_changed()
-        self.stdout.write(f"Hearing tallies recounted: {rows} rows.")
+        self.stdout.write(f"Hearing tallies recounted: {rows} rows. Justice tallies recounted: {justice} rows.")

@@ -414,6 +414,7 @@ class Command(BaseCommand):
         cm.Hearing.objects.bulk_create(hearings)
         self.counts["hearings"] += len(hearings)
         tallies.refresh(case.pk for case in cases)  # bulk_create sends no signal
+        tallies.refresh_justice(incident_id for incident_id, _ in plans)
 
     def plan_hearings(self, case, hearings_per_case: float) -> list:
         """A run of hearings from cognizance (or the FIR) to judgment, or on past today for pending cases."""
