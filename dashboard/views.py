@@ -228,7 +228,8 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     figures = incident_stats.attribution_kinds(incidents=published, organisation=organisation.pk)
     kinds = [(label, figures["by_kind"][kind]) for kind, label in AttributionKind.choices]
     incidents = attributed.select_related("province", "city").order_by("-date", "-id")
-    page = paginate(request, incidents, per_page=ORGANISATION_INCIDENTS_PAGE_SIZE)
+    # The paginator needs no COUNT: the total is the number of incidents attributed in any way.
+    page = paginate(request, incidents, per_page=ORGANISATION_INCIDENTS_PAGE_SIZE, count=figures["total"]["incidents"])
     kinds_by_incident: dict[int, list[str]] = {}
     for incident_id, kind in (
         Attribution.objects.filter(organisation=organisation, incident__in=[i.pk for i in page.object_list])

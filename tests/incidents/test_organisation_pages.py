@@ -131,3 +131,23 @@ def test_organisation_pages_run_a_constant_number_of_queries(client):
     for organisation in organisations:
         add_incidents(organisation, 8)
     assert (queries(client, detail), queries(client, listing)) == small
+
+
+def test_detail_pages_its_incidents_without_counting_them_again(client):
+    organisation = f.OrganisationFactory(name="Many", slug="many")
+    for i in range(27):
+        incident = f.IncidentFactory(killed=i, date=D(2012, 1, 1) + datetime.timedelta(days=i))
+        f.AttributionFactory(incident=incident, organisation=organisation, kind=AttributionKind.SUSPECTED)
+        if i % 9 == 0:  # attributed twice: still one incident, one row
+            f.AttributionFactory(incident=incident, organisation=organisation, kind=AttributionKind.CLAIMED)
+    f.IncidentFactory(status=Status.DRAFT)
+    url = reverse("incidents:organisation_detail", args=[organisation.pk])
+    first = client.get(url)
+    assert (first.context["page"].paginator.count, first.context["page"].paginator.num_pages) == (27, 2)
+    second = client.get(url, {"page": 2})
+    assert [i.killed for i, _ in second.context["incident_rows"]] == [1, 0]  # newest first: the two oldest
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    assert not any(
+        q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "incidents_incident"') for q in ctx.captured_queries
+    )
