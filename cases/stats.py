@@ -19,7 +19,8 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from incidents.models import Incident, Status
 from incidents.stats import share, without_joins
+from tracker.concurrency import run_concurrently
 
 from .models import (
     FINAL_VERDICTS,
@@ -712,10 +714,66 @@ def court_scorecards(
     """
     calendar = _calendar(calendar)
     decided = _decided(cases, ["court_id"], calendar)
-    pending_rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
+    pending_rows = _pending_rows(cases)
     return _scorecards(
         cases, today, calendar, _hearing_table(cases), decided, pending_rows, _convictions_per_court(cases)
     )
+
+
+def court_statistics_parts(
+    *,
+    cases: QuerySet[Case],
+    today: datetime.date,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    clearance_cases: QuerySet[Case] | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> tuple[list[Callable[[], Any]], Callable[[Sequence[Any]], dict[str, Any]]]:
+    """``court_statistics`` in parts: the independent reads (to be made in any order or at once,
+    see tracker/concurrency.py) and the function that assembles their results, in the same order,
+    into what ``court_statistics`` returns (two more small queries: the courts and their cases).
+    The working calendar is loaded here (one query) and shared."""
+    calendar = _calendar(calendar)
+    calendar._table()  # built once, before the parts share it
+    parts = [
+        partial(_convictions_per_court, cases),
+        partial(_hearing_table, cases),
+        partial(_decided, cases, ["court_id", "cognizance_year"], calendar),
+        partial(_pending_rows, cases),
+        partial(pending_ages, cases=cases, today=today, calendar=calendar),
+        partial(
+            clearance_rate,
+            cases=clearance_cases if clearance_cases is not None else cases,
+            date_from=date_from,
+            date_to=date_to,
+        ),
+    ]
+
+    def combine(results: Sequence[Any]) -> dict[str, Any]:
+        convictions, hearings, decided, pending_rows, ages, clearance = results
+        disposal = _disposal_summary(decided)
+        return {
+            "disposal": disposal,
+            "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
+            "statutory_compliance": {
+                "decided": disposal["count"],
+                "within_limit": disposal["within_statutory_limit"],
+                "rate": disposal["statutory_compliance"],
+            },
+            "pending_ages": ages,
+            "over_statutory_limit": _excess((d for _, d in pending_rows if d is not None), today, calendar),
+            "adjournments": _block(_merge(hearings.values())),
+            "conviction_rate": _sum_convictions(convictions),
+            "clearance_rate": clearance,
+            "scorecards": _scorecards(cases, today, calendar, hearings, decided, pending_rows, convictions),
+        }
+
+    return parts, combine
+
+
+def _pending_rows(cases: QuerySet[Case]) -> list[tuple[int, datetime.date | None]]:
+    """(court id, cognizance date) of every pending published case. One query."""
+    return list(_pending(cases).values_list("court_id", "cognizance_date"))
 
 
 def court_statistics(
@@ -731,31 +789,18 @@ def court_statistics(
     and one pass over the hearings: ``disposal``, ``disposal_by_year``, ``statutory_compliance``,
     ``pending_ages``, ``over_statutory_limit``, ``adjournments``, ``conviction_rate``,
     ``clearance_rate`` (of ``clearance_cases``, default ``cases``, over date_from..date_to) and
-    ``scorecards`` (per court). A constant number of queries.
+    ``scorecards`` (per court). A constant number of queries, made at once where
+    ``tracker.concurrency`` allows.
     """
-    calendar = _calendar(calendar)
-    decided = _decided(cases, ["court_id", "cognizance_year"], calendar)
-    disposal = _disposal_summary(decided)
-    hearings = _hearing_table(cases)
-    pending_rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
-    convictions = _convictions_per_court(cases)
-    return {
-        "disposal": disposal,
-        "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
-        "statutory_compliance": {
-            "decided": disposal["count"],
-            "within_limit": disposal["within_statutory_limit"],
-            "rate": disposal["statutory_compliance"],
-        },
-        "pending_ages": pending_ages(cases=cases, today=today, calendar=calendar),
-        "over_statutory_limit": _excess((d for _, d in pending_rows if d is not None), today, calendar),
-        "adjournments": _block(_merge(hearings.values())),
-        "conviction_rate": _sum_convictions(convictions),
-        "clearance_rate": clearance_rate(
-            cases=clearance_cases if clearance_cases is not None else cases, date_from=date_from, date_to=date_to
-        ),
-        "scorecards": _scorecards(cases, today, calendar, hearings, decided, pending_rows, convictions),
-    }
+    parts, combine = court_statistics_parts(
+        cases=cases,
+        today=today,
+        date_from=date_from,
+        date_to=date_to,
+        clearance_cases=clearance_cases,
+        calendar=calendar,
+    )
+    return combine(run_concurrently(*parts))
 
 
 __all__ = [
@@ -765,6 +810,7 @@ __all__ = [
     "conviction_rate",
     "court_scorecards",
     "court_statistics",
+    "court_statistics_parts",
     "disposal_times",
     "funnel",
     "justice_outcomes",

@@ -100,21 +100,19 @@ def statistics_payload(
     the monthly average divides by, ``impunity`` and ``partial_justice`` give the counts behind the
     rates, and ``courts`` holds the delay figures (see `court_statistics`).
     """
-    # The court figures, the justice outcomes and the three breakdown reads are independent: made
-    # at once where tracker.concurrency allows (the longest first, in this thread).
-    courts, justice, *parts = run_concurrently(
-        partial(
-            case_stats.court_statistics,
-            cases=cases,
-            today=today,
-            date_from=date_from,
-            date_to=date_to,
-            clearance_cases=clearance_cases,
-        ),
-        partial(case_stats.justice_outcomes, incidents=incidents, today=today),
-        *incident_stats.breakdown_parts(incidents),
+    # The breakdowns, the justice outcomes and the court figures are independent reads (ten of
+    # them): made at once where tracker.concurrency allows, the longest first.
+    breakdown_parts = incident_stats.breakdown_parts(incidents)
+    court_parts, combine_courts = case_stats.court_statistics_parts(
+        cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
     )
-    groups = incident_stats.combine_breakdowns(*parts)
+    rollup, communities, organisations, justice, *court_results = run_concurrently(
+        *breakdown_parts,
+        partial(case_stats.justice_outcomes, incidents=incidents, today=today),
+        *court_parts,
+    )
+    groups = incident_stats.combine_breakdowns(rollup, communities, organisations)
+    courts = combine_courts(court_results)
     summary = groups["summary"]
     totals = {key: summary[key] for key in incident_stats.FIGURES}
     start, end = date_from or summary["first_date"], date_to or summary["last_date"]

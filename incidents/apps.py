@@ -7,4 +7,6 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The admin's import pages and the ImportRun log (kept apart from incidents/admin.py).
-        from . import import_admin  # noqa: F401
+        from . import attributions, import_admin  # noqa: F401
+
+        attributions.connect()

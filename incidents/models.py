@@ -474,9 +474,13 @@ class Attribution(models.Model):
         related_name="attributions",
         help_text="Where the claim or statement was reported.",
     )
+    # Derived, never entered: the figures count an organisation once per incident however many
+    # ways it is linked to it (claimed and suspected), through the first of the pair's attributions
+    # by id. Kept current by incidents/attributions.py; not part of the record's history.
+    counted = models.BooleanField(default=True, editable=False)
 
     objects = ChildOfIncidentQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["counted"])
 
     class Meta:
         ordering = ["incident", "organisation__name"]

@@ -30,12 +30,12 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import ExtractYear
 
 from tracker.concurrency import run_concurrently
 
-from .models import AttackType, Attribution, AttributionKind, City, Community, Incident, Organisation, Province
+from .models import AttackType, AttributionKind, City, Community, Incident, Organisation, Province
 
 # The aggregates every table shares: one definition, so every table counts the same way.
 # `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
@@ -214,18 +214,14 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
 
 def _first_attributions(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> QuerySet[Incident]:
     """``incidents`` left-joined to their attributions, keeping one attribution per (incident,
-    organisation), the first by id: an organisation linked to an incident in two ways (claimed
-    and suspected) meets it once. Incidents attributed to no one keep one row, with no attribution;
-    with ``organisations`` (ids), only those organisations' attributions are kept (an inner join)."""
-    earlier = Attribution.objects.filter(
-        incident_id=OuterRef("attributions__incident_id"),
-        organisation_id=OuterRef("attributions__organisation_id"),
-        pk__lt=OuterRef("attributions__pk"),
-    )
+    organisation), the counted one (``Attribution.counted``: the first by id), so an organisation
+    linked to an incident in two ways (claimed and suspected) meets it once. Incidents attributed
+    to no one keep one row, with no attribution; with ``organisations`` (ids), only those
+    organisations' attributions are kept (an inner join)."""
     # One filter() call: the conditions share one join to the attributions (a second call would add another).
     if organisations is not None:
-        return without_joins(incidents).filter(~Exists(earlier), attributions__organisation__in=organisations)
-    return without_joins(incidents).filter(Q(attributions__isnull=True) | ~Exists(earlier))
+        return without_joins(incidents).filter(attributions__counted=True, attributions__organisation__in=organisations)
+    return without_joins(incidents).filter(Q(attributions__isnull=True) | Q(attributions__counted=True))
 
 
 def organisation_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:

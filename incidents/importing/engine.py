@@ -28,6 +28,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from incidents.attributions import refresh_counted
 from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source, Status
 from tracker.pagecache import data_changed
 
@@ -192,6 +193,7 @@ class Writer:
         ]
         bulk.insert(Attribution, attributions)
         self.history(Attribution, attributions, "+")
+        refresh_counted(a.incident_id for a in attributions)  # bulk inserts send no signal
         self.result.created += len(rows)
 
     def history(self, model, objs, history_type: str, through_rows: dict[int, tuple[int, int]] | None = None) -> None:
@@ -289,6 +291,7 @@ class _Changes:
         if self.attributions:
             bulk.insert(Attribution, self.attributions)
             writer.history(Attribution, self.attributions, "+")
+            refresh_counted(a.incident_id for a in self.attributions)  # bulk inserts send no signal
 
 
 def _get_source(fields: dict) -> Source:

@@ -495,3 +495,23 @@ def test_empty_rows_are_skipped_with_the_reason(seeded, tmp_path):
     result = mapped(path, mapping)
     assert (result.rows_read, result.created, result.skipped_total) == (4, 2, 2)
     assert "  skipped 2 row(s): empty row" in result.report()
+
+
+def test_an_imported_attribution_that_repeats_an_organisation_is_not_counted_twice(seeded):
+    """An editor added a claim by an organisation the import names as suspected; the import, run
+    again, adds its suspicion back: the organisation still counts once for the incident."""
+    from incidents.stats import by_organisation
+    from tests.factories import AttributionFactory
+
+    assert mapped().ok
+    suspected = Attribution.objects.get(incident__killed=10, organisation__slug="al-qaeda")
+    incident = suspected.incident
+    claimed = AttributionFactory(incident=incident, organisation=suspected.organisation, kind="claimed")
+    suspected.delete()
+    assert Attribution.objects.get(pk=claimed.pk).counted
+    result = mapped()
+    assert result.ok, result.errors
+    readded = Attribution.objects.get(incident=incident, organisation=claimed.organisation, kind="suspected")
+    assert (Attribution.objects.get(pk=claimed.pk).counted, readded.counted) == (True, False)
+    rows = {r["slug"]: r["incidents"] for r in by_organisation(incidents=Incident.objects.filter(pk=incident.pk))}
+    assert rows["al-qaeda"] == 1

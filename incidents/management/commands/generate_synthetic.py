@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from cases import models as cm
 from cases import tallies
 from incidents import models as im
+from incidents.attributions import refresh_counted
 from tracker.pagecache import data_changed
 
 BATCH = 5000
@@ -281,6 +282,7 @@ class Command(BaseCommand):
         through.objects.bulk_create(links)
         im.IncidentSource.objects.bulk_create(sources)
         im.Attribution.objects.bulk_create(attributions)
+        refresh_counted(a.incident_id for a in attributions)  # bulk_create sends no signal
 
     def make_cases(self, chosen, courts_by_province, all_courts, high_courts, hearings_per_case) -> None:
         rng = self.rng
