@@ -21,6 +21,7 @@ import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -365,8 +366,11 @@ def _disposal_summary(durations: Sequence[tuple]) -> dict[str, Any]:
 
 def _grouped_disposal(rows: Sequence[tuple], keys: Sequence[str], index: Sequence[int]) -> list[dict[str, Any]]:
     groups: dict[tuple, list] = defaultdict(list)
+    pick = itemgetter(*index)
+    single = len(index) == 1
     for row in rows:
-        groups[tuple(row[0][i] for i in index)].append(row)
+        key = pick(row[0])
+        groups[(key,) if single else key].append(row)
     return [dict(zip(keys, key, strict=True)) | _disposal_summary(durations) for key, durations in groups.items()]
 
 
@@ -465,18 +469,21 @@ def pending_ages(
     return [{"bucket": key, "label": label, "count": counts.get(key, 0)} for key, label in PENDING_AGE_BUCKETS]
 
 
-def _excess(dates: Iterable[datetime.date], today: datetime.date, calendar: _Counter) -> dict[str, Any]:
-    dates = list(dates)
+def _excess_of(working_days: Sequence[int]) -> dict[str, Any]:
+    """The statutory-limit figures of pending cases from their working days since cognizance."""
     limit = settings.STATUTORY_LIMIT_WORKING_DAYS
-    excess = [days - limit for days in calendar.spans((d, today) for d in dates)]
-    over = [e for e in excess if e > 0]
+    over = [days - limit for days in working_days if days > limit]
     return {
-        "pending_with_cognizance": len(dates),
+        "pending_with_cognizance": len(working_days),
         "over_limit": len(over),
-        "share": share(len(over), len(dates)),
+        "share": share(len(over), len(working_days)),
         "median_excess_working_days": percentile(over, 0.5),
         "max_excess_working_days": max(over) if over else None,
     }
+
+
+def _excess(dates: Iterable[datetime.date], today: datetime.date, calendar: _Counter) -> dict[str, Any]:
+    return _excess_of(calendar.spans((d, today) for d in dates))
 
 
 def over_statutory_limit(
@@ -660,44 +667,47 @@ def _sum_convictions(per_court: dict[int, dict[str, int]]) -> dict[str, Any]:
     return _conviction_figures(total)
 
 
+def _court_rows(cases: QuerySet[Case]) -> list[tuple[int, str, str | None, int]]:
+    """(court id, name, city, published cases) of every court with a published case. Two queries."""
+    counts = dict(_published(cases).values("court_id").annotate(n=Count("pk")).values_list("court_id", "n"))
+    courts = Court.objects.filter(pk__in=list(counts)).values_list("pk", "name", "city__name")
+    return [(pk, name, city, counts[pk]) for pk, name, city in courts]
+
+
 def _scorecards(
-    cases: QuerySet[Case],
-    today: datetime.date,
-    calendar: _Counter,
+    court_rows: Sequence[tuple[int, str, str | None, int]],
     hearings: dict[int, dict[str, Any]],
     decided: Sequence[tuple],
-    pending_rows: Sequence[tuple[int, datetime.date | None]],
+    pending_rows: Sequence[tuple[int, datetime.date | None, int | None]],
     conviction_rows: dict[int, dict[str, int]],
 ) -> list[dict[str, Any]]:
-    """Scorecards from what is already loaded: the hearing table, the decided rows (court_id
-    first), the pending cases' (court_id, cognizance_date) and ``_convictions_per_court``."""
-    counts = dict(_published(cases).values("court_id").annotate(n=Count("pk")).values_list("court_id", "n"))
-    courts = Court.objects.filter(pk__in=list(counts)).select_related("city")
+    """Scorecards from what is already loaded: ``_court_rows``, the hearing table, the decided
+    rows (court_id first), ``_pending_rows`` and ``_convictions_per_court`` (no query)."""
     decided_pairs: dict[int, list] = defaultdict(list)
     for row in decided:
         decided_pairs[row[0][0]].append(row)
     pending: dict[int, int] = defaultdict(int)
-    pending_dates: dict[int, list] = defaultdict(list)
-    for court_id, start in pending_rows:
+    pending_days: dict[int, list] = defaultdict(list)
+    for court_id, _, days in pending_rows:
         pending[court_id] += 1
-        if start is not None:
-            pending_dates[court_id].append(start)
+        if days is not None:
+            pending_days[court_id].append(days)
     convictions = {court_id: _conviction_figures(row) for court_id, row in conviction_rows.items()}
     empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
     out = [
         {
-            "court_id": court.pk,
-            "court": court.name,
-            "city": court.city.name if court.city else None,
-            "cases": counts[court.pk],
-            "decided": len(decided_pairs.get(court.pk, [])),
-            "pending": pending.get(court.pk, 0),
-            "disposal": _disposal_summary(decided_pairs.get(court.pk, [])),
-            "over_statutory_limit": _excess(pending_dates.get(court.pk, []), today, calendar),
-            "adjournments": _block(hearings.get(court.pk, _new_entry())),
-            "conviction_rate": convictions.get(court.pk, empty_conviction),
+            "court_id": pk,
+            "court": name,
+            "city": city,
+            "cases": n,
+            "decided": len(decided_pairs.get(pk, [])),
+            "pending": pending.get(pk, 0),
+            "disposal": _disposal_summary(decided_pairs.get(pk, [])),
+            "over_statutory_limit": _excess_of(pending_days.get(pk, [])),
+            "adjournments": _block(hearings.get(pk, _new_entry())),
+            "conviction_rate": convictions.get(pk, empty_conviction),
         }
-        for court in courts
+        for pk, name, city, n in court_rows
     ]
     return sorted(out, key=lambda r: (-r["cases"], r["court"]))
 
@@ -713,10 +723,12 @@ def court_scorecards(
     function). One grouped query per table, then Python: seven queries whatever the number of courts.
     """
     calendar = _calendar(calendar)
-    decided = _decided(cases, ["court_id"], calendar)
-    pending_rows = _pending_rows(cases)
     return _scorecards(
-        cases, today, calendar, _hearing_table(cases), decided, pending_rows, _convictions_per_court(cases)
+        _court_rows(cases),
+        _hearing_table(cases),
+        _decided(cases, ["court_id"], calendar),
+        _pending_rows(cases, today, calendar),
+        _convictions_per_court(cases),
     )
 
 
@@ -731,15 +743,16 @@ def court_statistics_parts(
 ) -> tuple[list[Callable[[], Any]], Callable[[Sequence[Any]], dict[str, Any]]]:
     """``court_statistics`` in parts: the independent reads (to be made in any order or at once,
     see tracker/concurrency.py) and the function that assembles their results, in the same order,
-    into what ``court_statistics`` returns (two more small queries: the courts and their cases).
-    The working calendar is loaded here (one query) and shared."""
+    into what ``court_statistics`` returns (no query). The working calendar is loaded here (one
+    query) and shared."""
     calendar = _calendar(calendar)
     calendar._table()  # built once, before the parts share it
     parts = [
         partial(_convictions_per_court, cases),
         partial(_hearing_table, cases),
         partial(_decided, cases, ["court_id", "cognizance_year"], calendar),
-        partial(_pending_rows, cases),
+        partial(_pending_rows, cases, today, calendar),
+        partial(_court_rows, cases),
         partial(pending_ages, cases=cases, today=today, calendar=calendar),
         partial(
             clearance_rate,
@@ -750,7 +763,7 @@ def court_statistics_parts(
     ]
 
     def combine(results: Sequence[Any]) -> dict[str, Any]:
-        convictions, hearings, decided, pending_rows, ages, clearance = results
+        convictions, hearings, decided, pending_rows, court_rows, ages, clearance = results
         disposal = _disposal_summary(decided)
         return {
             "disposal": disposal,
@@ -761,19 +774,25 @@ def court_statistics_parts(
                 "rate": disposal["statutory_compliance"],
             },
             "pending_ages": ages,
-            "over_statutory_limit": _excess((d for _, d in pending_rows if d is not None), today, calendar),
+            "over_statutory_limit": _excess_of([days for _, _, days in pending_rows if days is not None]),
             "adjournments": _block(_merge(hearings.values())),
             "conviction_rate": _sum_convictions(convictions),
             "clearance_rate": clearance,
-            "scorecards": _scorecards(cases, today, calendar, hearings, decided, pending_rows, convictions),
+            "scorecards": _scorecards(court_rows, hearings, decided, pending_rows, convictions),
         }
 
     return parts, combine
 
 
-def _pending_rows(cases: QuerySet[Case]) -> list[tuple[int, datetime.date | None]]:
-    """(court id, cognizance date) of every pending published case. One query."""
-    return list(_pending(cases).values_list("court_id", "cognizance_date"))
+def _pending_rows(
+    cases: QuerySet[Case], today: datetime.date, calendar: _Counter
+) -> list[tuple[int, datetime.date | None, int | None]]:
+    """(court id, cognizance date, working days since cognizance to ``today``, None without a
+    cognizance date) of every pending published case. One query."""
+    rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
+    with_date = [start for _, start in rows if start is not None]
+    days = iter(calendar.spans((start, today) for start in with_date))
+    return [(court_id, start, next(days) if start is not None else None) for court_id, start in rows]
 
 
 def court_statistics(

@@ -25,7 +25,6 @@ slug are ``None``, listed last, so that single-valued groups add up to the total
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Any
@@ -286,45 +285,51 @@ def attribution_kinds(*, incidents: QuerySet[Incident], organisation: int) -> di
 ROLLUP_FIELDS = ("year", "province_id", "city_id", "attack_type")
 
 
-def _rollup(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+def _rollup(incidents: QuerySet[Incident]) -> dict[str, Any]:
     """The figures per (year, province, city, attack type): one query that reads the incidents
-    once (100,000 incidents fall into a few thousand groups), plus one for the province and
-    city names. Rows carry the names as the single-valued breakdowns give them."""
+    once (100,000 incidents fall into a few thousand groups), summed here per year, province,
+    city and attack type, plus one query for the province and city names. Returns ``{"total":
+    figures, "first_date", "last_date", "year" | "province" | "city" | "attack_type": {key:
+    figures}, "provinces": {id: (name, slug)}, "cities": {id: (name, slug, province name)}}``,
+    figures as lists in the order of ``FIGURES``."""
     rows = (
         incidents.order_by()
         .annotate(year=ExtractYear("date"))
         .values(*ROLLUP_FIELDS)
         .annotate(**_figures(), first_date=Min("date"), last_date=Max("date"))
+        .values_list(*ROLLUP_FIELDS, *(f"n_{key}" for key in FIGURES), "first_date", "last_date")
     )
-    rows = [
-        {field: row[field] for field in ROLLUP_FIELDS}
-        | _clean(row)
-        | {"first_date": row["first_date"], "last_date": row["last_date"]}
-        for row in rows
-    ]
-    provinces = {p.pk: p for p in Province.objects.all()}
-    cities = {c.pk: c for c in City.objects.filter(pk__in={row["city_id"] for row in rows})}
-    for row in rows:
-        province, city = provinces.get(row["province_id"]), cities.get(row["city_id"])
-        row["province"], row["province_slug"] = (province.name, province.slug) if province else (None, None)
-        row["city"], row["city_slug"] = (city.name, city.slug) if city else (None, None)
-        row["city_province"] = provinces[city.province_id].name if city and city.province_id in provinces else None
-    return rows
+    total = [0] * len(FIGURES)
+    groups: dict[str, dict[Any, list[int]]] = {"year": {}, "province": {}, "city": {}, "attack_type": {}}
+    first = last = None
+    for year, province_id, city_id, attack_type, *figures_and_dates in rows:
+        figures = [value or 0 for value in figures_and_dates[:-2]]  # a sum over no known figure is 0
+        first_date, last_date = figures_and_dates[-2:]
+        first = first_date if first is None or first_date < first else first
+        last = last_date if last is None or last_date > last else last
+        for name, key in (("year", year), ("province", province_id), ("city", city_id), ("attack_type", attack_type)):
+            sums = groups[name].get(key)
+            if sums is None:
+                groups[name][key] = list(figures)
+            else:
+                for i, value in enumerate(figures):
+                    sums[i] += value
+        for i, value in enumerate(figures):
+            total[i] += value
+    provinces = {pk: (name, slug) for pk, name, slug in Province.objects.values_list("pk", "name", "slug")}
+    cities = {
+        pk: (name, slug, provinces.get(province_id, (None,))[0])
+        for pk, name, slug, province_id in City.objects.filter(pk__in=set(groups["city"]) - {None}).values_list(
+            "pk", "name", "slug", "province_id"
+        )
+    }
+    return {"total": total, "first_date": first, "last_date": last, **groups, "provinces": provinces, "cities": cities}
 
 
-def _regroup(rollup: list[dict[str, Any]], fields: dict[str, str]) -> list[dict[str, Any]]:
-    """Sum the roll-up's figures per value of ``fields`` (output key → roll-up key)."""
-    groups: dict[tuple, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
-    for row in rollup:
-        figures = groups[tuple(row[field] for field in fields.values())]
-        for key in FIGURES:
-            figures[key] += row[key]
-    return [dict(zip(fields, key, strict=True)) | figures for key, figures in groups.items()]
-
-
-def _regrouped(rollup: list[dict[str, Any]], name: str, fields: dict[str, str]) -> list[dict[str, Any]]:
-    """As ``_grouped`` gives it, from the roll-up."""
-    out = _regroup(rollup, fields)
+def _regrouped(groups: dict[Any, list[int]], name: str, keys: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    """One breakdown from the roll-up's sums: a row per group (its keys, then its figures), sorted
+    and with shares as ``_grouped`` gives them."""
+    out = [keys(key) | dict(zip(FIGURES, figures, strict=True)) for key, figures in groups.items()]
     total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
     return _with_shares(_sorted_groups(out, name), total)
 
@@ -345,26 +350,30 @@ def breakdowns(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
 
 
 def combine_breakdowns(
-    rollup: list[dict[str, Any]], communities: list[dict[str, Any]], organisations: list[dict[str, Any]]
+    rollup: dict[str, Any], communities: list[dict[str, Any]], organisations: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """``breakdowns`` from the results of ``breakdown_parts`` (no query)."""
-    total = dict.fromkeys(FIGURES, 0)
-    for row in rollup:
-        for key in FIGURES:
-            total[key] += row[key]
-    firsts = [row["first_date"] for row in rollup if row["first_date"] is not None]
-    lasts = [row["last_date"] for row in rollup if row["last_date"] is not None]
-    by_year = _regroup(rollup, {"year": "year"})
+    total = dict(zip(FIGURES, rollup["total"], strict=True))
+    provinces, cities, labels = rollup["provinces"], rollup["cities"], dict(AttackType.choices)
+    by_year = [{"year": year} | dict(zip(FIGURES, figures, strict=True)) for year, figures in rollup["year"].items()]
     year_total = {"incidents": sum(r["incidents"] for r in by_year), "killed": sum(r["killed"] for r in by_year)}
-    labels = dict(AttackType.choices)
+
+    def province(pk):
+        name, slug = provinces.get(pk, (None, None))
+        return {"province": name, "slug": slug}
+
+    def city(pk):
+        name, slug, province_name = cities.get(pk, (None, None, None))
+        return {"city": name, "slug": slug, "province": province_name}
+
     return {
-        "summary": total | {"first_date": min(firsts, default=None), "last_date": max(lasts, default=None)},
+        "summary": total | {"first_date": rollup["first_date"], "last_date": rollup["last_date"]},
         "by_year": _with_shares(sorted(by_year, key=lambda r: r["year"]), year_total),
-        "by_province": _regrouped(rollup, "province", {"province": "province", "slug": "province_slug"}),
-        "by_city": _regrouped(rollup, "city", {"city": "city", "slug": "city_slug", "province": "city_province"}),
+        "by_province": _regrouped(rollup["province"], "province", province),
+        "by_city": _regrouped(rollup["city"], "city", city),
         "by_attack_type": [
             {"attack_type": r["attack_type"], "label": labels.get(r["attack_type"], r["attack_type"])} | r
-            for r in _regrouped(rollup, "attack_type", {"attack_type": "attack_type"})
+            for r in _regrouped(rollup["attack_type"], "attack_type", lambda code: {"attack_type": code})
         ],
         "by_community": _with_shares(_sorted_groups(communities, "community"), total),
         "by_organisation": _with_shares(_sorted_groups(organisations, "organisation"), total),
