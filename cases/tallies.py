@@ -22,7 +22,7 @@ recounts everything.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 
 from django.db.models import Count, Max, Min, Q
@@ -73,19 +73,22 @@ def _count(hearings) -> list[HearingTally]:
     return [HearingTally(case_id=row.pop("case_id"), court_id=row.pop("heard_by"), **row) for row in rows]
 
 
+def _rewrite(tallies, recount: Callable[[], list]) -> int:
+    """Replace ``tallies`` (a queryset of tally rows) by ``recount()``; returns the rows written."""
+    tallies.delete()
+    return len(tallies.model.objects.bulk_create(recount(), batch_size=BATCH))
+
+
 def refresh(case_ids: Iterable[int]) -> None:
     """Recount the tallies of these cases from their hearings."""
     ids = sorted(set(case_ids) - {None})
-    if not ids:
-        return
-    HearingTally.objects.filter(case_id__in=ids).delete()
-    HearingTally.objects.bulk_create(_count(Hearing.objects.filter(case_id__in=ids)), batch_size=BATCH)
+    if ids:
+        _rewrite(HearingTally.objects.filter(case_id__in=ids), lambda: _count(Hearing.objects.filter(case_id__in=ids)))
 
 
 def refresh_all() -> int:
     """Recount every case's tallies; returns the number of rows written."""
-    HearingTally.objects.all().delete()
-    return len(HearingTally.objects.bulk_create(_count(Hearing.objects.all()), batch_size=BATCH))
+    return _rewrite(HearingTally.objects.all(), lambda: _count(Hearing.objects.all()))
 
 
 # Justice tallies -----------------------------------------------------------------------------
@@ -139,16 +142,14 @@ def _count_justice(incidents) -> list[JusticeTally]:
 def refresh_justice(incident_ids: Iterable[int]) -> None:
     """Recount the justice tallies of these incidents from their published cases' charges."""
     ids = sorted(set(incident_ids) - {None})
-    if not ids:
-        return
-    JusticeTally.objects.filter(incident_id__in=ids).delete()
-    JusticeTally.objects.bulk_create(_count_justice(Incident.objects.filter(pk__in=ids)), batch_size=BATCH)
+    if ids:
+        tallies = JusticeTally.objects.filter(incident_id__in=ids)
+        _rewrite(tallies, lambda: _count_justice(Incident.objects.filter(pk__in=ids)))
 
 
 def refresh_justice_all() -> int:
     """Recount every incident's justice tally; returns the number of rows written."""
-    JusticeTally.objects.all().delete()
-    return len(JusticeTally.objects.bulk_create(_count_justice(Incident.objects.all()), batch_size=BATCH))
+    return _rewrite(JusticeTally.objects.all(), lambda: _count_justice(Incident.objects.all()))
 
 
 def _incidents_of_cases(case_ids: Iterable[int | None]) -> list[int]:
@@ -182,18 +183,23 @@ def _active() -> bool:
     return not getattr(_state, "suspended", False)
 
 
-def _remember_former_case(sender, instance: Hearing, **kwargs) -> None:
+# The field naming the row a hearing, charge or appeal belongs to: if a save moves it, the former
+# owner's tallies are recounted too.
+PARENT = {Hearing: "case_id", Charge: "case_id", Appeal: "charge_id"}
+
+
+def _remember_former_parent(sender, instance, **kwargs) -> None:
     if not _active():
         return
     former = None
     if instance.pk is not None:
-        former = Hearing.objects.filter(pk=instance.pk).values_list("case_id", flat=True).first()
-    instance._tally_former_case_id = former
+        former = sender._base_manager.filter(pk=instance.pk).values_list(PARENT[sender], flat=True).first()
+    instance._tally_former_parent = former
 
 
 def _hearing_changed(sender, instance: Hearing, **kwargs) -> None:
     if _active():
-        refresh([instance.case_id, getattr(instance, "_tally_former_case_id", None)])
+        refresh([instance.case_id, getattr(instance, "_tally_former_parent", None)])
 
 
 def _case_saved(sender, instance: Case, created: bool, **kwargs) -> None:
@@ -212,32 +218,14 @@ def _case_deleted(sender, instance: Case, **kwargs) -> None:
         refresh_justice(getattr(instance, "_tally_incident_ids", []))
 
 
-def _remember_charge_case(sender, instance: Charge, **kwargs) -> None:
-    if not _active():
-        return
-    former = None
-    if instance.pk is not None:
-        former = Charge.objects.filter(pk=instance.pk).values_list("case_id", flat=True).first()
-    instance._tally_former_case_id = former
-
-
 def _charge_changed(sender, instance: Charge, **kwargs) -> None:
     if _active():
-        refresh_justice(_incidents_of_cases([instance.case_id, getattr(instance, "_tally_former_case_id", None)]))
-
-
-def _remember_appeal_charge(sender, instance: Appeal, **kwargs) -> None:
-    if not _active():
-        return
-    former = None
-    if instance.pk is not None:
-        former = Appeal.objects.filter(pk=instance.pk).values_list("charge_id", flat=True).first()
-    instance._tally_former_charge_id = former
+        refresh_justice(_incidents_of_cases([instance.case_id, getattr(instance, "_tally_former_parent", None)]))
 
 
 def _appeal_changed(sender, instance: Appeal, **kwargs) -> None:
     if _active():
-        charges = [instance.charge_id, getattr(instance, "_tally_former_charge_id", None)]
+        charges = [instance.charge_id, getattr(instance, "_tally_former_parent", None)]
         refresh_justice(_incidents_of_cases(_cases_of_charges(charges)))
 
 
@@ -256,16 +244,16 @@ def _case_incidents_changed(sender, instance, action: str, reverse: bool, pk_set
 
 def connect() -> None:
     """Called once from CasesConfig.ready()."""
-    pre_save.connect(_remember_former_case, sender=Hearing, dispatch_uid="tally_hearing_pre_save")
+    pre_save.connect(_remember_former_parent, sender=Hearing, dispatch_uid="tally_hearing_pre_save")
     post_save.connect(_hearing_changed, sender=Hearing, dispatch_uid="tally_hearing_saved")
     post_delete.connect(_hearing_changed, sender=Hearing, dispatch_uid="tally_hearing_deleted")
     post_save.connect(_case_saved, sender=Case, dispatch_uid="tally_case_saved")
     pre_delete.connect(_remember_case_incidents, sender=Case, dispatch_uid="tally_case_pre_delete")
     post_delete.connect(_case_deleted, sender=Case, dispatch_uid="tally_case_deleted")
-    pre_save.connect(_remember_charge_case, sender=Charge, dispatch_uid="tally_charge_pre_save")
+    pre_save.connect(_remember_former_parent, sender=Charge, dispatch_uid="tally_charge_pre_save")
     post_save.connect(_charge_changed, sender=Charge, dispatch_uid="tally_charge_saved")
     post_delete.connect(_charge_changed, sender=Charge, dispatch_uid="tally_charge_deleted")
-    pre_save.connect(_remember_appeal_charge, sender=Appeal, dispatch_uid="tally_appeal_pre_save")
+    pre_save.connect(_remember_former_parent, sender=Appeal, dispatch_uid="tally_appeal_pre_save")
     post_save.connect(_appeal_changed, sender=Appeal, dispatch_uid="tally_appeal_saved")
     post_delete.connect(_appeal_changed, sender=Appeal, dispatch_uid="tally_appeal_deleted")
     m2m_changed.connect(_case_incidents_changed, sender=Case.incidents.through, dispatch_uid="tally_case_incidents")
