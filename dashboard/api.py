@@ -100,7 +100,7 @@ def statistics_payload(
     the monthly average divides by, ``impunity`` and ``partial_justice`` give the counts behind the
     rates, and ``courts`` holds the delay figures (see `court_statistics`).
     """
-    # The breakdowns, the justice outcomes and the court figures are independent reads (ten of
+    # The breakdowns, the justice outcomes and the court figures are independent reads (eleven of
     # them): made at once where tracker.concurrency allows, the longest first.
     breakdown_parts = incident_stats.breakdown_parts(incidents)
     court_parts, combine_courts = case_stats.court_statistics_parts(
