@@ -146,12 +146,7 @@ class _Counter:
         return self.running
 
     def between(self, start: datetime.date, end: datetime.date) -> int:
-        if end <= start:
-            return 0
-        if start < self.FIRST or end > self.LAST:
-            return self.calendar.between(start, end)
-        running, first = self._table(), self.FIRST.toordinal()
-        return running[end.toordinal() - first] - running[start.toordinal() - first]
+        return self.spans([(start, end)])[0]
 
     def spans(self, pairs: Iterable[tuple[datetime.date, datetime.date]]) -> list[int]:
         """``[between(start, end) for start, end in pairs]``, in one loop with no call per pair."""
@@ -678,7 +673,7 @@ def _scorecards(
     court_rows: Sequence[tuple[int, str, str | None, int]],
     hearings: dict[int, dict[str, Any]],
     decided: Sequence[tuple],
-    pending_rows: Sequence[tuple[int, datetime.date | None, int | None]],
+    pending_rows: Sequence[tuple[int, int | None]],
     conviction_rows: dict[int, dict[str, int]],
 ) -> list[dict[str, Any]]:
     """Scorecards from what is already loaded: ``_court_rows``, the hearing table, the decided
@@ -688,7 +683,7 @@ def _scorecards(
         decided_pairs[row[0][0]].append(row)
     pending: dict[int, int] = defaultdict(int)
     pending_days: dict[int, list] = defaultdict(list)
-    for court_id, _, days in pending_rows:
+    for court_id, days in pending_rows:
         pending[court_id] += 1
         if days is not None:
             pending_days[court_id].append(days)
@@ -720,7 +715,7 @@ def court_scorecards(
     Each row: ``court_id``, ``court``, ``city``, ``cases``, ``decided``, ``pending``; ``disposal``
     (as ``disposal_times``); ``over_statutory_limit`` (as that function); ``adjournments`` (as
     ``adjournments``; hearings counted at the court that heard them); ``conviction_rate`` (as that
-    function). One grouped query per table, then Python: seven queries whatever the number of courts.
+    function). One grouped query per table, then Python: eight queries whatever the number of courts.
     """
     calendar = _calendar(calendar)
     return _scorecards(
@@ -774,7 +769,7 @@ def court_statistics_parts(
                 "rate": disposal["statutory_compliance"],
             },
             "pending_ages": ages,
-            "over_statutory_limit": _excess_of([days for _, _, days in pending_rows if days is not None]),
+            "over_statutory_limit": _excess_of([days for _, days in pending_rows if days is not None]),
             "adjournments": _block(_merge(hearings.values())),
             "conviction_rate": _sum_convictions(convictions),
             "clearance_rate": clearance,
@@ -784,15 +779,12 @@ def court_statistics_parts(
     return parts, combine
 
 
-def _pending_rows(
-    cases: QuerySet[Case], today: datetime.date, calendar: _Counter
-) -> list[tuple[int, datetime.date | None, int | None]]:
-    """(court id, cognizance date, working days since cognizance to ``today``, None without a
-    cognizance date) of every pending published case. One query."""
+def _pending_rows(cases: QuerySet[Case], today: datetime.date, calendar: _Counter) -> list[tuple[int, int | None]]:
+    """(court id, working days since cognizance to ``today``, None without a cognizance date) of
+    every pending published case. One query."""
     rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
-    with_date = [start for _, start in rows if start is not None]
-    days = iter(calendar.spans((start, today) for start in with_date))
-    return [(court_id, start, next(days) if start is not None else None) for court_id, start in rows]
+    days = iter(calendar.spans((start, today) for _, start in rows if start is not None))
+    return [(court_id, next(days) if start is not None else None) for court_id, start in rows]
 
 
 def court_statistics(

@@ -117,6 +117,7 @@ def _count_justice(incidents) -> list[JusticeTally]:
     per incident; the appeals are two uncorrelated ``IN`` lists, hashed once."""
     charges = "cases__charges"
     convicted = Q(verdict=Verdict.CONVICTED)
+    on_convicted, on_free = _on_charges(convicted), _on_charges(LEFT_FREE)
     appealed = Q(pk__in=Appeal.objects.order_by().values("charge_id"))
     blocking = Q(pk__in=Appeal.objects.order_by().filter(outcome__in=NOT_UPHELD).values("charge_id"))
     rows = (
@@ -127,13 +128,13 @@ def _count_justice(incidents) -> list[JusticeTally]:
         .annotate(
             charged=Count(charges),
             concluded=Count(charges, filter=_on_charges(Q(verdict__in=FINAL_VERDICTS))),
-            convicted=Count(charges, filter=_on_charges(convicted)),
+            convicted=Count(charges, filter=on_convicted),
             upheld_on_appeal=Count(charges, filter=_on_charges(convicted & appealed & ~blocking)),
             first_unappealed_conviction=Min(f"{charges}__verdict_date", filter=_on_charges(convicted & ~appealed)),
-            convicted_min=Min(f"{charges}__accused_id", filter=_on_charges(convicted)),
-            convicted_max=Max(f"{charges}__accused_id", filter=_on_charges(convicted)),
-            free_min=Min(f"{charges}__accused_id", filter=_on_charges(LEFT_FREE)),
-            free_max=Max(f"{charges}__accused_id", filter=_on_charges(LEFT_FREE)),
+            convicted_min=Min(f"{charges}__accused_id", filter=on_convicted),
+            convicted_max=Max(f"{charges}__accused_id", filter=on_convicted),
+            free_min=Min(f"{charges}__accused_id", filter=on_free),
+            free_max=Max(f"{charges}__accused_id", filter=on_free),
         )
     )
     return [JusticeTally(incident_id=row.pop("pk"), **row) for row in rows]

@@ -183,9 +183,9 @@ def without_joins(queryset: QuerySet) -> QuerySet:
     return queryset.model._base_manager.filter(pk__in=queryset.order_by().values("pk"))
 
 
-def _names(model, ids: set) -> dict[Any, tuple[str, str]]:
-    """(name, slug) of the rows of a small table (communities, organisations) by id. One query."""
-    return {pk: (name, slug) for pk, name, slug in model.objects.filter(pk__in=ids).values_list("pk", "name", "slug")}
+def _names(model, ids: set, fields: tuple[str, ...] = ("name", "slug")) -> dict[Any, tuple]:
+    """``fields`` (name, slug) of the rows of a small table (communities, organisations) by id. One query."""
+    return {pk: tuple(rest) for pk, *rest in model.objects.filter(pk__in=ids).values_list("pk", *fields)}
 
 
 def community_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
@@ -211,7 +211,7 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
     return _with_shares(_sorted_groups(community_rows(incidents), "community"), _multi_total(incidents, total))
 
 
-def _first_attributions(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> QuerySet[Incident]:
+def _counted_attributions(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> QuerySet[Incident]:
     """``incidents`` left-joined to their attributions, keeping one attribution per (incident,
     organisation), the counted one (``Attribution.counted``: the first by id), so an organisation
     linked to an incident in two ways (claimed and suspected) meets it once. Incidents attributed
@@ -225,14 +225,9 @@ def _first_attributions(incidents: QuerySet[Incident], organisations: list[int] 
 
 def organisation_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     """``by_organisation``'s rows before shares, in no order. Two queries."""
-    links = list(_first_attributions(incidents).values("attributions__organisation").annotate(**_figures()))
+    links = list(_counted_attributions(incidents).values("attributions__organisation").annotate(**_figures()))
     ids = {r["attributions__organisation"] for r in links} - {None}
-    organisations = {
-        pk: (name, slug, abbreviation)
-        for pk, name, slug, abbreviation in Organisation.objects.filter(pk__in=ids).values_list(
-            "pk", "name", "slug", "abbreviation"
-        )
-    }
+    organisations = _names(Organisation, ids, ("name", "slug", "abbreviation"))
     keys = ("organisation", "slug", "abbreviation")
     return [
         dict(zip(keys, organisations.get(r["attributions__organisation"], (None, None, None)), strict=True)) | _clean(r)
@@ -257,7 +252,9 @@ def organisation_figures(*, incidents: QuerySet[Incident], organisations: Iterab
     ``by_organisation`` counts them, by organisation id; an organisation with no incident is
     absent. One query."""
     rows = (
-        _first_attributions(incidents, list(organisations)).values("attributions__organisation").annotate(**_figures())
+        _counted_attributions(incidents, list(organisations))
+        .values("attributions__organisation")
+        .annotate(**_figures())
     )
     return {row["attributions__organisation"]: _clean(row) for row in rows}
 
