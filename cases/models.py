@@ -100,6 +100,8 @@ class Stage(models.TextChoices):
 
 
 STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
+# A case at one of these stages is no longer pending, judgment or not (CaseQuerySet.pending).
+NOT_PENDING_STAGES = (Stage.TRANSFERRED, Stage.CLOSED, Stage.DECIDED, Stage.ON_APPEAL)
 
 
 class CaseQuerySet(PublishableQuerySet):
@@ -127,9 +129,7 @@ class CaseQuerySet(PublishableQuerySet):
 
     def pending(self):
         """Cases still before the court: no judgment and not transferred or closed."""
-        return self.filter(judgment_date__isnull=True).exclude(
-            stage__in=[Stage.TRANSFERRED, Stage.CLOSED, Stage.DECIDED, Stage.ON_APPEAL]
-        )
+        return self.filter(judgment_date__isnull=True).exclude(stage__in=NOT_PENDING_STAGES)
 
 
 class Case(PublishableModel):
@@ -666,6 +666,22 @@ class HearingTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} at {self.court_id}: {self.held} held"
+
+
+class ChargeTally(models.Model):
+    """One case's charges counted by verdict: what the conviction rates read instead of every charge.
+
+    Derived data, never entered or shown: ``cases/tallies.py`` rewrites a case's row whenever one
+    of its charges is saved or deleted (in the same transaction), and ``manage.py refresh_tallies``
+    rebuilds them all. A row exists for each case with at least one charge.
+    """
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="charge_tally")
+    concluded = models.PositiveIntegerField(default=0, help_text="Charges with a final verdict.")
+    convicted = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {self.concluded} concluded, {self.convicted} convicted"
 
 
 class JusticeTally(models.Model):

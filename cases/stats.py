@@ -37,18 +37,15 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
-    Value,
-    When,
 )
-from django.db.models import Case as SqlCase  # the CASE expression; Case is the model
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import ExtractYear
 
 from incidents.models import Incident, Status
 from incidents.stats import share, without_joins
 from tracker.concurrency import run_concurrently
 
 from .models import (
-    FINAL_VERDICTS,
+    NOT_PENDING_STAGES,
     AdjournmentReason,
     Case,
     Charge,
@@ -408,8 +405,55 @@ def statutory_compliance(*, cases: QuerySet[Case], calendar: WorkingCalendar | N
     }
 
 
-def _pending(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return _published(cases.pending())
+# The published cases, one row each -----------------------------------------------------------
+
+# What every court figure but the hearings reads of a case (``_case_rows``): one query over the
+# cases, their charges come counted per case (ChargeTally, cases/tallies.py). The figures are
+# then counted here, in one pass, from these rows.
+CASE_ROW = (
+    "court_id",
+    "stage",
+    "fir_date",
+    "cognizance_date",
+    "judgment_date",
+    "charge_tally__concluded",
+    "charge_tally__convicted",
+)
+COURT, STAGE, FIR, COGNIZANCE, JUDGMENT, CONCLUDED, CONVICTED = range(len(CASE_ROW))
+
+
+def _case_rows(cases: QuerySet[Case]) -> list[tuple]:
+    """``CASE_ROW`` of each published case of ``cases``, once each (whatever the caller joined). One query."""
+    return list(without_joins(_published(cases)).values_list(*CASE_ROW))
+
+
+def _is_decided(row: tuple) -> bool:
+    """A decided case: judgment and cognizance both dated (``CaseQuerySet.decided``)."""
+    return row[JUDGMENT] is not None and row[COGNIZANCE] is not None
+
+
+def _is_pending(row: tuple) -> bool:
+    """A pending case: no judgment, at no stage past the trial (``CaseQuerySet.pending``)."""
+    return row[JUDGMENT] is None and row[STAGE] not in NOT_PENDING_STAGES
+
+
+def _decided_durations(rows: Sequence[tuple], calendar: _Counter) -> list[tuple]:
+    """((court id, cognizance year), calendar days, working days) per decided case of ``rows``,
+    as ``_decided(cases, ["court_id", "cognizance_year"], calendar)`` gives them."""
+    decided = [row for row in rows if _is_decided(row)]
+    working = calendar.spans((row[COGNIZANCE], row[JUDGMENT]) for row in decided)
+    return [
+        ((row[COURT], row[COGNIZANCE].year), (row[JUDGMENT] - row[COGNIZANCE]).days, days)
+        for row, days in zip(decided, working, strict=True)
+    ]
+
+
+def _pending_days(pending: Sequence[tuple], today: datetime.date, calendar: _Counter) -> list[tuple[int, int]]:
+    """(court id, working days since cognizance to ``today``) of each pending case of ``pending``
+    with a cognizance date."""
+    dated = [row for row in pending if row[COGNIZANCE] is not None]
+    working = calendar.spans((row[COGNIZANCE], today) for row in dated)
+    return [(row[COURT], days) for row, days in zip(dated, working, strict=True)]
 
 
 def working_day_threshold(*, today: datetime.date, working_days: int, calendar: WorkingCalendar) -> datetime.date:
@@ -427,6 +471,33 @@ def working_day_threshold(*, today: datetime.date, working_days: int, calendar: 
     return start
 
 
+def _age_thresholds(today: datetime.date, calendar: _Counter) -> list[tuple[str, datetime.date]]:
+    """(bucket, earliest start date) of the pending-age buckets but the last two, youngest first."""
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+    return [
+        ("le_7_working_days", working_day_threshold(today=today, working_days=limit, calendar=calendar)),
+        ("le_30_days", today - datetime.timedelta(days=30)),
+        ("le_6_months", months_before(today, 6)),
+        ("le_1_year", years_before(today, 1)),
+        ("1_to_3_years", years_before(today, 3)),
+        ("3_to_5_years", years_before(today, 5)),
+    ]
+
+
+def _age_buckets(pending: Iterable[tuple], today: datetime.date, calendar: _Counter) -> list[dict[str, Any]]:
+    """``pending_ages`` of the pending cases' rows: each case in the first bucket whose earliest
+    start date it reaches, started on its cognizance date, else its FIR date."""
+    thresholds = _age_thresholds(today, calendar)
+    counts = dict.fromkeys((key for key, _ in PENDING_AGE_BUCKETS), 0)
+    for row in pending:
+        started = row[COGNIZANCE] or row[FIR]
+        if started is None:
+            counts["unknown"] += 1
+        else:
+            counts[next((key for key, since in thresholds if started >= since), "gt_5_years")] += 1
+    return [{"bucket": key, "label": label, "count": counts[key]} for key, label in PENDING_AGE_BUCKETS]
+
+
 def pending_ages(
     *, cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None = None
 ) -> list[dict[str, Any]]:
@@ -438,30 +509,8 @@ def pending_ages(
     Pending = published, no judgment, stage not decided, transferred, on appeal or closed.
     Returns ``[{"bucket", "label", "count"}]`` with every bucket, zeros included. Two queries.
     """
-    calendar = _calendar(calendar)
-    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
-    thresholds = [
-        ("le_7_working_days", working_day_threshold(today=today, working_days=limit, calendar=calendar)),
-        ("le_30_days", today - datetime.timedelta(days=30)),
-        ("le_6_months", months_before(today, 6)),
-        ("le_1_year", years_before(today, 1)),
-        ("1_to_3_years", years_before(today, 3)),
-        ("3_to_5_years", years_before(today, 5)),
-    ]
-    bucket = SqlCase(
-        When(started__isnull=True, then=Value("unknown")),
-        *[When(started__gte=since, then=Value(key)) for key, since in thresholds],
-        default=Value("gt_5_years"),
-    )
-    counts = dict(
-        _pending(cases)
-        .annotate(started=Coalesce("cognizance_date", "fir_date"))
-        .annotate(bucket=bucket)
-        .values("bucket")
-        .annotate(n=Count("pk"))
-        .values_list("bucket", "n")
-    )
-    return [{"bucket": key, "label": label, "count": counts.get(key, 0)} for key, label in PENDING_AGE_BUCKETS]
+    pending = [row for row in _case_rows(cases) if _is_pending(row)]
+    return _age_buckets(pending, today, _calendar(calendar))
 
 
 def _excess_of(working_days: Sequence[int]) -> dict[str, Any]:
@@ -477,10 +526,6 @@ def _excess_of(working_days: Sequence[int]) -> dict[str, Any]:
     }
 
 
-def _excess(dates: Iterable[datetime.date], today: datetime.date, calendar: _Counter) -> dict[str, Any]:
-    return _excess_of(calendar.spans((d, today) for d in dates))
-
-
 def over_statutory_limit(
     *, cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None = None
 ) -> dict[str, Any]:
@@ -489,8 +534,61 @@ def over_statutory_limit(
     Returns ``{"pending_with_cognizance", "over_limit", "share", "median_excess_working_days",
     "max_excess_working_days"}`` (the excess is working days beyond the seventh). Two queries.
     """
-    dates = _pending(cases).filter(cognizance_date__isnull=False).values_list("cognizance_date", flat=True)
-    return _excess(dates, today, _calendar(calendar))
+    pending = [row for row in _case_rows(cases) if _is_pending(row)]
+    return _excess_of([days for _, days in _pending_days(pending, today, _calendar(calendar))])
+
+
+CONVICTION_KEYS = ("charges_decided", "charges_convicted", "cases_decided", "cases_convicted")
+
+
+def _convictions(rows: Iterable[tuple]) -> dict[int, dict[str, int]]:
+    """Per court of ``rows``: charges with a final verdict, charges convicted, and the cases with
+    at least one of each. Courts with no final verdict are left out (their figures are zeros)."""
+    per: dict[int, dict[str, int]] = {}
+    for row in rows:
+        concluded = row[CONCLUDED]
+        if not concluded:  # no tally (no charge) or no final verdict; a conviction is a final verdict
+            continue
+        convicted = row[CONVICTED]
+        entry = per.get(row[COURT])
+        if entry is None:
+            entry = per[row[COURT]] = dict.fromkeys(CONVICTION_KEYS, 0)
+        entry["charges_decided"] += concluded
+        entry["charges_convicted"] += convicted
+        entry["cases_decided"] += 1
+        entry["cases_convicted"] += convicted > 0
+    return per
+
+
+def _case_figures(cases: QuerySet[Case], today: datetime.date, calendar: _Counter) -> dict[str, Any]:
+    """Every court figure that reads the published cases (not their hearings), overall and per
+    court, counted in one pass over ``_case_rows``. Two queries: the cases, their courts' names.
+
+    ``courts`` is [(court id, name, city, published cases)]; ``decided`` the decided cases'
+    durations (``_decided_durations``); ``pending`` the pending cases per court; ``pending_days``
+    (court id, working days since cognizance) per pending case with a cognizance date; ``ages``
+    as ``pending_ages``; ``convictions`` per court (``_convictions``)."""
+    rows = _case_rows(cases)
+    per_court: dict[int, int] = defaultdict(int)
+    pending_per_court: dict[int, int] = defaultdict(int)
+    pending = []
+    for row in rows:
+        per_court[row[COURT]] += 1
+        if _is_pending(row):
+            pending.append(row)
+            pending_per_court[row[COURT]] += 1
+    names = Court.objects.filter(pk__in=list(per_court)).values_list("pk", "name", "city__name")
+    return {
+        "courts": [(pk, name, city, per_court[pk]) for pk, name, city in names],
+        "decided": _decided_durations(rows, calendar),
+        "pending": dict(pending_per_court),
+        "pending_days": _pending_days(pending, today, calendar),
+        "ages": _age_buckets(pending, today, calendar),
+        "convictions": _convictions(rows),
+    }
+
+
+# Hearings ------------------------------------------------------------------------------------
 
 
 def _adjournment_block(held: int, adjourned: int, decided: int, of_decided: int, reasons: dict[str, int]) -> dict:
@@ -514,9 +612,10 @@ def _new_entry() -> dict[str, Any]:
     return {"held": 0, "adjourned": 0, "decided": 0, "of_decided": 0, "reasons": defaultdict(int)}
 
 
-def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
-    """Per court id: hearings held and adjourned (by reason) at that court, hearings of its decided
-    cases and its decided cases. One grouped query over the hearing tallies, one over the cases.
+def _hearings(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
+    """Per court id: hearings held and adjourned (by reason) at that court, and hearings of its
+    decided cases; ``decided`` (the court's decided cases) is left 0 for ``_with_decided``. One
+    grouped query over the hearing tallies.
 
     The hearings are read from HearingTally (cases/tallies.py: each case's hearings with an
     outcome, counted per court that heard them, kept current on every change), about one row per
@@ -543,10 +642,21 @@ def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
                 entry["reasons"][key.removeprefix("reason_")] += row[key]
         if row["of_decided"]:
             per[row["court_id"]]["of_decided"] += row["held"]
-    decided = published.decided().values("court_id").annotate(n=Count("pk")).values_list("court_id", "n")
-    for court_id, n in decided:
-        per[court_id]["decided"] += n
     return per
+
+
+def _with_decided(per: dict[int, dict[str, Any]], decided: Iterable[tuple]) -> dict[int, dict[str, Any]]:
+    """``_hearings``' table with each court's decided cases counted from ``_decided_durations`` rows."""
+    for (court_id, *_), *_ in decided:
+        per[court_id]["decided"] += 1
+    return per
+
+
+def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
+    """Per court id: hearings held and adjourned (by reason) at that court, hearings of its decided
+    cases and its decided cases. Two queries: the hearing tallies, the cases."""
+    decided = [((row[COURT],), 0, 0) for row in _case_rows(cases) if _is_decided(row)]
+    return _with_decided(_hearings(cases), decided)
 
 
 def _merge(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:
@@ -586,6 +696,9 @@ def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> dict[
     return sorted(out, key=lambda r: (-r["hearings_held"], r["court"] or ""))
 
 
+# Verdicts and clearance ----------------------------------------------------------------------
+
+
 def _conviction_figures(row: dict[str, int]) -> dict[str, Any]:
     return {
         "charges_decided": row["charges_decided"],
@@ -597,16 +710,13 @@ def _conviction_figures(row: dict[str, int]) -> dict[str, Any]:
     }
 
 
-FINAL = Q(charges__verdict__in=FINAL_VERDICTS)
-CONVICTED = Q(charges__verdict=Verdict.CONVICTED)
-# Over published cases joined to their charges (one row per charge): a case is counted once
-# however many of its charges match.
-CONVICTION_AGGREGATES = {
-    "charges_decided": Count("charges", filter=FINAL),
-    "charges_convicted": Count("charges", filter=CONVICTED),
-    "cases_decided": Count("pk", distinct=True, filter=FINAL),
-    "cases_convicted": Count("pk", distinct=True, filter=CONVICTED),
-}
+def _sum_convictions(per_court: dict[int, dict[str, int]]) -> dict[str, Any]:
+    """``conviction_rate`` of all the cases from their courts' figures (``_convictions``)."""
+    total = dict.fromkeys(CONVICTION_KEYS, 0)
+    for row in per_court.values():
+        for key in total:
+            total[key] += row[key]
+    return _conviction_figures(total)
 
 
 def conviction_rate(*, cases: QuerySet[Case]) -> dict[str, Any]:
@@ -616,7 +726,7 @@ def conviction_rate(*, cases: QuerySet[Case]) -> dict[str, Any]:
     conviction ÷ cases with at least one final verdict. Returns ``{"charges_decided",
     "charges_convicted", "per_accused", "cases_decided", "cases_convicted", "per_case"}``. One query.
     """
-    return _conviction_figures(without_joins(_published(cases)).aggregate(**CONVICTION_AGGREGATES))
+    return _sum_convictions(_convictions(_case_rows(cases)))
 
 
 def clearance_rate(
@@ -646,49 +756,19 @@ def clearance_rate(
     }
 
 
-def _convictions_per_court(cases: QuerySet[Case]) -> dict[int, dict[str, int]]:
-    """``CONVICTION_AGGREGATES`` per court of the published ``cases``. One query. A case has one
-    court, so the courts' rows add up to the figures of all the cases (see ``_sum_convictions``)."""
-    rows = without_joins(_published(cases)).values("court_id").annotate(**CONVICTION_AGGREGATES)
-    return {row.pop("court_id"): row for row in rows}
+# Per court and all at once -------------------------------------------------------------------
 
 
-def _sum_convictions(per_court: dict[int, dict[str, int]]) -> dict[str, Any]:
-    """``conviction_rate`` of all the cases from their courts' rows (no query)."""
-    total = dict.fromkeys(CONVICTION_AGGREGATES, 0)
-    for row in per_court.values():
-        for key in total:
-            total[key] += row[key]
-    return _conviction_figures(total)
-
-
-def _court_rows(cases: QuerySet[Case]) -> list[tuple[int, str, str | None, int]]:
-    """(court id, name, city, published cases) of every court with a published case. Two queries."""
-    counts = dict(_published(cases).values("court_id").annotate(n=Count("pk")).values_list("court_id", "n"))
-    courts = Court.objects.filter(pk__in=list(counts)).values_list("pk", "name", "city__name")
-    return [(pk, name, city, counts[pk]) for pk, name, city in courts]
-
-
-def _scorecards(
-    court_rows: Sequence[tuple[int, str, str | None, int]],
-    hearings: dict[int, dict[str, Any]],
-    decided: Sequence[tuple],
-    pending_rows: Sequence[tuple[int, int | None]],
-    conviction_rows: dict[int, dict[str, int]],
-) -> list[dict[str, Any]]:
-    """Scorecards from what is already loaded: ``_court_rows``, the hearing table, the decided
-    rows (court_id first), ``_pending_rows`` and ``_convictions_per_court`` (no query)."""
+def _scorecards(figures: dict[str, Any], hearings: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scorecards from what is already loaded: ``_case_figures`` and ``_hearings`` (no query)."""
     decided_pairs: dict[int, list] = defaultdict(list)
-    for row in decided:
+    for row in figures["decided"]:
         decided_pairs[row[0][0]].append(row)
-    pending: dict[int, int] = defaultdict(int)
     pending_days: dict[int, list] = defaultdict(list)
-    for court_id, days in pending_rows:
-        pending[court_id] += 1
-        if days is not None:
-            pending_days[court_id].append(days)
-    convictions = {court_id: _conviction_figures(row) for court_id, row in conviction_rows.items()}
-    empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_AGGREGATES, 0))
+    for court_id, days in figures["pending_days"]:
+        pending_days[court_id].append(days)
+    convictions = figures["convictions"]
+    empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_KEYS, 0))
     out = [
         {
             "court_id": pk,
@@ -696,13 +776,13 @@ def _scorecards(
             "city": city,
             "cases": n,
             "decided": len(decided_pairs.get(pk, [])),
-            "pending": pending.get(pk, 0),
+            "pending": figures["pending"].get(pk, 0),
             "disposal": _disposal_summary(decided_pairs.get(pk, [])),
             "over_statutory_limit": _excess_of(pending_days.get(pk, [])),
             "adjournments": _block(hearings.get(pk, _new_entry())),
-            "conviction_rate": convictions.get(pk, empty_conviction),
+            "conviction_rate": _conviction_figures(convictions[pk]) if pk in convictions else empty_conviction,
         }
-        for pk, name, city, n in court_rows
+        for pk, name, city, n in figures["courts"]
     ]
     return sorted(out, key=lambda r: (-r["cases"], r["court"]))
 
@@ -715,16 +795,11 @@ def court_scorecards(
     Each row: ``court_id``, ``court``, ``city``, ``cases``, ``decided``, ``pending``; ``disposal``
     (as ``disposal_times``); ``over_statutory_limit`` (as that function); ``adjournments`` (as
     ``adjournments``; hearings counted at the court that heard them); ``conviction_rate`` (as that
-    function). One grouped query per table, then Python: eight queries whatever the number of courts.
+    function). Four queries whatever the number of courts (three when ``calendar`` is given): the
+    cases, their courts, the hearing tallies.
     """
-    calendar = _calendar(calendar)
-    return _scorecards(
-        _court_rows(cases),
-        _hearing_table(cases),
-        _decided(cases, ["court_id"], calendar),
-        _pending_rows(cases, today, calendar),
-        _convictions_per_court(cases),
-    )
+    figures = _case_figures(cases, today, _calendar(calendar))
+    return _scorecards(figures, _with_decided(_hearings(cases), figures["decided"]))
 
 
 def court_statistics_parts(
@@ -743,12 +818,8 @@ def court_statistics_parts(
     calendar = _calendar(calendar)
     calendar._table()  # built once, before the parts share it
     parts = [
-        partial(_convictions_per_court, cases),
-        partial(_hearing_table, cases),
-        partial(_decided, cases, ["court_id", "cognizance_year"], calendar),
-        partial(_pending_rows, cases, today, calendar),
-        partial(_court_rows, cases),
-        partial(pending_ages, cases=cases, today=today, calendar=calendar),
+        partial(_case_figures, cases, today, calendar),
+        partial(_hearings, cases),
         partial(
             clearance_rate,
             cases=clearance_cases if clearance_cases is not None else cases,
@@ -758,33 +829,26 @@ def court_statistics_parts(
     ]
 
     def combine(results: Sequence[Any]) -> dict[str, Any]:
-        convictions, hearings, decided, pending_rows, court_rows, ages, clearance = results
-        disposal = _disposal_summary(decided)
+        figures, hearings, clearance = results
+        hearings = _with_decided(hearings, figures["decided"])
+        disposal = _disposal_summary(figures["decided"])
         return {
             "disposal": disposal,
-            "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
+            "disposal_by_year": sorted(_grouped_disposal(figures["decided"], ["year"], [1]), key=lambda r: r["year"]),
             "statutory_compliance": {
                 "decided": disposal["count"],
                 "within_limit": disposal["within_statutory_limit"],
                 "rate": disposal["statutory_compliance"],
             },
-            "pending_ages": ages,
-            "over_statutory_limit": _excess_of([days for _, days in pending_rows if days is not None]),
+            "pending_ages": figures["ages"],
+            "over_statutory_limit": _excess_of([days for _, days in figures["pending_days"]]),
             "adjournments": _block(_merge(hearings.values())),
-            "conviction_rate": _sum_convictions(convictions),
+            "conviction_rate": _sum_convictions(figures["convictions"]),
             "clearance_rate": clearance,
-            "scorecards": _scorecards(court_rows, hearings, decided, pending_rows, convictions),
+            "scorecards": _scorecards(figures, hearings),
         }
 
     return parts, combine
-
-
-def _pending_rows(cases: QuerySet[Case], today: datetime.date, calendar: _Counter) -> list[tuple[int, int | None]]:
-    """(court id, working days since cognizance to ``today``, None without a cognizance date) of
-    every pending published case. One query."""
-    rows = list(_pending(cases).values_list("court_id", "cognizance_date"))
-    days = iter(calendar.spans((start, today) for _, start in rows if start is not None))
-    return [(court_id, next(days) if start is not None else None) for court_id, start in rows]
 
 
 def court_statistics(
@@ -797,7 +861,7 @@ def court_statistics(
     calendar: WorkingCalendar | None = None,
 ) -> dict[str, Any]:
     """All the court figures at once, each as its own function gives it, sharing one working calendar
-    and one pass over the hearings: ``disposal``, ``disposal_by_year``, ``statutory_compliance``,
+    and one pass over the cases: ``disposal``, ``disposal_by_year``, ``statutory_compliance``,
     ``pending_ages``, ``over_statutory_limit``, ``adjournments``, ``conviction_rate``,
     ``clearance_rate`` (of ``clearance_cases``, default ``cases``, over date_from..date_to) and
     ``scorecards`` (per court). A constant number of queries, made at once where

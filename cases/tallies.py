@@ -7,6 +7,10 @@ connected in CasesConfig.ready(): a hearing saved or deleted recounts its case (
 its former case); a case saved recounts itself (its court is the court of its hearings that name
 none).
 
+ChargeTally: each case's charges counted by verdict (for the conviction rates).
+``refresh_charges(case_ids)`` recounts the given cases, from the signals too: a charge saved or
+deleted recounts its case (and its former case if it moved).
+
 JusticeTally: each incident's charges in its published cases counted (for the justice funnel,
 impunity and partial justice). ``refresh_justice(incident_ids)`` recounts the given incidents,
 from the signals too: a charge or an appeal saved or deleted recounts the incidents of its case
@@ -38,6 +42,7 @@ from .models import (
     AppealOutcome,
     Case,
     Charge,
+    ChargeTally,
     Custody,
     Hearing,
     HearingOutcome,
@@ -89,6 +94,35 @@ def refresh(case_ids: Iterable[int]) -> None:
 def refresh_all() -> int:
     """Recount every case's tallies; returns the number of rows written."""
     return _rewrite(HearingTally.objects.all(), lambda: _count(Hearing.objects.all()))
+
+
+# Charge tallies ------------------------------------------------------------------------------
+
+
+def _count_charges(charges) -> list[ChargeTally]:
+    rows = (
+        charges.order_by()
+        .values("case_id")
+        .annotate(
+            concluded=Count("pk", filter=Q(verdict__in=FINAL_VERDICTS)),
+            convicted=Count("pk", filter=Q(verdict=Verdict.CONVICTED)),
+        )
+    )
+    return [ChargeTally(case_id=row.pop("case_id"), **row) for row in rows]
+
+
+def refresh_charges(case_ids: Iterable[int | None]) -> None:
+    """Recount the charge tallies of these cases from their charges."""
+    ids = sorted(set(case_ids) - {None})
+    if ids:
+        _rewrite(
+            ChargeTally.objects.filter(case_id__in=ids), lambda: _count_charges(Charge.objects.filter(case_id__in=ids))
+        )
+
+
+def refresh_charges_all() -> int:
+    """Recount every case's charge tally; returns the number of rows written."""
+    return _rewrite(ChargeTally.objects.all(), lambda: _count_charges(Charge.objects.all()))
 
 
 # Justice tallies -----------------------------------------------------------------------------
@@ -221,7 +255,9 @@ def _case_deleted(sender, instance: Case, **kwargs) -> None:
 
 def _charge_changed(sender, instance: Charge, **kwargs) -> None:
     if _active():
-        refresh_justice(_incidents_of_cases([instance.case_id, getattr(instance, "_tally_former_parent", None)]))
+        cases = [instance.case_id, getattr(instance, "_tally_former_parent", None)]
+        refresh_charges(cases)
+        refresh_justice(_incidents_of_cases(cases))
 
 
 def _appeal_changed(sender, instance: Appeal, **kwargs) -> None:

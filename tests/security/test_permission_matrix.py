@@ -324,6 +324,8 @@ def world(db, django_user_model, settings, monkeypatch):
     settings.RATE_LIMITS = {"api": (1_000_000, 60), "csv": (1_000_000, 60), "follow": (1_000_000, 60)}
     monkeypatch.setattr("incidents.views.today", lambda: D(2026, 11, 25))
     monkeypatch.setattr("cases.views.today", lambda: D(2026, 11, 25))
+    monkeypatch.setattr("cases.feeds.today", lambda: D(2026, 11, 25))  # the hearing on 1 December is upcoming
+    monkeypatch.setattr("monitoring.access.today", lambda: D(2026, 11, 25))
     return build_world(django_user_model)
 
 

@@ -416,6 +416,7 @@ class Command(BaseCommand):
         cm.Hearing.objects.bulk_create(hearings)
         self.counts["hearings"] += len(hearings)
         tallies.refresh(case.pk for case in cases)  # bulk_create sends no signal
+        tallies.refresh_charges(case.pk for case in cases)
         tallies.refresh_justice(incident_id for incident_id, _ in plans)
 
     def plan_hearings(self, case, hearings_per_case: float) -> list:
