@@ -19,10 +19,10 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import (
@@ -41,7 +41,7 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 
 from incidents.models import Incident, Status
-from incidents.stats import share, without_joins
+from incidents.stats import plain_rows, share, without_joins
 from tracker.concurrency import run_concurrently
 
 from .models import (
@@ -424,23 +424,56 @@ COURT, STAGE, FIR, COGNIZANCE, JUDGMENT, CONCLUDED, CONVICTED = range(len(CASE_R
 
 def _case_rows(cases: QuerySet[Case]) -> list[tuple]:
     """``CASE_ROW`` of each published case of ``cases``, once each (whatever the caller joined). One query."""
-    return list(without_joins(_published(cases)).values_list(*CASE_ROW))
+    rows = (
+        without_joins(_published(cases))
+        .values(*CASE_ROW[:CONCLUDED])
+        .annotate(concluded=F("charge_tally__concluded"), convicted=F("charge_tally__convicted"))
+    )
+    return plain_rows(rows, (*CASE_ROW[:CONCLUDED], "concluded", "convicted"))
 
 
-def _is_decided(row: tuple) -> bool:
-    """A decided case: judgment and cognizance both dated (``CaseQuerySet.decided``)."""
-    return row[JUDGMENT] is not None and row[COGNIZANCE] is not None
+class _Cases(NamedTuple):
+    """The published cases in one pass over their rows (``_sorted_cases``)."""
+
+    per_court: dict[int, int]  # court id → published cases
+    decided: list[tuple]  # the rows of the decided cases: judgment and cognizance dated (CaseQuerySet.decided)
+    pending: list[tuple]  # the rows of the pending cases: no judgment, no stage past the trial (CaseQuerySet.pending)
+    convictions: dict[int, dict[str, int]]  # court id → CONVICTION_KEYS; courts with no final verdict left out
 
 
-def _is_pending(row: tuple) -> bool:
-    """A pending case: no judgment, at no stage past the trial (``CaseQuerySet.pending``)."""
-    return row[JUDGMENT] is None and row[STAGE] not in NOT_PENDING_STAGES
+CONVICTION_KEYS = ("charges_decided", "charges_convicted", "cases_decided", "cases_convicted")
 
 
-def _decided_durations(rows: Sequence[tuple], calendar: _Counter) -> list[tuple]:
-    """((court id, cognizance year), calendar days, working days) per decided case of ``rows``,
-    as ``_decided(cases, ["court_id", "cognizance_year"], calendar)`` gives them."""
-    decided = [row for row in rows if _is_decided(row)]
+def _sorted_cases(cases: QuerySet[Case]) -> _Cases:
+    """``cases``' published cases counted per court, sorted into decided and pending, and their
+    charges with a final verdict and convicted counted per court (with the cases that have at
+    least one of each). One query."""
+    per_court: dict[int, int] = defaultdict(int)
+    decided, pending, convictions = [], [], {}
+    for row in _case_rows(cases):
+        court = row[COURT]
+        per_court[court] += 1
+        if row[JUDGMENT] is None:
+            if row[STAGE] not in NOT_PENDING_STAGES:
+                pending.append(row)
+        elif row[COGNIZANCE] is not None:
+            decided.append(row)
+        concluded = row[CONCLUDED]
+        if concluded:  # no tally (no charge) or no final verdict: nothing to count (a conviction is final)
+            convicted = row[CONVICTED]
+            entry = convictions.get(court)
+            if entry is None:
+                entry = convictions[court] = dict.fromkeys(CONVICTION_KEYS, 0)
+            entry["charges_decided"] += concluded
+            entry["charges_convicted"] += convicted
+            entry["cases_decided"] += 1
+            entry["cases_convicted"] += convicted > 0
+    return _Cases(dict(per_court), decided, pending, convictions)
+
+
+def _decided_durations(decided: Sequence[tuple], calendar: _Counter) -> list[tuple]:
+    """((court id, cognizance year), calendar days, working days) per decided case's row, as
+    ``_decided(cases, ["court_id", "cognizance_year"], calendar)`` gives them."""
     working = calendar.spans((row[COGNIZANCE], row[JUDGMENT]) for row in decided)
     return [
         ((row[COURT], row[COGNIZANCE].year), (row[JUDGMENT] - row[COGNIZANCE]).days, days)
@@ -449,8 +482,8 @@ def _decided_durations(rows: Sequence[tuple], calendar: _Counter) -> list[tuple]
 
 
 def _pending_days(pending: Sequence[tuple], today: datetime.date, calendar: _Counter) -> list[tuple[int, int]]:
-    """(court id, working days since cognizance to ``today``) of each pending case of ``pending``
-    with a cognizance date."""
+    """(court id, working days since cognizance to ``today``) of each pending case's row with a
+    cognizance date."""
     dated = [row for row in pending if row[COGNIZANCE] is not None]
     working = calendar.spans((row[COGNIZANCE], today) for row in dated)
     return [(row[COURT], days) for row, days in zip(dated, working, strict=True)]
@@ -493,8 +526,13 @@ def _age_buckets(pending: Iterable[tuple], today: datetime.date, calendar: _Coun
         started = row[COGNIZANCE] or row[FIR]
         if started is None:
             counts["unknown"] += 1
+            continue
+        for key, since in thresholds:
+            if started >= since:
+                counts[key] += 1
+                break
         else:
-            counts[next((key for key, since in thresholds if started >= since), "gt_5_years")] += 1
+            counts["gt_5_years"] += 1
     return [{"bucket": key, "label": label, "count": counts[key]} for key, label in PENDING_AGE_BUCKETS]
 
 
@@ -509,8 +547,7 @@ def pending_ages(
     Pending = published, no judgment, stage not decided, transferred, on appeal or closed.
     Returns ``[{"bucket", "label", "count"}]`` with every bucket, zeros included. Two queries.
     """
-    pending = [row for row in _case_rows(cases) if _is_pending(row)]
-    return _age_buckets(pending, today, _calendar(calendar))
+    return _age_buckets(_sorted_cases(cases).pending, today, _calendar(calendar))
 
 
 def _excess_of(working_days: Sequence[int]) -> dict[str, Any]:
@@ -534,57 +571,42 @@ def over_statutory_limit(
     Returns ``{"pending_with_cognizance", "over_limit", "share", "median_excess_working_days",
     "max_excess_working_days"}`` (the excess is working days beyond the seventh). Two queries.
     """
-    pending = [row for row in _case_rows(cases) if _is_pending(row)]
+    pending = _sorted_cases(cases).pending
     return _excess_of([days for _, days in _pending_days(pending, today, _calendar(calendar))])
-
-
-CONVICTION_KEYS = ("charges_decided", "charges_convicted", "cases_decided", "cases_convicted")
-
-
-def _convictions(rows: Iterable[tuple]) -> dict[int, dict[str, int]]:
-    """Per court of ``rows``: charges with a final verdict, charges convicted, and the cases with
-    at least one of each. Courts with no final verdict are left out (their figures are zeros)."""
-    per: dict[int, dict[str, int]] = {}
-    for row in rows:
-        concluded = row[CONCLUDED]
-        if not concluded:  # no tally (no charge) or no final verdict; a conviction is a final verdict
-            continue
-        convicted = row[CONVICTED]
-        entry = per.get(row[COURT])
-        if entry is None:
-            entry = per[row[COURT]] = dict.fromkeys(CONVICTION_KEYS, 0)
-        entry["charges_decided"] += concluded
-        entry["charges_convicted"] += convicted
-        entry["cases_decided"] += 1
-        entry["cases_convicted"] += convicted > 0
-    return per
 
 
 def _case_figures(cases: QuerySet[Case], today: datetime.date, calendar: _Counter) -> dict[str, Any]:
     """Every court figure that reads the published cases (not their hearings), overall and per
-    court, counted in one pass over ``_case_rows``. Two queries: the cases, their courts' names.
+    court, from one pass over their rows (``_sorted_cases``). Two queries: the cases, their courts.
 
-    ``courts`` is [(court id, name, city, published cases)]; ``decided`` the decided cases'
-    durations (``_decided_durations``); ``pending`` the pending cases per court; ``pending_days``
-    (court id, working days since cognizance) per pending case with a cognizance date; ``ages``
-    as ``pending_ages``; ``convictions`` per court (``_convictions``)."""
-    rows = _case_rows(cases)
-    per_court: dict[int, int] = defaultdict(int)
-    pending_per_court: dict[int, int] = defaultdict(int)
-    pending = []
-    for row in rows:
-        per_court[row[COURT]] += 1
-        if _is_pending(row):
-            pending.append(row)
-            pending_per_court[row[COURT]] += 1
-    names = Court.objects.filter(pk__in=list(per_court)).values_list("pk", "name", "city__name")
+    Returns ``courts`` [(court id, name, city, published cases)]; ``disposal`` (as
+    ``disposal_times``), ``disposal_by_year`` and ``disposal_by_court`` {court id: the same};
+    ``decided`` and ``pending`` {court id: cases}; ``over_statutory_limit`` (as that function) and
+    ``over_statutory_limit_by_court`` {court id: the same}; ``pending_ages`` (as that function);
+    ``convictions`` (``_Cases.convictions``)."""
+    cases_ = _sorted_cases(cases)
+    names = Court.objects.filter(pk__in=list(cases_.per_court)).values_list("pk", "name", "city__name")
+    decided = _decided_durations(cases_.decided, calendar)
+    decided_by_court: dict[int, list] = defaultdict(list)
+    for row in decided:
+        decided_by_court[row[0][0]].append(row)
+    pending_by_court: dict[int, int] = defaultdict(int)
+    for row in cases_.pending:
+        pending_by_court[row[COURT]] += 1
+    days_by_court: dict[int, list[int]] = defaultdict(list)
+    for court_id, days in _pending_days(cases_.pending, today, calendar):
+        days_by_court[court_id].append(days)
     return {
-        "courts": [(pk, name, city, per_court[pk]) for pk, name, city in names],
-        "decided": _decided_durations(rows, calendar),
-        "pending": dict(pending_per_court),
-        "pending_days": _pending_days(pending, today, calendar),
-        "ages": _age_buckets(pending, today, calendar),
-        "convictions": _convictions(rows),
+        "courts": [(pk, name, city, cases_.per_court[pk]) for pk, name, city in names],
+        "disposal": _disposal_summary(decided),
+        "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
+        "disposal_by_court": {pk: _disposal_summary(rows) for pk, rows in decided_by_court.items()},
+        "decided": {pk: len(rows) for pk, rows in decided_by_court.items()},
+        "pending": dict(pending_by_court),
+        "over_statutory_limit": _excess_of([days for days_list in days_by_court.values() for days in days_list]),
+        "over_statutory_limit_by_court": {pk: _excess_of(days) for pk, days in days_by_court.items()},
+        "pending_ages": _age_buckets(cases_.pending, today, calendar),
+        "convictions": cases_.convictions,
     }
 
 
@@ -645,17 +667,19 @@ def _hearings(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
     return per
 
 
-def _with_decided(per: dict[int, dict[str, Any]], decided: Iterable[tuple]) -> dict[int, dict[str, Any]]:
-    """``_hearings``' table with each court's decided cases counted from ``_decided_durations`` rows."""
-    for (court_id, *_), *_ in decided:
-        per[court_id]["decided"] += 1
+def _with_decided(per: dict[int, dict[str, Any]], decided: Mapping[int, int]) -> dict[int, dict[str, Any]]:
+    """``_hearings``' table with each court's decided cases (``decided``: court id → cases) filled in."""
+    for court_id, n in decided.items():
+        per[court_id]["decided"] += n
     return per
 
 
 def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
     """Per court id: hearings held and adjourned (by reason) at that court, hearings of its decided
     cases and its decided cases. Two queries: the hearing tallies, the cases."""
-    decided = [((row[COURT],), 0, 0) for row in _case_rows(cases) if _is_decided(row)]
+    decided: dict[int, int] = defaultdict(int)
+    for row in _sorted_cases(cases).decided:
+        decided[row[COURT]] += 1
     return _with_decided(_hearings(cases), decided)
 
 
@@ -711,7 +735,7 @@ def _conviction_figures(row: dict[str, int]) -> dict[str, Any]:
 
 
 def _sum_convictions(per_court: dict[int, dict[str, int]]) -> dict[str, Any]:
-    """``conviction_rate`` of all the cases from their courts' figures (``_convictions``)."""
+    """``conviction_rate`` of all the cases from their courts' figures (``_Cases.convictions``)."""
     total = dict.fromkeys(CONVICTION_KEYS, 0)
     for row in per_court.values():
         for key in total:
@@ -726,7 +750,7 @@ def conviction_rate(*, cases: QuerySet[Case]) -> dict[str, Any]:
     conviction ÷ cases with at least one final verdict. Returns ``{"charges_decided",
     "charges_convicted", "per_accused", "cases_decided", "cases_convicted", "per_case"}``. One query.
     """
-    return _sum_convictions(_convictions(_case_rows(cases)))
+    return _sum_convictions(_sorted_cases(cases).convictions)
 
 
 def clearance_rate(
@@ -760,27 +784,21 @@ def clearance_rate(
 
 
 def _scorecards(figures: dict[str, Any], hearings: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Scorecards from what is already loaded: ``_case_figures`` and ``_hearings`` (no query)."""
-    decided_pairs: dict[int, list] = defaultdict(list)
-    for row in figures["decided"]:
-        decided_pairs[row[0][0]].append(row)
-    pending_days: dict[int, list] = defaultdict(list)
-    for court_id, days in figures["pending_days"]:
-        pending_days[court_id].append(days)
+    """Scorecards from what is already counted: ``_case_figures`` and ``_hearings`` (no query)."""
     convictions = figures["convictions"]
-    empty_conviction = _conviction_figures(dict.fromkeys(CONVICTION_KEYS, 0))
+    no_conviction = dict.fromkeys(CONVICTION_KEYS, 0)
     out = [
         {
             "court_id": pk,
             "court": name,
             "city": city,
             "cases": n,
-            "decided": len(decided_pairs.get(pk, [])),
+            "decided": figures["decided"].get(pk, 0),
             "pending": figures["pending"].get(pk, 0),
-            "disposal": _disposal_summary(decided_pairs.get(pk, [])),
-            "over_statutory_limit": _excess_of(pending_days.get(pk, [])),
+            "disposal": figures["disposal_by_court"].get(pk) or _disposal_summary([]),
+            "over_statutory_limit": figures["over_statutory_limit_by_court"].get(pk) or _excess_of([]),
             "adjournments": _block(hearings.get(pk, _new_entry())),
-            "conviction_rate": _conviction_figures(convictions[pk]) if pk in convictions else empty_conviction,
+            "conviction_rate": _conviction_figures(convictions.get(pk, no_conviction)),
         }
         for pk, name, city, n in figures["courts"]
     ]
@@ -831,17 +849,17 @@ def court_statistics_parts(
     def combine(results: Sequence[Any]) -> dict[str, Any]:
         figures, hearings, clearance = results
         hearings = _with_decided(hearings, figures["decided"])
-        disposal = _disposal_summary(figures["decided"])
+        disposal = figures["disposal"]
         return {
             "disposal": disposal,
-            "disposal_by_year": sorted(_grouped_disposal(figures["decided"], ["year"], [1]), key=lambda r: r["year"]),
+            "disposal_by_year": figures["disposal_by_year"],
             "statutory_compliance": {
                 "decided": disposal["count"],
                 "within_limit": disposal["within_statutory_limit"],
                 "rate": disposal["statutory_compliance"],
             },
-            "pending_ages": figures["ages"],
-            "over_statutory_limit": _excess_of([days for _, days in figures["pending_days"]]),
+            "pending_ages": figures["pending_ages"],
+            "over_statutory_limit": figures["over_statutory_limit"],
             "adjournments": _block(_merge(hearings.values())),
             "conviction_rate": _sum_convictions(figures["convictions"]),
             "clearance_rate": clearance,

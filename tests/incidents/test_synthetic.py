@@ -89,3 +89,19 @@ def test_bad_arguments_are_refused(reference):
         run(incidents=0)
     with pytest.raises(CommandError, match="between 0 and 1"):
         run(incidents=5, cases_ratio=2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_the_tables_are_vacuumed_after_the_load_outside_a_transaction(reference):
+    """Outside a transaction the load ends with VACUUM ANALYZE (rows marked visible to all, as
+    autovacuum would later); inside one (a caller's, or this file's other tests) with ANALYZE alone."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("VACUUM is PostgreSQL's; on SQLite the command analyses nothing")
+    err = io.StringIO()
+    call_command("generate_synthetic", incidents=20, seed=1, stdout=io.StringIO(), stderr=err)
+    assert "Vacuuming and analysing the tables" in err.getvalue()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_vacuum IS NOT NULL FROM pg_stat_user_tables WHERE relname = 'incidents_incident'")
+        assert cursor.fetchone() == (True,)

@@ -134,10 +134,14 @@ class Command(BaseCommand):
             self.generate(options["incidents"], options["cases_ratio"], options["hearings_per_case"])
             data_changed()  # bulk inserts send no signals: retire the cached pages on commit
         if connection.vendor == "postgresql":
-            # Fresh planner statistics: after a bulk load the stale ones make some queries take minutes.
-            self.progress("Analysing the tables for the query planner…")
+            # Fresh planner statistics (after a bulk load the stale ones make some queries take
+            # minutes), and the rows marked visible to all as autovacuum would mark them later:
+            # until then every read of a fresh row checks its transaction's fate again. VACUUM
+            # cannot run inside a transaction (a caller's, or a test's): ANALYZE alone there.
+            vacuum = "" if connection.in_atomic_block else "VACUUM "
+            self.progress(f"{'Vacuuming and a' if vacuum else 'A'}nalysing the tables for the query planner…")
             with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+                cursor.execute(f"{vacuum}ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {self.counts['incidents']} incidents, {self.counts['cases']} cases, "
