@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime
 import math
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
@@ -84,9 +85,13 @@ def percentile(values: Sequence[float], fraction: float) -> float | None:
     x[⌊h⌋] + (h − ⌊h⌋) × (x[⌊h⌋+1] − x[⌊h⌋]). The median is ``percentile(values, 0.5)``: the
     middle value, or the mean of the two middle values. One value is its own every percentile.
     """
-    if not values:
+    return _interpolated(sorted(values), fraction)
+
+
+def _interpolated(ordered: Sequence[float], fraction: float) -> float | None:
+    """``percentile`` of values already sorted."""
+    if not ordered:
         return None
-    ordered = sorted(values)
     position = (len(ordered) - 1) * fraction
     low = math.floor(position)
     high = min(low + 1, len(ordered) - 1)
@@ -146,16 +151,23 @@ class _Counter:
         return self.spans([(start, end)])[0]
 
     def spans(self, pairs: Iterable[tuple[datetime.date, datetime.date]]) -> list[int]:
-        """``[between(start, end) for start, end in pairs]``, in one loop with no call per pair."""
-        running, first, low, high = self._table(), self.FIRST.toordinal(), self.FIRST, self.LAST
+        """``[between(start, end) for start, end in pairs]``."""
+        return [working for _, working in self.durations(pairs)]
+
+    def durations(self, pairs: Iterable[tuple[datetime.date, datetime.date]]) -> list[tuple[int, int]]:
+        """``[((end − start) in days, between(start, end)) for start, end in pairs]``, in one loop
+        with no call per pair."""
+        running, first = self._table(), self.FIRST.toordinal()
+        low, high = first, self.LAST.toordinal()
         out = []
         for start, end in pairs:
-            if end <= start:
-                out.append(0)
-            elif start < low or end > high:
-                out.append(self.calendar.between(start, end))
+            a, b = start.toordinal(), end.toordinal()
+            if b <= a:
+                out.append((b - a, 0))
+            elif a < low or b > high:
+                out.append((b - a, self.calendar.between(start, end)))
             else:
-                out.append(running[end.toordinal() - first] - running[start.toordinal() - first])
+                out.append((b - a, running[b - first] - running[a - first]))
         return out
 
 
@@ -334,23 +346,21 @@ def _decided(cases: QuerySet[Case], fields: Sequence[str], calendar: _Counter) -
         .annotate(cognizance_year=ExtractYear("cognizance_date"))
     )
     rows = list(qs.values_list(*fields, "cognizance_date", "judgment_date"))
-    working = calendar.spans((row[-2], row[-1]) for row in rows)
-    return [(row[:-2], (row[-1] - row[-2]).days, days) for row, days in zip(rows, working, strict=True)]
+    durations = calendar.durations((row[-2], row[-1]) for row in rows)
+    return [(row[:-2], *pair) for row, pair in zip(rows, durations, strict=True)]
 
 
 def _disposal_summary(durations: Sequence[tuple]) -> dict[str, Any]:
     """Summary of (…, calendar days, working days) rows."""
-    # Sorted once here: percentile() sorts again, which takes one linear pass over a sorted list.
-    calendar_days = sorted(row[-2] for row in durations)
-    working_days = sorted(row[-1] for row in durations)
-    limit = settings.STATUTORY_LIMIT_WORKING_DAYS  # read once: a setting is a lazy object's attribute
-    within = sum(1 for days in working_days if days <= limit)
+    calendar_days = sorted(map(itemgetter(-2), durations))
+    working_days = sorted(map(itemgetter(-1), durations))
+    within = bisect_right(working_days, settings.STATUTORY_LIMIT_WORKING_DAYS)  # how many ≤ the limit
     return {
         "count": len(durations),
-        "median_days": percentile(calendar_days, 0.5),
-        "p90_days": percentile(calendar_days, 0.9),
-        "median_working_days": percentile(working_days, 0.5),
-        "p90_working_days": percentile(working_days, 0.9),
+        "median_days": _interpolated(calendar_days, 0.5),
+        "p90_days": _interpolated(calendar_days, 0.9),
+        "median_working_days": _interpolated(working_days, 0.5),
+        "p90_working_days": _interpolated(working_days, 0.9),
         "within_statutory_limit": within,
         "statutory_compliance": share(within, len(durations)),
     }
@@ -471,16 +481,6 @@ def _sorted_cases(cases: QuerySet[Case]) -> _Cases:
     return _Cases(dict(per_court), decided, pending, convictions)
 
 
-def _decided_durations(decided: Sequence[tuple], calendar: _Counter) -> list[tuple]:
-    """((court id, cognizance year), calendar days, working days) per decided case's row, as
-    ``_decided(cases, ["court_id", "cognizance_year"], calendar)`` gives them."""
-    working = calendar.spans((row[COGNIZANCE], row[JUDGMENT]) for row in decided)
-    return [
-        ((row[COURT], row[COGNIZANCE].year), (row[JUDGMENT] - row[COGNIZANCE]).days, days)
-        for row, days in zip(decided, working, strict=True)
-    ]
-
-
 def _pending_days(pending: Sequence[tuple], today: datetime.date, calendar: _Counter) -> list[tuple[int, int]]:
     """(court id, working days since cognizance to ``today``) of each pending case's row with a
     cognizance date."""
@@ -520,19 +520,14 @@ def _age_thresholds(today: datetime.date, calendar: _Counter) -> list[tuple[str,
 def _age_buckets(pending: Iterable[tuple], today: datetime.date, calendar: _Counter) -> list[dict[str, Any]]:
     """``pending_ages`` of the pending cases' rows: each case in the first bucket whose earliest
     start date it reaches, started on its cognizance date, else its FIR date."""
-    thresholds = _age_thresholds(today, calendar)
+    # The thresholds oldest first: the number of them on or before a start date says its bucket
+    # (none: more than 5 years; all: the youngest).
+    keys, since = zip(*reversed(_age_thresholds(today, calendar)), strict=True)
+    buckets = ("gt_5_years", *keys)
     counts = dict.fromkeys((key for key, _ in PENDING_AGE_BUCKETS), 0)
     for row in pending:
         started = row[COGNIZANCE] or row[FIR]
-        if started is None:
-            counts["unknown"] += 1
-            continue
-        for key, since in thresholds:
-            if started >= since:
-                counts[key] += 1
-                break
-        else:
-            counts["gt_5_years"] += 1
+        counts["unknown" if started is None else buckets[bisect_right(since, started)]] += 1
     return [{"bucket": key, "label": label, "count": counts[key]} for key, label in PENDING_AGE_BUCKETS]
 
 
@@ -586,10 +581,14 @@ def _case_figures(cases: QuerySet[Case], today: datetime.date, calendar: _Counte
     ``convictions`` (``_Cases.convictions``)."""
     cases_ = _sorted_cases(cases)
     names = Court.objects.filter(pk__in=list(cases_.per_court)).values_list("pk", "name", "city__name")
-    decided = _decided_durations(cases_.decided, calendar)
+    # (calendar days, working days) from cognizance to judgment of each decided case, in all, per
+    # court and per year of cognizance.
+    decided = calendar.durations((row[COGNIZANCE], row[JUDGMENT]) for row in cases_.decided)
     decided_by_court: dict[int, list] = defaultdict(list)
-    for row in decided:
-        decided_by_court[row[0][0]].append(row)
+    decided_by_year: dict[int, list] = defaultdict(list)
+    for row, pair in zip(cases_.decided, decided, strict=True):
+        decided_by_court[row[COURT]].append(pair)
+        decided_by_year[row[COGNIZANCE].year].append(pair)
     pending_by_court: dict[int, int] = defaultdict(int)
     for row in cases_.pending:
         pending_by_court[row[COURT]] += 1
@@ -599,7 +598,9 @@ def _case_figures(cases: QuerySet[Case], today: datetime.date, calendar: _Counte
     return {
         "courts": [(pk, name, city, cases_.per_court[pk]) for pk, name, city in names],
         "disposal": _disposal_summary(decided),
-        "disposal_by_year": sorted(_grouped_disposal(decided, ["year"], [1]), key=lambda r: r["year"]),
+        "disposal_by_year": [
+            {"year": year} | _disposal_summary(decided_by_year[year]) for year in sorted(decided_by_year)
+        ],
         "disposal_by_court": {pk: _disposal_summary(rows) for pk, rows in decided_by_court.items()},
         "decided": {pk: len(rows) for pk, rows in decided_by_court.items()},
         "pending": dict(pending_by_court),

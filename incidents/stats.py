@@ -296,8 +296,11 @@ def plain_rows(queryset: QuerySet, columns: tuple[str, ...]) -> list[tuple]:
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]  # DB-API: the name comes first
-        pick = itemgetter(*(names.index(column) for column in columns), 0)  # a tuple even for one column
-        return [pick(row)[:-1] for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    if names == list(columns):
+        return rows
+    pick = itemgetter(*(names.index(column) for column in columns), 0)  # a tuple even for one column
+    return [pick(row)[:-1] for row in rows]
 
 
 def _rollup(incidents: QuerySet[Incident]) -> dict[str, Any]:
