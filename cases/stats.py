@@ -249,7 +249,7 @@ def justice_outcomes(*, incidents: QuerySet[Incident], today: datetime.date) -> 
 
 
 def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, int]:
-    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. Three queries.
+    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. One query (``justice_outcomes``).
 
     In order, each a count of fatal incidents with (only published cases count, at every step):
     ``case_registered`` at least one published Case; ``accused_charged`` such a Case with at least
@@ -268,7 +268,7 @@ def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str
     Returns ``{"fatal_incidents_3_years_old", "without_conviction", "rate"}``; ``rate`` is the
     impunity rate (a fraction 0..1), None when no fatal incident is that old. "Conviction" is the
     funnel's ``convicted`` step: a Charge with the verdict convicted in a published case (a later
-    appeal does not undo it here). Three queries.
+    appeal does not undo it here). One query.
     """
     return justice_outcomes(incidents=incidents, today=today)["impunity"]
 
