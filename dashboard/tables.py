@@ -226,27 +226,6 @@ class FigureTable(Table):
     def html_rows(self) -> list[list[tuple[str, bool]]]:
         return [[(row["label"], False, ""), (display(row["value"], row["kind"]), True, "")] for row in self.rows]
 
-    @property
-    def html_body(self) -> SafeString:
-        """The table's body rows as HTML: the first cell of a row heads it, numbers align right,
-        a cell with a URL links there. Made here, not by a template loop: the statistics page has
-        a few thousand cells, and a template renders each one through several nodes."""
-        return mark_safe(  # noqa: S308 - every piece is escaped by format_html
-            "".join(
-                "<tr>"
-                + "".join(
-                    format_html(
-                        CELL[index == 0, is_number, bool(url)],
-                        text=text,
-                        url=url,
-                    )
-                    for index, (text, is_number, url) in enumerate(cells)
-                )
-                + "</tr>"
-                for cells in self.html_rows
-            )
-        )
-
     def csv_rows(self) -> Iterable[list]:
         for row in self.rows:
             yield [row["figure"], row["label"], csv_value(row["value"], row["kind"])]
