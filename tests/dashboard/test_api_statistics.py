@@ -105,6 +105,22 @@ def test_no_data_gives_zero_counts_and_null_rates(client):
     assert data["by_year"] == []
 
 
+def test_querysets_that_can_match_nothing_give_the_empty_figures(client, places):
+    """A filter Django knows matches nothing (``pk__in=[]``, ``none()``) sends no query; the
+    figures read past the ORM (plain_rows) must still come out as for an empty table."""
+    from cases.models import Case
+    from dashboard.api import statistics_payload
+    from incidents.models import Incident
+
+    empty = statistics_payload(
+        incidents=Incident.objects.public().filter(pk__in=[]), cases=Case.objects.none(), today=TODAY
+    )
+    assert (empty["incidents"], empty["killed"], empty["by_year"], empty["by_city"]) == (0, 0, [], [])
+    assert empty["period"] == {"date_from": None, "date_to": None, "months": None}
+    assert (empty["courts"]["disposal"]["count"], empty["courts"]["scorecards"]) == (0, [])
+    assert [row["count"] for row in empty["courts"]["pending_ages"]] == [0] * 8
+
+
 def test_filters_are_the_incident_list_filters(client, places):
     f.IncidentFactory(province=places["sindh"], city=places["karachi"], killed=3, date=D(2012, 5, 1))
     f.IncidentFactory(province=places["punjab"], city=places["lahore"], killed=7, date=D(2012, 7, 1))
