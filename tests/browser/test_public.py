@@ -23,7 +23,9 @@ from tests.factories import (
     ProvinceFactory,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback as in test_staff_phone.py: a transactional test that flushes without it lets
+# post_migrate make the content types again, which the next serialized rollback then collides with.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 D = datetime.date
 
