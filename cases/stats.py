@@ -420,15 +420,8 @@ def statutory_compliance(*, cases: QuerySet[Case], calendar: WorkingCalendar | N
 # What every court figure but the hearings reads of a case (``_case_rows``): one query over the
 # cases, their charges come counted per case (ChargeTally, cases/tallies.py). The figures are
 # then counted here, in one pass, from these rows.
-CASE_ROW = (
-    "court_id",
-    "stage",
-    "fir_date",
-    "cognizance_date",
-    "judgment_date",
-    "charge_tally__concluded",
-    "charge_tally__convicted",
-)
+CASE_FIELDS = ("court_id", "stage", "fir_date", "cognizance_date", "judgment_date")
+CASE_ROW = (*CASE_FIELDS, "concluded", "convicted")  # the last two from the case's ChargeTally
 COURT, STAGE, FIR, COGNIZANCE, JUDGMENT, CONCLUDED, CONVICTED = range(len(CASE_ROW))
 
 
@@ -436,10 +429,10 @@ def _case_rows(cases: QuerySet[Case]) -> list[tuple]:
     """``CASE_ROW`` of each published case of ``cases``, once each (whatever the caller joined). One query."""
     rows = (
         without_joins(_published(cases))
-        .values(*CASE_ROW[:CONCLUDED])
+        .values(*CASE_FIELDS)
         .annotate(concluded=F("charge_tally__concluded"), convicted=F("charge_tally__convicted"))
     )
-    return plain_rows(rows, (*CASE_ROW[:CONCLUDED], "concluded", "convicted"))
+    return plain_rows(rows, CASE_ROW)
 
 
 class _Cases(NamedTuple):
@@ -493,7 +486,7 @@ def working_day_threshold(*, today: datetime.date, working_days: int, calendar: 
     """The earliest start date s with at most ``working_days`` working days in (s, today].
 
     Working days since s only grow as s moves back, so "≤ N working days old" is "started on or
-    after this date", which the database can count.
+    after this date": one comparison per case.
     """
     start = today
     for _ in range(3660):  # bounded: a calendar with no working days would never reach N
