@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import math
 from bisect import bisect_right
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
@@ -474,6 +474,11 @@ def _sorted_cases(cases: QuerySet[Case]) -> _Cases:
     return _Cases(dict(per_court), decided, pending, convictions)
 
 
+def _per_court(rows: Iterable[tuple]) -> dict[int, int]:
+    """How many of ``rows`` (``CASE_ROW``) each court has."""
+    return dict(Counter(row[COURT] for row in rows))
+
+
 def _pending_days(pending: Sequence[tuple], today: datetime.date, calendar: _Counter) -> list[tuple[int, int]]:
     """(court id, working days since cognizance to ``today``) of each pending case's row with a
     cognizance date."""
@@ -582,9 +587,6 @@ def _case_figures(cases: QuerySet[Case], today: datetime.date, calendar: _Counte
     for row, pair in zip(cases_.decided, decided, strict=True):
         decided_by_court[row[COURT]].append(pair)
         decided_by_year[row[COGNIZANCE].year].append(pair)
-    pending_by_court: dict[int, int] = defaultdict(int)
-    for row in cases_.pending:
-        pending_by_court[row[COURT]] += 1
     days_by_court: dict[int, list[int]] = defaultdict(list)
     for court_id, days in _pending_days(cases_.pending, today, calendar):
         days_by_court[court_id].append(days)
@@ -595,8 +597,8 @@ def _case_figures(cases: QuerySet[Case], today: datetime.date, calendar: _Counte
             {"year": year} | _disposal_summary(decided_by_year[year]) for year in sorted(decided_by_year)
         ],
         "disposal_by_court": {pk: _disposal_summary(rows) for pk, rows in decided_by_court.items()},
-        "decided": {pk: len(rows) for pk, rows in decided_by_court.items()},
-        "pending": dict(pending_by_court),
+        "decided": _per_court(cases_.decided),
+        "pending": _per_court(cases_.pending),
         "over_statutory_limit": _excess_of([days for days_list in days_by_court.values() for days in days_list]),
         "over_statutory_limit_by_court": {pk: _excess_of(days) for pk, days in days_by_court.items()},
         "pending_ages": _age_buckets(cases_.pending, today, calendar),
@@ -671,10 +673,7 @@ def _with_decided(per: dict[int, dict[str, Any]], decided: Mapping[int, int]) ->
 def _hearing_table(cases: QuerySet[Case]) -> dict[int, dict[str, Any]]:
     """Per court id: hearings held and adjourned (by reason) at that court, hearings of its decided
     cases and its decided cases. Two queries: the hearing tallies, the cases."""
-    decided: dict[int, int] = defaultdict(int)
-    for row in _sorted_cases(cases).decided:
-        decided[row[COURT]] += 1
-    return _with_decided(_hearings(cases), decided)
+    return _with_decided(_hearings(cases), _per_court(_sorted_cases(cases).decided))
 
 
 def _merge(entries: Iterable[dict[str, Any]]) -> dict[str, Any]:

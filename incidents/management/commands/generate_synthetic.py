@@ -138,10 +138,13 @@ class Command(BaseCommand):
             # minutes), and the rows marked visible to all as autovacuum would mark them later:
             # until then every read of a fresh row checks its transaction's fate again. VACUUM
             # cannot run inside a transaction (a caller's, or a test's): ANALYZE alone there.
-            vacuum = "" if connection.in_atomic_block else "VACUUM "
-            self.progress(f"{'Vacuuming and a' if vacuum else 'A'}nalysing the tables for the query planner…")
+            if connection.in_atomic_block:
+                sql, doing = "ANALYZE", "Analysing"
+            else:
+                sql, doing = "VACUUM ANALYZE", "Vacuuming and analysing"
+            self.progress(f"{doing} the tables for the query planner…")
             with connection.cursor() as cursor:
-                cursor.execute(f"{vacuum}ANALYZE")
+                cursor.execute(sql)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Generated {self.counts['incidents']} incidents, {self.counts['cases']} cases, "
