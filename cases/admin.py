@@ -21,8 +21,8 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Max, Min, OuterRef, Subquery
-from django.utils import timezone
 
+from core.clock import today
 from incidents.admin import HistoryAdmin, PublishableAdmin, count_of
 
 from .models import Accused, Appeal, Case, Charge, Court, Hearing, Holiday, Offence
@@ -31,15 +31,10 @@ from .workdays import WorkingCalendar
 SMALL_TEXTAREA = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
 
 
-def admin_today() -> datetime.date:
-    """Today in Pakistan, for the clock columns (tests replace this function with a fixed date)."""
-    return timezone.localdate()
-
-
 def request_today(request) -> datetime.date:
     """One "today" per request, so the annotations and the columns agree."""
     if not hasattr(request, "_tracker_today"):
-        request._tracker_today = admin_today()
+        request._tracker_today = today()
     return request._tracker_today
 
 
@@ -197,7 +192,7 @@ class CaseAdmin(PublishableAdmin):
 
     @staticmethod
     def _clock(obj) -> Clock:
-        return getattr(obj, "clock", None) or Clock(today=admin_today(), calendar=WorkingCalendar())
+        return getattr(obj, "clock", None) or Clock(today=today(), calendar=WorkingCalendar())
 
     @admin.display(description="days since cognizance")
     def days_since_cognizance(self, obj) -> int | None:

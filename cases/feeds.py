@@ -9,13 +9,11 @@ the case list's filters (`CaseFilter`); a bad parameter answers 400.
 
 from __future__ import annotations
 
-import datetime
-
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 
+from core.clock import today
 from incidents.feeds import FilteredAtomFeed, plain_summary
 
 from .filters import CaseFilter
@@ -57,11 +55,6 @@ class CaseFeed(FilteredAtomFeed):
 
 
 # iCalendar ---------------------------------------------------------------------------------
-
-
-def today() -> datetime.date:
-    """Today in Pakistan: the first day whose hearings are upcoming. Tests replace it."""
-    return timezone.localdate()
 
 
 def upcoming_public_hearings():

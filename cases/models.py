@@ -17,6 +17,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from core import clock
 from incidents.models import Incident, Organisation, PublishableModel, PublishableQuerySet, Status
 from tracker.visibility import AllPublicQuerySet, VisibilityQuerySet
 
@@ -256,7 +257,7 @@ class Case(PublishableModel):
         """
         if not self.cognizance_date:
             return None
-        end = self.judgment_date or today or datetime.date.today()
+        end = self.judgment_date or today or clock.today()
         if calendar is not None:
             return calendar.between(self.cognizance_date, end)
         return working_days_between(self.cognizance_date, end)

@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from core.clock import today
 from incidents.listing import (
     CSV_BATCH,
     SortChoice,
@@ -67,11 +67,6 @@ CASE_CSV_COLUMNS = [
     *[f"{verdict}_count" for verdict in Verdict.values],
     "last_verified_on",
 ]
-
-
-def today() -> datetime.date:
-    """Today in Pakistan (tests replace this function to fix the date)."""
-    return timezone.localdate()
 
 
 def visible_incidents(user) -> Prefetch:

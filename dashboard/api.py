@@ -14,7 +14,6 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import QueryDict
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -26,6 +25,7 @@ from rest_framework.views import APIView
 from cases import stats as case_stats
 from cases.filters import CaseFilter
 from cases.models import Case, Stage, Verdict
+from core.clock import today
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.models import AttackType, Incident
@@ -211,7 +211,7 @@ class StatisticsView(APIView):
         payload = statistics_payload(
             incidents=filters.incidents,
             cases=filters.cases,
-            today=timezone.localdate(),
+            today=today(),
             date_from=filters.date_from,
             date_to=filters.date_to,
             clearance_cases=filters.undated_case_filter.qs,

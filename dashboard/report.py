@@ -16,22 +16,17 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from cases.filters import CaseFilter
 from cases.stats import IMPUNITY_YEARS, years_before
+from core.clock import today
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
 
 from .api import StatisticsFilters, statistics_filters, statistics_payload
 
 LIMIT = "seven working days"  # ATA 1997 s.19(7)
-
-
-def today() -> datetime.date:
-    """Today in Pakistan (tests replace this function to fix the date)."""
-    return timezone.localdate()
 
 
 # Careful English -----------------------------------------------------------------------------

@@ -17,12 +17,12 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from cases import stats as case_stats
 from cases.models import Case, Charge, Court, Verdict
 from cases.workdays import WorkingCalendar
+from core.clock import today
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form, page_links, paginate
@@ -36,11 +36,6 @@ from .sections import headline_figures, statistics_sections
 from .tables import Table, statistics_tables
 
 COURT_PAGE_SIZE = 25
-
-
-def today() -> datetime.date:
-    """Today in Pakistan (tests replace this function to fix the date)."""
-    return timezone.localdate()
 
 
 # The statistics page ------------------------------------------------------------------------

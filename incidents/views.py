@@ -8,13 +8,11 @@ Every page runs a constant number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from core.clock import today
 from tracker.csv import csv_response, wants_csv
 from tracker.visibility import get_visible_or_404
 
@@ -52,11 +50,6 @@ INCIDENT_CSV_COLUMNS = [
     "injured",
     "sources",
 ]
-
-
-def today() -> datetime.date:
-    """Today in Pakistan (tests replace this function to fix the date)."""
-    return timezone.localdate()
 
 
 def sources_prefetch() -> Prefetch:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
 from tracker.visibility import is_staff_reader
-
-
-def today() -> datetime.date:
-    """The local date in Pakistan. Tests replace this function to fix the date."""
-    return timezone.localdate()
 
 
 def staff_required(*perms: str):

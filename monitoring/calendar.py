@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases.models import Hearing
+from core import clock
 
 from . import access
 from .forms import WorklistFilterForm
@@ -59,7 +60,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     court = city = None
     if form.is_valid():
         court, city = form.cleaned_data["court"], form.cleaned_data["city"]
-    today = access.today()
+    today = clock.today()
     hearings = upcoming_hearings(today=today, days=CALENDAR_DAYS, court=court, city=city)
     token = CalendarToken.objects.filter(user=request.user).first()
     context = {
@@ -102,7 +103,7 @@ def staff_feed(request: HttpRequest, token: str) -> HttpResponse:
 
     if not CalendarToken.objects.active().filter(token=token).exists():
         raise Http404("No such calendar.")
-    hearings = upcoming_hearings(today=access.today())
+    hearings = upcoming_hearings(today=clock.today())
     base_url = request.build_absolute_uri("/").rstrip("/")
     body = render_calendar(hearings, name="Tracker: all upcoming hearings (staff)", base_url=base_url)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from cases.models import Court, Hearing, HearingOutcome
+from core.clock import today
 from incidents.models import City
-
-from . import access
 
 
 class WorklistFilterForm(forms.Form):
@@ -81,7 +80,7 @@ class HearingRecordForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         date, outcome = cleaned.get("date"), cleaned.get("outcome")
-        if date and date > access.today():
+        if date and date > today():
             self.add_error("date", "A hearing cannot be recorded before it has taken place.")
         if (
             date

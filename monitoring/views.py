@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from cases.filters import CaseFilter
 from cases.models import Case, Charge, Hearing
+from core import clock
 
 from . import access
 from .forms import CaseSearchForm, HearingRecordForm, WorklistFilterForm
@@ -36,7 +37,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
     court = city = None
     if form.is_valid():
         court, city = form.cleaned_data["court"], form.cleaned_data["city"]
-    today = access.today()
+    today = clock.today()
     context = {
         "form": form,
         "today": today,
@@ -52,7 +53,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
 def mark_verified(request: HttpRequest, pk: int) -> HttpResponse:
     """Record that the case was checked against the court file today."""
     case = get_object_or_404(Case.objects.filter(status__in=LIVE), pk=pk)
-    case.last_verified_on = access.today()
+    case.last_verified_on = clock.today()
     case.save(update_fields=["last_verified_on", "updated_at"])
     messages.success(request, f"{case.title}: marked verified on {case.last_verified_on:%d %b %Y}.")
     target = request.POST.get("next", "")
@@ -79,7 +80,7 @@ def _hearing_for(case: Case, day: datetime.date | None) -> Hearing:
 
 def _initial(case: Case) -> dict:
     """Prefill with the oldest hearing still waiting for its outcome, else today."""
-    today = access.today()
+    today = clock.today()
     due = case.hearings.filter(outcome="", date__lte=today).order_by("date", "id").first()
     if due is None:
         return {"date": today}

@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 
-from cases import feeds
 from cases.ical import escape_text, fold_line, render_calendar
 from cases.models import Case, Hearing
 from incidents.models import Status
@@ -20,9 +19,9 @@ NOW = datetime.datetime(2026, 11, 25, 4, 5, 6, tzinfo=datetime.UTC)
 
 
 @pytest.fixture
-def today(monkeypatch):
+def today(time_machine):
     """The views' "today", fixed to the suite's TODAY (2026-11-25)."""
-    monkeypatch.setattr(feeds, "today", lambda: TODAY)
+    time_machine.move_to(TODAY)
     return TODAY
 
 
@@ -165,11 +164,11 @@ def test_all_hearings_feed_lists_upcoming_hearings_of_published_cases(client, to
 
 
 @pytest.mark.django_db
-def test_a_hearing_today_is_upcoming(client, monkeypatch):
+def test_a_hearing_today_is_upcoming(client, time_machine):
     hearing = f.HearingFactory(date=D(2026, 12, 1))
-    monkeypatch.setattr(feeds, "today", lambda: D(2026, 12, 1))
+    time_machine.move_to(D(2026, 12, 1))
     assert f"UID:hearing-{hearing.pk}@tracker" in client.get("/hearings.ics").content.decode()
-    monkeypatch.setattr(feeds, "today", lambda: D(2026, 12, 2))
+    time_machine.move_to(D(2026, 12, 2))
     assert "BEGIN:VEVENT" not in client.get("/hearings.ics").content.decode()
 
 

@@ -47,9 +47,8 @@ PLANTED = [
 
 
 @pytest.fixture
-def world(django_user_model, monkeypatch):
-    monkeypatch.setattr("incidents.views.today", lambda: D(2026, 11, 25))
-    monkeypatch.setattr("cases.views.today", lambda: D(2026, 11, 25))
+def world(django_user_model, time_machine):
+    time_machine.move_to(D(2026, 11, 25))
     recorder = django_user_model.objects.create_user(username="planted-recorder", is_staff=True)
     editor = django_user_model.objects.create_user(username="planted-editor", is_staff=True)
     published = IncidentFactory(

@@ -36,6 +36,8 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from core.clock import today
+
 from .middleware import DATABASE_ERRORS
 from .models import DataVersion
 
@@ -128,7 +130,7 @@ def cacheable_response(request: HttpRequest, response: HttpResponse) -> bool:
 
 def cache_key(request: HttpRequest, token: str) -> str:
     # The whole URL (scheme and host too: feeds and the API write absolute links), and Accept (the API negotiates).
-    parts = [token, timezone.localdate().isoformat(), request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")]
+    parts = [token, today().isoformat(), request.build_absolute_uri(), request.META.get("HTTP_ACCEPT", "")]
     return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 

@@ -17,8 +17,8 @@ D = datetime.date
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("monitoring.access.today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -19,8 +19,8 @@ TODAY = D(2012, 6, 15)  # a Friday
 
 
 @pytest.fixture
-def pinned_today(monkeypatch):
-    monkeypatch.setattr("cases.admin.admin_today", lambda: TODAY)
+def pinned_today(time_machine):
+    time_machine.move_to(TODAY)
     return TODAY
 
 

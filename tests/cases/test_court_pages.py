@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("dashboard.views.today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(TODAY)
 
 
 @pytest.fixture

@@ -42,8 +42,8 @@ D = datetime.date
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("cases.views.today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(TODAY)
 
 
 def k1_and_k2():

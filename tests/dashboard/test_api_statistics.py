@@ -36,8 +36,8 @@ DESIGN_KEYS = {
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("dashboard.api.timezone.localdate", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(TODAY)
 
 
 @pytest.fixture

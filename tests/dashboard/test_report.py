@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr(report, "today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(TODAY)
 
 
 def get(client, **params):

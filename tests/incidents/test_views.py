@@ -32,8 +32,8 @@ D = datetime.date
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
-    monkeypatch.setattr("incidents.views.today", lambda: TODAY)
+def fixed_today(time_machine):
+    time_machine.move_to(TODAY)
 
 
 def count_queries(client, url: str) -> int:

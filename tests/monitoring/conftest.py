@@ -8,9 +8,9 @@ from tests.conftest import TODAY, make_user
 
 
 @pytest.fixture(autouse=True)
-def fixed_today(monkeypatch):
+def fixed_today(time_machine):
     """Every staff page sees TODAY (Wednesday 25 November 2026)."""
-    monkeypatch.setattr("monitoring.access.today", lambda: TODAY)
+    time_machine.move_to(TODAY)
     return TODAY
 
 

@@ -320,12 +320,9 @@ def visits(world: dict, samples: list) -> list[Visit]:
 
 
 @pytest.fixture
-def world(db, django_user_model, settings, monkeypatch):
+def world(db, django_user_model, settings, time_machine):
     settings.RATE_LIMITS = {"api": (1_000_000, 60), "csv": (1_000_000, 60), "follow": (1_000_000, 60)}
-    monkeypatch.setattr("incidents.views.today", lambda: D(2026, 11, 25))
-    monkeypatch.setattr("cases.views.today", lambda: D(2026, 11, 25))
-    monkeypatch.setattr("cases.feeds.today", lambda: D(2026, 11, 25))  # the hearing on 1 December is upcoming
-    monkeypatch.setattr("monitoring.access.today", lambda: D(2026, 11, 25))
+    time_machine.move_to(D(2026, 11, 25))  # the hearing on 1 December is upcoming
     return build_world(django_user_model)
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from alerts.digest import send_digests
 from alerts.staff import send_staff_digests
+from core.clock import today
 
 
 class Command(BaseCommand):
@@ -23,7 +24,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, staff_digest: bool = False, **options):
         if staff_digest:
-            sent = send_staff_digests(today=timezone.localdate())
+            sent = send_staff_digests(today=today())
             self.stdout.write(f"Staff worklist digests sent: {sent}.")
             return
         sent, checked = send_digests(now=timezone.now())

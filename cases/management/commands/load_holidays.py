@@ -8,12 +8,11 @@ an editor's correction in the admin (a holiday moved when the moon was sighted) 
 
 from __future__ import annotations
 
-import datetime
-
 import holidays
 from django.core.management.base import BaseCommand
 
 from cases.models import Holiday
+from core.clock import today
 from tracker.pagecache import data_changed
 
 FIRST_YEAR = 1997  # the Anti-Terrorism Act 1997: no ATC clock runs before it
@@ -37,7 +36,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--first-year", type=int, default=FIRST_YEAR)
-        parser.add_argument("--last-year", type=int, default=datetime.date.today().year + 1)
+        parser.add_argument("--last-year", type=int, default=today().year + 1)
 
     def handle(self, *args, **options):
         added = load_holidays(options["first_year"], options["last_year"])

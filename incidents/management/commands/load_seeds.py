@@ -9,7 +9,6 @@ table gets Pakistan's gazetted holidays (existing dates are left alone: admin ed
 
 from __future__ import annotations
 
-import datetime
 from pathlib import Path
 
 import yaml
@@ -18,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.management.commands.load_holidays import FIRST_YEAR, load_holidays
+from core.clock import today
 from incidents.importing.engine import ImportResult, Writer
 from incidents.importing.errors import RowError
 from incidents.importing.pk_suicide_attacks import PkSuicideAttacksFormat
@@ -144,7 +144,7 @@ class Command(BaseCommand):
             result = load_incidents(sources)
             holidays_added = 0
             if not options["no_holidays"]:
-                holidays_added = load_holidays(FIRST_YEAR, datetime.date.today().year + 1)
+                holidays_added = load_holidays(FIRST_YEAR, today().year + 1)
         listed = ", ".join(f"{count} {name}" for name, count in counts.items())
         self.stdout.write(f"Seeds loaded: {listed}, {len(sources)} sources.")
         self.stdout.write(
