@@ -19,8 +19,11 @@ migrate: venv
 seeds: migrate
 	$(PY) manage.py load_seeds
 
+# Development: DEBUG=1 for run and its steps (migrate, seeds), so no SECRET_KEY is needed. The settings
+# refuse to start with DEBUG off and no SECRET_KEY; `make serve` is the production start.
+run: export DEBUG ?= 1
 run: seeds
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: venv
 	$(BIN)/ruff check .
@@ -39,7 +42,7 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djhtml --check templates
-	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # Page timings at scale: see bench/bench_pages.py for setting up the database first.

@@ -8,14 +8,24 @@ import tempfile
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 
 DEBUG = env.bool("DEBUG", default=False)
-# The fallback key is only good for development and tests; production sets SECRET_KEY.
-SECRET_KEY = env.str("SECRET_KEY", default="insecure-development-key-do-not-use-in-production")
+# Fail closed (issue 13): a key in the repository would let anyone forge signed links and sessions,
+# so with DEBUG off there is no fallback. `make run` sets DEBUG=1; the tests get a random key per run
+# (tests/secret_key.py).
+DEVELOPMENT_KEY = "insecure-development-key-do-not-use-in-production"
+SECRET_KEY = env.str("SECRET_KEY", default="") or (DEVELOPMENT_KEY if DEBUG else "")
+if not DEBUG and (not SECRET_KEY or SECRET_KEY == DEVELOPMENT_KEY):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set: with DEBUG off the tracker will not start on a public key. Set SECRET_KEY "
+        "to a long random value, e.g. the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
+        "(or set DEBUG=1 for development on your own machine)."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 
 DATABASES = {
