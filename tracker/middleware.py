@@ -2,10 +2,11 @@
 
 - RateLimitMiddleware: per client address, counted in Django's cache, on /api/, any
   `?format=csv` request and /follow/ (settings.RATE_LIMITS) → 429 with Retry-After.
-- StaffSecurityMiddleware: a signed-in user must have passed the second factor everywhere but
-  the sign-in pages (else sent to enter the code, or to set up 2FA); /staff/ needs a login;
-  staff pages and every response to a signed-in user are `Cache-Control: no-store`; every 403
-  is logged to ``tracker.security``.
+- StaffSecurityMiddleware: /staff/ and the admin need a user who passed the second factor (else
+  sent to sign in, to enter the code, or to set up 2FA); a user half-way through signing in is
+  the public everywhere else (public pages, API, feeds, static files, /favicon.ico keep working
+  and show nothing confidential); staff pages and every response to a signed-in user are
+  `Cache-Control: no-store`; every 403 is logged to ``tracker.security``.
 - DatabaseUnavailableMiddleware: a view that hits a dead database answers the 503 page
   (the same page tracker.views.server_error gives when it dies in another middleware).
 """
@@ -18,13 +19,16 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.db.utils import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.http import urlencode
 from two_factor.utils import default_device
 
 from .security import client_ip, log_refused
@@ -97,13 +101,19 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
 
 
 class StaffSecurityMiddleware:
-    """Second factor on staff paths, no-store on staff responses, a log line for every 403."""
+    """Second factor on staff paths, no-store on staff responses, a log line for every 403.
+
+    Only navigations that need a verified user are redirected: a browser asks for /favicon.ico,
+    static files and other tabs' public pages in the middle of the 2FA setup, and sending those
+    to the setup wizard used to restart it (tracker.account.SetupView no longer restarts anyway).
+    """
 
     def __init__(self, get_response: Callable):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
+        signed_in = request.user.is_authenticated
         refusal = self._require_second_factor(request)
         if refusal is not None:
             add_never_cache_headers(refusal)
@@ -111,8 +121,7 @@ class StaffSecurityMiddleware:
         response = self.get_response(request)
         if response.status_code == 403:
             log_refused(request, 403)
-        user = getattr(request, "user", None)
-        if _starts_with_any(path, settings.NO_STORE_PATH_PREFIXES) or (user is not None and user.is_authenticated):
+        if signed_in or _starts_with_any(path, settings.NO_STORE_PATH_PREFIXES):
             patch_cache_control(response, no_store=True, private=True)
         return response
 
@@ -121,9 +130,10 @@ class StaffSecurityMiddleware:
         """None when the request may go on; else where to send the user.
 
         Anonymous visitors to /staff/ go to the login wizard (the admin sends its own there too).
-        A signed-in user who has not passed the second factor may use only the sign-in pages:
-        anywhere else they go to set up 2FA when they have no device yet, or back to the login
-        wizard to enter their code.
+        A signed-in user who has not passed the second factor is sent, from a staff or admin page,
+        to set up 2FA when they have no device yet or back to the login wizard to enter their
+        code; anywhere else (public pages, API, feeds, favicon) they are served as the public is,
+        so that a password alone never shows a draft. The sign-in pages and sign-out are theirs.
         """
         path = request.path_info
         if path.endswith("/logout/") or _starts_with_any(path, settings.OTP_EXEMPT_PATH_PREFIXES):
@@ -135,9 +145,19 @@ class StaffSecurityMiddleware:
             return None
         if user.is_verified():
             return None
+        if not _needs_verified_user(path):
+            request.user = AnonymousUser()  # a password alone: the public's view of the site
+            return None
         if default_device(user) is None:  # the device two_factor's login wizard asks for
-            return redirect("two_factor:setup")
+            return redirect(f"{reverse('two_factor:setup')}?{urlencode({'next': request.get_full_path()})}")
         return redirect_to_login(request.get_full_path())
+
+
+def _needs_verified_user(path: str) -> bool:
+    """Staff pages (settings.LOGIN_REQUIRED_PATH_PREFIXES) and the admin, but not the staff calendar
+    feed, whose secret token is its credential."""
+    prefixes = (*settings.LOGIN_REQUIRED_PATH_PREFIXES, reverse("admin:index"))
+    return _starts_with_any(path, prefixes) and not TOKEN_FEED.match(path)
 
 
 def database_unavailable_response() -> HttpResponse:
