@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import os
+import stat
 
 import pytest
 from django.apps import apps
@@ -119,3 +121,52 @@ def test_default_name_is_timestamped_in_backup_dir(settings, tmp_path):
     moment = datetime.datetime(2026, 11, 25, 18, 30, 5)
     assert default_backup_path("postgresql", moment) == tmp_path / "tracker-20261125-183005.dump"
     assert default_backup_path("sqlite", moment) == tmp_path / "tracker-20261125-183005.sqlite3"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_is_0600_in_a_new_0700_folder_whatever_the_umask(tmp_path, settings):
+    settings.BACKUP_DIR = tmp_path / "backups"
+    f.IncidentFactory()
+    old_umask = os.umask(0o000)  # the loosest umask: the modes must come from the command itself
+    try:
+        call_command("backup")
+    finally:
+        os.umask(old_umask)
+    (backup,) = list(settings.BACKUP_DIR.iterdir())
+    assert stat.S_IMODE(settings.BACKUP_DIR.stat().st_mode) == 0o700
+    assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+    assert backup.stat().st_size > 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_existing_backup_dir_open_to_others_is_tightened_to_0700(tmp_path, settings):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    folder.chmod(0o755)
+    settings.BACKUP_DIR = folder
+    call_command("backup")
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()] == [0o600]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_output_file_is_0600_and_a_missing_folder_0700(tmp_path):
+    call_command("backup", "--output", str(tmp_path / "new" / "b.bak"))
+    assert stat.S_IMODE((tmp_path / "new").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "new" / "b.bak").stat().st_mode) == 0o600
+
+
+@pytest.mark.django_db
+def test_a_failed_backup_leaves_no_file(tmp_path, monkeypatch):
+    def fail(*args):
+        raise CommandError("the database went away")
+
+    monkeypatch.setattr(
+        "tracker.management.commands.backup.Command._pg_dump"
+        if connection.vendor == "postgresql"
+        else "tracker.management.commands.backup.Command._sqlite_backup",
+        staticmethod(fail),
+    )
+    with pytest.raises(CommandError, match="went away"):
+        call_command("backup", "--output", str(tmp_path / "b.bak"))
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,11 @@ PostgreSQL: `pg_dump --format=custom` (restore with `manage.py restore FILE`, i.
 SQLite: the SQLite online backup API, a consistent copy even while the site is running.
 Without --output the file goes to settings.BACKUP_DIR (default backups/) with a UTC-timestamped name,
 e.g. backups/tracker-20261125-183000.dump. `make backup` runs this.
+
+A backup holds everything the public never sees (drafts, victims' names, confidential notes), so it is
+written readable by its owner only: the file 0600, created so before a byte goes in, in a folder made
+0700 (BACKUP_DIR is tightened to 0700 if it is wider; an existing folder given with --output is left as
+it is).
 """
 
 from __future__ import annotations
@@ -49,6 +54,25 @@ def default_backup_path(kind: str, now: datetime.datetime | None = None) -> Path
     return Path(settings.BACKUP_DIR) / f"tracker-{stamp}.{suffix}"
 
 
+def private_folder(folder: Path, *, tighten: bool) -> None:
+    """Make `folder` (and missing parents) with mode 0700; if it exists and `tighten`, set it to 0700."""
+    if not folder.exists():
+        folder.mkdir(mode=0o700, parents=True)
+        folder.chmod(0o700)  # mkdir's mode is filtered by the umask
+    elif tighten and folder.stat().st_mode & 0o077:
+        folder.chmod(0o700)
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 (never an existing file: a backup is not overwritten)."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise CommandError(f"{path} already exists: not overwriting a backup") from None
+    os.fchmod(descriptor, 0o600)
+    os.close(descriptor)
+
+
 class Command(BaseCommand):
     help = "Back up the whole database (pg_dump -Fc on PostgreSQL, the backup API on SQLite)."
 
@@ -59,13 +83,16 @@ class Command(BaseCommand):
     def handle(self, *args, output=None, database="default", **options):
         kind = engine_kind(database)
         path = Path(output) if output else default_backup_path(kind)
-        if path.exists():
-            raise CommandError(f"{path} already exists: not overwriting a backup")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if kind == "postgresql":
-            self._pg_dump(connections[database].settings_dict, path)
-        else:
-            self._sqlite_backup(database, path)
+        private_folder(path.parent, tighten=not output)
+        create_private_file(path)
+        try:
+            if kind == "postgresql":
+                self._pg_dump(connections[database].settings_dict, path)
+            else:
+                self._sqlite_backup(database, path)
+        except BaseException:
+            path.unlink(missing_ok=True)  # no empty or half-written backup left behind
+            raise
         self.stdout.write(str(path))
 
     @staticmethod
