@@ -79,23 +79,30 @@ class Subscription(models.Model):
     def filter_params(self) -> dict[str, str]:
         return dict(parse_qsl(self.query))
 
-    # Signed tokens: the link itself proves the address received the e-mail.
+    # Signed tokens: the link itself proves the address received the e-mail. A token carries the
+    # subscription's id only (signed with SECRET_KEY and a salt per purpose): no e-mail address can be
+    # read from a link, nor from a log or a browser history that holds one (issue 13).
     def confirm_token(self) -> str:
-        return signing.dumps({"id": self.pk, "email": self.email}, salt=CONFIRM_SALT)
+        return signing.dumps(self.pk, salt=CONFIRM_SALT)
 
     def unsubscribe_token(self) -> str:
-        return signing.dumps({"id": self.pk, "email": self.email}, salt=UNSUBSCRIBE_SALT)
+        return signing.dumps(self.pk, salt=UNSUBSCRIBE_SALT)
 
     @classmethod
     def from_token(cls, token: str, *, salt: str, max_age: int | None = None) -> Subscription | None:
-        """The subscription a signed token names, or None when the token is bad, expired or stale."""
+        """The subscription a signed token names, or None when the token is bad, expired or stale.
+
+        Links sent before issue 13 carry {"id", "email"}: they keep working while the address matches.
+        """
         try:
             data = signing.loads(token, salt=salt, max_age=max_age)
         except signing.BadSignature:  # includes SignatureExpired
             return None
-        if not isinstance(data, dict):
-            return None
-        return cls.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+        if isinstance(data, dict):
+            return cls.objects.filter(pk=data.get("id"), email=data.get("email")).first()
+        if isinstance(data, int) and not isinstance(data, bool):
+            return cls.objects.filter(pk=data).first()
+        return None
 
     def confirm(self) -> None:
         if self.confirmed_at is None:

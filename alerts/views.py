@@ -1,6 +1,9 @@
 """Follow a case, a court or an incident search by e-mail: subscribe, confirm, unsubscribe.
 
-Subscribing answers the same page whatever the address (no way to learn who follows what).
+Subscribing answers the same page whatever the address (no way to learn who follows what): an
+address that already follows gets an e-mail saying so (with its unsubscribe link) where a new one
+gets its confirmation link, so even a mail server that does not answer fails both alike, with a
+clear 503 page rather than a 500.
 The subscribe POST is rate-limited per client address and per e-mail address (429 with
 Retry-After), on top of the site-wide /follow/ limit. Confirmation and unsubscribe links are
 signed (django.core.signing); unsubscribe also accepts the RFC 8058 one-click POST that mail
@@ -11,6 +14,8 @@ token is what authorises it.
 from __future__ import annotations
 
 import hashlib
+import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -28,6 +33,13 @@ from tracker.security import client_ip
 
 from .forms import SubscribeForm
 from .models import CONFIRM_MAX_AGE, CONFIRM_SALT, UNSUBSCRIBE_SALT, Kind, Subscription, normalise_query
+
+logger = logging.getLogger("alerts")
+
+# What a mail server that refuses, times out or drops the connection raises (socket errors, TLS
+# errors and timeouts are OSErrors).
+MAIL_ERRORS = (smtplib.SMTPException, OSError)
+MAIL_RETRY_AFTER = 300
 
 # (requests, seconds): subscribe attempts per client address, and per e-mail address.
 SUBSCRIBE_LIMIT_PER_IP = (10, 3600)
@@ -66,22 +78,49 @@ def subscribe(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRes
         if limited is not None:
             return limited
         if form.is_valid():
-            _subscribe(request, form.cleaned_data["email"], kind, target)
+            if not _subscribe(request, form.cleaned_data["email"], kind, target):
+                response = render(request, "alerts/mail_failed.html", {"subscription": preview}, status=503)
+                response["Retry-After"] = str(MAIL_RETRY_AFTER)
+                return response
             return render(request, "alerts/pending.html", {"subscription": preview})
     return render(request, "alerts/subscribe.html", {"form": form, "subscription": preview, "kind": kind})
 
 
-def _subscribe(request: HttpRequest, email: str, kind: str, target: dict) -> None:
-    """Create (or reuse) the pending subscription and send the confirmation link (not if already active)."""
+def _subscribe(request: HttpRequest, email: str, kind: str, target: dict) -> bool:
+    """Create (or reuse) the pending subscription and e-mail the address; False if the mail server failed.
+
+    A pending subscription gets its confirmation link; an active one a note that it already follows,
+    with its unsubscribe link. When the message cannot be sent, a subscription made just now is
+    removed again (nothing changed) and the caller answers 503.
+    """
     with transaction.atomic():
-        subscription = Subscription.objects.filter(
+        existing = Subscription.objects.filter(
             email__iexact=email, kind=kind, unsubscribed_at__isnull=True, **target
-        ).first() or Subscription.objects.create(email=email, kind=kind, **target)
+        ).first()
+        subscription = existing or Subscription.objects.create(email=email, kind=kind, **target)
+    subject, body = _subscribe_message(request, subscription)
+    try:
+        send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL, [email])
+    except MAIL_ERRORS as error:
+        # The subscription's id only: no address in the log.
+        logger.warning("follow e-mail not sent subscription=%s error=%s", subscription.pk, type(error).__name__)
+        if existing is None:
+            subscription.delete()
+        return False
+    return True
+
+
+def _subscribe_message(request: HttpRequest, subscription: Subscription) -> tuple[str, str]:
+    """Subject and body: the confirmation link for a pending subscription, a reminder for an active one."""
     if subscription.is_active:
-        return
-    confirm_url = request.build_absolute_uri(reverse("alerts:confirm", args=[subscription.confirm_token()]))
-    body = render_to_string("alerts/email/confirm.txt", {"subscription": subscription, "confirm_url": confirm_url})
-    send_mail(f"Confirm: follow {subscription.target_label}"[:200], body, settings.DEFAULT_FROM_EMAIL, [email])
+        url = request.build_absolute_uri(reverse("alerts:unsubscribe", args=[subscription.unsubscribe_token()]))
+        context = {"subscription": subscription, "unsubscribe_url": url}
+        return f"You already follow {subscription.target_label}", render_to_string(
+            "alerts/email/already_following.txt", context
+        )
+    url = request.build_absolute_uri(reverse("alerts:confirm", args=[subscription.confirm_token()]))
+    context = {"subscription": subscription, "confirm_url": url}
+    return f"Confirm: follow {subscription.target_label}", render_to_string("alerts/email/confirm.txt", context)
 
 
 def confirm(request: HttpRequest, token: str) -> HttpResponse:

@@ -187,9 +187,17 @@ SPECTACULAR_SETTINGS = {
 
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 
-# E-mail (alerts and staff digests): printed to the console unless a real backend is configured.
-EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# E-mail (alerts and staff digests): EMAIL_URL names the SMTP server, e.g.
+# smtp+tls://user:password@mail.example.org:587 (django-environ; user and password URL-encoded);
+# without it mail is printed to the console (or goes to EMAIL_BACKEND, a Django backend path).
+if env.str("EMAIL_URL", default=""):
+    globals().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# A mail server that does not answer fails the request in seconds (the follow page says so), not never.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Tracker <alerts@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The public address of the site, for links in e-mails sent by commands (no request to build them from).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
