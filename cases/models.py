@@ -2,7 +2,7 @@
 
 Imports `incidents`, never the reverse. Public visibility: a case is public when published;
 its charges, hearings and appeals are public when the case is. A juvenile accused's name and
-a case's confidential notes are never public (see `PUBLIC_FIELDS` and `tracker/visibility.py`).
+a case's confidential notes are never public (see `PUBLIC_FIELDS` and `core/visibility.py`).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from incidents.models import Incident, Organisation, PublishableModel, PublishableQuerySet, Status
-from tracker.visibility import AllPublicQuerySet, VisibilityQuerySet
+from core.models import PublishableModel, PublishableQuerySet, Status
+from core.visibility import AllPublicQuerySet, VisibilityQuerySet
+from incidents.models import Incident, Organisation
 
 from .workdays import working_days_between
 

@@ -41,7 +41,8 @@ from django.db.models import (
 )
 from django.db.models.functions import ExtractYear
 
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 from incidents.stats import plain_rows, share, without_joins
 from tracker.concurrency import run_concurrently
 

@@ -33,7 +33,8 @@ from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 
 from .models import (
     FINAL_VERDICTS,

@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from core.clock import today
+from core.visibility import get_visible_or_404
 from incidents.listing import (
     CSV_BATCH,
     SortChoice,
@@ -29,7 +30,6 @@ from incidents.listing import (
 from incidents.models import Incident
 from incidents.views import filter_errors_as_text
 from tracker.csv import csv_response, wants_csv
-from tracker.visibility import get_visible_or_404
 
 from .filters import CaseFilter
 from .models import Appeal, Case, Charge, Hearing, Verdict

@@ -23,12 +23,12 @@ from cases import stats as case_stats
 from cases.models import Case, Charge, Court, Verdict
 from cases.workdays import WorkingCalendar
 from core.clock import today
+from core.visibility import get_visible_or_404
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form, page_links, paginate
 from incidents.models import Attribution, AttributionKind, Incident, Organisation
 from tracker.csv import csv_response, wants_csv
-from tracker.visibility import get_visible_or_404
 
 from . import charts
 from .api import statistics_filters, statistics_payload

@@ -25,21 +25,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.models import Status
 from tracker.roles import can_edit_incident, can_publish
 
-from .models import (
-    Attribution,
-    City,
-    Community,
-    Correction,
-    Incident,
-    IncidentSource,
-    Organisation,
-    Province,
-    Source,
-    Status,
-    Victim,
-)
+from .models import Attribution, City, Community, Incident, IncidentSource, Organisation, Province, Source, Victim
 
 
 def count_of(model, fk: str, **filters):
@@ -415,22 +404,3 @@ class VictimAdmin(DraftIncidentChildMixin, HistoryAdmin):
     list_select_related = ["incident", "community"]
     search_fields = ["name", "incident__title", "occupation"]
     autocomplete_fields = ["incident", "community"]
-
-
-@admin.register(Correction)
-class CorrectionAdmin(admin.ModelAdmin):
-    """The public corrections log: written by retractions and figure changes, never by hand."""
-
-    list_display = ["created_at", "record_label", "field", "old_value", "new_value", "note", "created_by"]
-    list_select_related = ["created_by"]
-    search_fields = ["record_label", "note", "field"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

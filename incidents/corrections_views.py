@@ -2,7 +2,7 @@
 retraction, newest first, as a page, as CSV (`?format=csv`) and as an Atom feed
 (`/feeds/corrections/`, in incidents/feeds.py).
 
-The rows are written by `incidents/corrections.py`; this module only shows their public fields
+The rows are written by `core/corrections.py`; this module only shows their public fields
 (`Correction.PUBLIC_FIELDS`: never who made the change).
 """
 
@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.timezone import localdate
 
+from core.models import Correction
 from tracker.csv import csv_response, wants_csv
 
 from .listing import page_links, paginate
-from .models import Correction
 
 CSV_HEADER = ["date", "record", "record_url", "field", "old_value", "new_value", "note"]
 

@@ -14,8 +14,10 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from core.models import Correction
+
 from .filters import IncidentFilter
-from .models import Correction, Incident
+from .models import Incident
 
 FEED_LIMIT = 50
 

@@ -2,20 +2,20 @@
 
 Visibility to the public is decided in one place: each model's QuerySet has `public()` and
 `visible_to(user)`, and each model lists the fields the public may see in `PUBLIC_FIELDS`
-(see `tracker/visibility.py`).
+(see `core/visibility.py`).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from tracker.visibility import AllPublicQuerySet, VisibilityQuerySet
+from core.models import PublishableModel, PublishableQuerySet, Status
+from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 
 # Pakistan's bounding box, with a small margin: coordinates outside it are data-entry errors.
 PAKISTAN_LATITUDE = (23.5, 37.2)
@@ -131,12 +131,6 @@ class Organisation(AliasedModel):
         return reverse("incidents:organisation_detail", args=[self.pk])
 
 
-class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETRACTED = "retracted", "Retracted"
-
-
 class AttackType(models.TextChoices):
     TARGET_KILLING = "target_killing", "Target killing"
     SUICIDE_BOMBING = "suicide_bombing", "Suicide bombing"
@@ -146,84 +140,6 @@ class AttackType(models.TextChoices):
     ABDUCTION = "abduction", "Abduction"
     OTHER = "other", "Other"
     UNKNOWN = "unknown", "Unknown"
-
-
-class PublishableQuerySet(VisibilityQuerySet):
-    """Records with a draft / published / retracted life: the public sees published ones only."""
-
-    def public(self):
-        return self.filter(status=Status.PUBLISHED)
-
-
-class PublishableModel(models.Model):
-    """Bookkeeping shared by incidents and cases: status, who and when, retraction, review."""
-
-    status = models.CharField(
-        max_length=10,
-        choices=Status.choices,
-        default=Status.DRAFT,
-        db_index=True,
-        help_text="Only published records are public and counted in public figures. "
-        "Retracting keeps the record and shows the retraction note in the corrections log.",
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
-    )
-    published_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the record was first published."
-    )
-    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
-    retraction_note = models.TextField(
-        blank=True, help_text="Public: why the record was retracted. Shown in the corrections log."
-    )
-    review_note = models.TextField(blank=True, help_text="Staff only: the reviewer's note when a draft is sent back.")
-    is_synthetic = models.BooleanField(
-        default=False, editable=False, help_text="Fictional record made by generate_synthetic for demos and benchmarks."
-    )
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == Status.PUBLISHED
-
-    # Publishing and retracting (used by the admin's actions and its status field) ------
-    def check_publishable(self) -> None:
-        """Raise ValidationError when the record may not be published yet (subclasses add rules)."""
-
-    def publish(self, user) -> None:
-        """Publish: status, the time of the first publication, and who did it."""
-        self.check_publishable()
-        self.status = Status.PUBLISHED
-        if self.published_at is None:
-            self.published_at = timezone.now()
-        self.updated_by = user
-        self._history_user = user  # simple_history: who, also outside a request
-        self.save()
-
-    def retract(self, user, note: str) -> Correction:
-        """Retract a published record: keep it, say why in public, and log it in the corrections log."""
-        note = (note or "").strip()
-        if not note:
-            raise ValidationError({"retraction_note": "Give a public note saying why the record is retracted."})
-        if self.status != Status.PUBLISHED:
-            raise ValidationError("Only a published record can be retracted.")
-        with transaction.atomic():
-            self.status = Status.RETRACTED
-            self.retracted_at = timezone.now()
-            self.retraction_note = note
-            self.updated_by = user
-            self._history_user = user
-            self.save()
-            from .corrections import record_retraction  # corrections imports this module
-
-            return record_retraction(self, user, note)
 
 
 class SourceQuerySet(VisibilityQuerySet):
@@ -537,33 +453,6 @@ class Victim(models.Model):
     @property
     def public_name(self) -> str:
         return self.name if self.is_public and self.name else "Name withheld"
-
-
-class Correction(models.Model):
-    """A public log entry: a published figure changed, or a record was retracted."""
-
-    PUBLIC_FIELDS = ("id", "created_at", "record_label", "record_url", "field", "old_value", "new_value", "note")
-
-    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
-    object_id = models.PositiveBigIntegerField()
-    record_label = models.CharField(max_length=300, help_text="The record's public title at the time.")
-    record_url = models.CharField(max_length=300, blank=True)
-    field = models.CharField(max_length=100, blank=True, help_text="Empty for a retraction or a note.")
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    note = models.TextField(blank=True, help_text="Public explanation of the change.")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    objects = AllPublicQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.record_label}: {self.field or 'note'}"
 
 
 class ImportRun(models.Model):

@@ -2,7 +2,7 @@
 and the incident detail.
 
 Rows always come through `visible_to(request.user)` / `public()` and `get_visible_or_404`
-(tracker/visibility.py); figures come from incidents/stats.py; filters from IncidentFilter.
+(core/visibility.py); figures come from incidents/stats.py; filters from IncidentFilter.
 Every page runs a constant number of queries whatever the number of rows.
 """
 
@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from core.clock import today
+from core.visibility import get_visible_or_404
 from tracker.csv import csv_response, wants_csv
-from tracker.visibility import get_visible_or_404
 
 from . import stats
 from .filters import IncidentFilter

@@ -7,7 +7,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from tracker.visibility import is_staff_reader
+from core.visibility import is_staff_reader
 
 
 def staff_required(*perms: str):

@@ -7,7 +7,7 @@ class MonitoringConfig(AppConfig):
 
     def ready(self) -> None:
         # The corrections log is written from one bookkeeping hook on the history of
-        # incidents, cases and charges (see incidents/corrections.py).
-        from incidents import corrections
+        # incidents, cases and charges (see core/corrections.py).
+        from core import corrections
 
         corrections.connect()

@@ -4,7 +4,7 @@ Editors (and superusers) publish a draft or send it back with a note; monitors s
 but every POST checks `tracker.roles.can_publish` on the server. Retracting keeps the record
 and needs a public note. Publishing and retracting go through the models' own `publish(user)`
 and `retract(user, note)`; figures changed on a published record reach the corrections log
-through the one hook in incidents/corrections.py.
+through the one hook in core/corrections.py.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from cases.models import Case
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 from tracker.roles import can_publish
 
 from . import access

@@ -14,7 +14,8 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from cases.models import Case, Charge, Custody, Hearing
 from cases.workdays import WorkingCalendar
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 
 UNVERIFIED_AFTER_DAYS = 30
 LIVE = (Status.DRAFT, Status.PUBLISHED)

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import models as cm
+from core.models import Correction
 from incidents import models as im
 from tests import factories as f
 from tests.admin_forms import admin_url
@@ -49,7 +50,7 @@ MAKERS = {
     im.IncidentSource: f.IncidentSourceFactory,
     im.Attribution: lambda: f.AttributionFactory(source=f.SourceFactory()),
     im.Victim: lambda: f.VictimFactory(community=f.CommunityFactory()),
-    im.Correction: lambda: f.IncidentFactory().retract(None, "Duplicate record."),
+    Correction: lambda: f.IncidentFactory().retract(None, "Duplicate record."),
     cm.Court: lambda: f.CaseFactory(court=f.CourtFactory(city=f.CityFactory())).court,
     cm.Offence: f.OffenceFactory,
     cm.Holiday: lambda: cm.Holiday.objects.create(
@@ -63,8 +64,8 @@ MAKERS = {
 }
 
 
-def test_every_registered_model_of_both_apps_is_covered():
-    registered = {m for m in admin.site._registry if m._meta.app_label in ("incidents", "cases")}
+def test_every_registered_model_of_the_data_apps_is_covered():
+    registered = {m for m in admin.site._registry if m._meta.app_label in ("core", "incidents", "cases")}
     assert registered - {im.ImportRun} == set(MAKERS)
 
 

@@ -14,7 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Case
-from incidents.models import Correction, Incident, Status
+from core.models import Correction, Status
+from incidents.models import Incident
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

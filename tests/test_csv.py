@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from cases.models import Stage, Verdict
 from cases.views import CASE_CSV_COLUMNS
-from incidents.models import AttackType, Status
+from core.models import Status
+from incidents.models import AttackType
 from incidents.views import INCIDENT_CSV_COLUMNS
 from tests.factories import (
     CaseFactory,

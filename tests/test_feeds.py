@@ -9,8 +9,9 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from cases.models import Case
+from core.models import Correction, Status
 from incidents.feeds import FEED_LIMIT
-from incidents.models import Correction, Incident, Status
+from incidents.models import Incident
 from tests import factories as f
 from tests.api_world import assert_no_secrets, build_world
 

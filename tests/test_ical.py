@@ -9,7 +9,7 @@ import pytest
 
 from cases.ical import escape_text, fold_line, render_calendar
 from cases.models import Case, Hearing
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 from tests.api_world import assert_no_secrets, build_world
 from tests.conftest import TODAY

@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 from cases.models import Case, Court, Hearing
-from incidents.models import Correction, Incident, IncidentSource, Province, Source, Status
+from core.models import Correction, Status
+from incidents.models import Incident, IncidentSource, Province, Source
 from tests.admin_forms import add_inline_rows, admin_url, changeform_data, management
 from tests.conftest import login, make_user
 from tests.factories import (

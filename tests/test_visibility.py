@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cases.models import HearingOutcome, Verdict
-from incidents.models import Status
+from core.models import Status
 from tests.factories import (
     AccusedFactory,
     AttributionFactory,

@@ -10,9 +10,10 @@ from django.urls import reverse
 from cases import stats as case_stats
 from cases.models import AppealOutcome, Case, Custody, Verdict
 from cases.workdays import WorkingCalendar
+from core.models import Status
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
-from incidents.models import AttackType, Incident, Status
+from incidents.models import AttackType, Incident
 from tests import factories as f
 
 D = datetime.date

@@ -1,6 +1,7 @@
 """Roles (DESIGN.md "Who sees what"): the groups, their permissions, and tests on a user.
 
-The groups are created by a migration (cases/migrations/0002_roles.py) from `GROUP_PERMISSIONS`.
+The groups are created by a migration (cases/migrations/0003_roles.py, from the permissions as they
+were then; core 0001 carried the corrections log's over to `core`) and match `GROUP_PERMISSIONS`.
 Object-level rules the permission codes cannot express (a monitor may change only draft
 incidents and can never publish) live in `can_edit_incident` and `can_publish`, used by the admin.
 """
@@ -39,8 +40,8 @@ GROUP_PERMISSIONS: dict[str, dict] = {
                 "city": _VIEW,
                 "community": _VIEW,
                 "organisation": _VIEW,
-                "correction": _VIEW,
             },
+            "core": {"correction": _VIEW},
         },
         "extra": [],
     },
@@ -61,12 +62,12 @@ GROUP_PERMISSIONS: dict[str, dict] = {
                         "city",
                         "community",
                         "organisation",
-                        "correction",
                     ],
                     _ALL,
                 ),
                 "importrun": _VIEW,
             },
+            "core": {"correction": _ALL},
         },
         "extra": [
             ("incidents", "publish_incident"),

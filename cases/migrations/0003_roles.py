@@ -20,6 +20,8 @@ def create_roles(apps, schema_editor):
         group, _ = Group.objects.get_or_create(name=group_name)
         perms = []
         for app_label, models in spec["models"].items():
+            # The corrections log lived in `incidents` when this ran; core 0001 moved it, permissions included.
+            app_label = "incidents" if app_label == "core" else app_label
             for model, actions in models.items():
                 for action in actions:
                     perms.append(

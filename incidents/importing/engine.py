@@ -28,8 +28,9 @@ from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.models import Status
 from incidents.attributions import refresh_counted
-from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source, Status
+from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source
 from tracker.pagecache import data_changed
 
 from . import bulk, cells

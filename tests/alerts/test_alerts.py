@@ -14,7 +14,7 @@ from alerts.digest import build_digest, send_digests
 from alerts.models import Kind, Subscription
 from alerts.staff import send_staff_digests
 from cases.models import Verdict
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 from tests.conftest import TODAY, make_user
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib import admin
 
 from cases.models import Case, Hearing, Holiday
-from incidents.models import Status
+from core.models import Status
 from tests.admin_forms import add_inline_rows, admin_url, changeform_data, management
 from tests.factories import CaseFactory, ChargeFactory, CourtFactory, HearingFactory
 

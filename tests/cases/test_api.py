@@ -16,7 +16,7 @@ from cases.serializers import (
     CourtSerializer,
     HearingSerializer,
 )
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 from tests.api_world import JUVENILE, assert_no_secrets, build_world
 

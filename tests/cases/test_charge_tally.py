@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from cases import stats, tallies
 from cases.models import Case, Charge, ChargeTally, Verdict
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import AdjournmentReason, Custody, HearingOutcome, Stage, Verdict
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 from tests.conftest import TODAY
 

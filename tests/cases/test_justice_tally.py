@@ -12,7 +12,8 @@ from django.core.management import call_command
 
 from cases import tallies
 from cases.models import AppealOutcome, Custody, JusticeTally, Verdict
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,8 @@ from cases.models import (
     Verdict,
 )
 from cases.workdays import WorkingCalendar
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 from tests import factories as f
 
 D = datetime.date

@@ -27,7 +27,8 @@ from cases.models import (
     HearingOutcome,
     Verdict,
 )
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from cases.models import (
 )
 from cases.views import StatutoryClock, statutory_clock
 from cases.workdays import WorkingCalendar
-from incidents.models import Status
+from core.models import Status
 from tests.conftest import TODAY
 from tests.factories import (
     AccusedFactory,

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import AdjournmentReason, HearingOutcome, Stage, Verdict
-from incidents.models import AttackType, Status
+from core.models import Status
+from incidents.models import AttackType
 from tests import factories as f
 
 D = datetime.date

@@ -12,7 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import AppealOutcome, Custody, HearingOutcome, Verdict
-from incidents.models import AttackType, AttributionKind, Status
+from core.models import Status
+from incidents.models import AttackType, AttributionKind
 from tests import factories as f
 from tests.conftest import TODAY
 

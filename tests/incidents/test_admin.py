@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.contrib import admin
 
-from incidents.models import Correction, Incident, Status
+from core.models import Correction, Status
+from incidents.models import Incident
 from tests.admin_forms import admin_url, changeform_data
 from tests.factories import CityFactory, IncidentFactory, IncidentSourceFactory, ProvinceFactory
 

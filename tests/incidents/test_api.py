@@ -7,7 +7,8 @@ import datetime
 
 import pytest
 
-from incidents.models import Incident, Status, Victim
+from core.models import Status
+from incidents.models import Incident, Victim
 from incidents.serializers import IncidentDetailSerializer, IncidentSerializer, VictimSerializer
 from tests import factories as f
 from tests.api_world import HIDDEN_VICTIM, assert_no_secrets, build_world

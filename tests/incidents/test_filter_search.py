@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 
+from core.models import Status
 from incidents.filters import IncidentFilter, place_matches
-from incidents.models import Incident, Status
+from incidents.models import Incident
 from tests.factories import CityFactory, IncidentFactory, ProvinceFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.models import Status
 from incidents.importing import ImportFailed, MappedFormat, get_format, load_mapping, run_import
-from incidents.models import Attribution, City, ImportRun, Incident, IncidentSource, Source, Status
+from incidents.models import Attribution, City, ImportRun, Incident, IncidentSource, Source
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 PBC_SMALL = FIXTURES / "pbc_small.csv"

@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from incidents.models import ImportRun, Incident, Status
+from core.models import Status
+from incidents.models import ImportRun, Incident
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "import"
 IMPORT_URL = "/admin/incidents/importrun/import/"

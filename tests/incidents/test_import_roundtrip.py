@@ -12,9 +12,10 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from core.models import Status
 from incidents import stats
 from incidents.importing import MappedFormat, run_import
-from incidents.models import AttackType, City, Community, Incident, Province, Status
+from incidents.models import AttackType, City, Community, Incident, Province
 from tests.factories import CityFactory, IncidentFactory
 
 MAPPING = Path(settings.BASE_DIR) / "mappings" / "tracker-export.json"

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Verdict
-from incidents.models import AttributionKind, Status
+from core.models import Status
+from incidents.models import AttributionKind
 from tests import factories as f
 
 D = datetime.date

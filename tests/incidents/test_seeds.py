@@ -13,9 +13,10 @@ from django.core.management import call_command
 
 from cases.management.commands.load_holidays import load_holidays
 from cases.models import Holiday
+from core.models import Status
 from incidents.importing import get_format, run_import
 from incidents.importing.pk_suicide_attacks import SOURCE
-from incidents.models import City, Community, Incident, IncidentSource, Organisation, Province, Source, Status
+from incidents.models import City, Community, Incident, IncidentSource, Organisation, Province, Source
 
 PBC_FILE = Path(settings.BASE_DIR).parent / "shared/data/pk-suicide-attacks/PakistanSuicideAttacks-Ver11-2017-11-30.csv"
 PBC_TITLE = SOURCE["title"]

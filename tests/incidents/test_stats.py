@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.models import Status
 from incidents import stats
-from incidents.models import AttackType, AttributionKind, Incident, Status
+from incidents.models import AttackType, AttributionKind, Incident
 from tests import factories as f
 
 D = datetime.date

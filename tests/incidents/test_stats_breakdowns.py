@@ -12,8 +12,9 @@ import random
 
 import pytest
 
+from core.models import Status
 from incidents import stats
-from incidents.models import AttackType, AttributionKind, Incident, Status
+from incidents.models import AttackType, AttributionKind, Incident
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import AdjournmentReason, HearingOutcome
-from incidents.models import AttackType, AttributionKind, Status, VictimOutcome
+from core.models import Status
+from incidents.models import AttackType, AttributionKind, VictimOutcome
 from tests.conftest import TODAY
 from tests.factories import (
     AttributionFactory,

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents.models import Status
+from core.models import Status
 from monitoring.calendar import by_day_and_court, upcoming_hearings
 from monitoring.models import CalendarToken
 from tests import factories as f

@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Verdict
-from incidents.corrections import record_changes
-from incidents.models import Correction, Status
+from core.corrections import record_changes
+from core.models import Correction, Status
 from tests import factories as f
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 from tests.conftest import login, make_user
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from cases.models import Hearing, HearingOutcome, Stage
-from incidents.models import Status
+from core.models import Status
 from tests import factories as f
 from tests.conftest import login
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from incidents.models import Correction, Status
+from core.models import Correction, Status
 from tests import factories as f
 from tests.conftest import login
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import Custody, HearingOutcome, Holiday, Stage
-from incidents.models import Status
+from core.models import Status
 from monitoring.worklist import build_worklist
 from tests import factories as f
 from tests.conftest import TODAY, login

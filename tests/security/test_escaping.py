@@ -11,7 +11,7 @@ import datetime
 import pytest
 from django.test import Client
 
-from incidents.models import Correction
+from core.models import Correction
 from tests import factories as f
 
 XSS = "<script>alert(1)</script>\"'&"

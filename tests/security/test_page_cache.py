@@ -9,7 +9,8 @@ from django.core.cache import caches
 from django.db import transaction
 
 from cases.management.commands.load_holidays import load_holidays
-from incidents.models import Incident, Status
+from core.models import Status
+from incidents.models import Incident
 from tests.conftest import login
 from tests.factories import IncidentFactory
 from tracker.pagecache import current_token, data_changed

@@ -30,7 +30,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
 from cases.models import HearingOutcome, Verdict
-from incidents.models import Status
+from core.models import Status
 from monitoring.models import CalendarToken
 from tests import factories as f
 from tests.conftest import login
@@ -170,7 +170,8 @@ def admin_samples(world: dict) -> list:
 
     from alerts.models import Subscription
     from cases.models import Holiday
-    from incidents.models import Correction, ImportRun
+    from core.models import Correction
+    from incidents.models import ImportRun
 
     published = world["published"]
     correction = Correction.objects.create(
@@ -459,7 +460,7 @@ ADMIN_ACCESS: dict[str, tuple[str, str, str]] = {
     "incidents.incidentsource": _RECORDS,
     "incidents.attribution": _RECORDS,
     "incidents.victim": _RECORDS,
-    "incidents.correction": ("v", "v", "v"),
+    "core.correction": ("v", "v", "v"),
     "incidents.importrun": ("", "vi", "vi"),
     "cases.case": _RECORDS,
     "cases.charge": _RECORDS,

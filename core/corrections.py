@@ -1,0 +1,151 @@
+"""The public corrections log, written from ONE place.
+
+A correction is a change to a *published* record's public figure. `record_changes(old, new,
+user, note)` compares two versions of a record (model instances or simple_history rows) over
+the fields in `CORRECTED_FIELDS` and writes one `Correction` per changed field.
+
+It is called from one bookkeeping hook: simple_history's `post_create_historical_record`
+signal (connected by `connect()` from `monitoring.apps`). Every save of an incident, case or
+charge already writes a historical row, whoever saves it (the admin, the hearing form, the
+review queue, a shell), so the log cannot be bypassed by a new edit path. Bulk `update()`
+calls write no history and no corrections: they are used only for bookkeeping fields.
+
+What counts as a correction:
+
+- Incident: any change of date, place, attack type, killed or injured while published.
+- Case and charge: a change of a figure that was already set (cognizance moved, a verdict
+  changed from convicted to acquitted). Filling a blank (judgment_date set when the case is
+  decided, pending → convicted) is the trial moving on, reported by the digests, not a
+  correction.
+- Publishing a draft is not a correction; retracting is logged by `record_retraction`
+  (called by `PublishableModel.retract`), and the changes made in the same save are not.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+
+from .models import Correction, Status
+
+# app_label.model -> the public fields whose change is a correction.
+CORRECTED_FIELDS: dict[str, tuple[str, ...]] = {
+    "incidents.incident": ("date", "province", "city", "attack_type", "killed", "injured"),
+    "cases.case": ("court", "fir_date", "cognizance_date", "charge_framed_date", "judgment_date", "transferred_to"),
+    "cases.charge": ("verdict", "verdict_date", "sentence_kind"),
+}
+# Models whose blank → value changes are progress, not corrections (see the module docstring).
+PROGRESS_MODELS = {"cases.case", "cases.charge"}
+BLANK_VALUES = (None, "", "pending")
+
+
+def _label(model) -> str:
+    return model._meta.label_lower
+
+
+def _display(record, field) -> str:
+    """The public wording of `record`'s value for `field` ("unknown" for NULL)."""
+    value = getattr(record, field.attname)
+    if value is None or value == "":
+        return "unknown" if field.null else ""
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if field.is_relation:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def public_record(instance) -> tuple[str, str]:
+    """The public label and URL of the record a correction is about (never a confidential name)."""
+    label = _label(type(instance))
+    if label == "cases.charge":
+        case = instance.case
+        return f"{case.title}: {instance.accused.public_name}", case.get_absolute_url()
+    if label == "cases.case":
+        return instance.title, instance.get_absolute_url()
+    return str(instance), instance.get_absolute_url()
+
+
+def is_published(instance) -> bool:
+    """Whether the record (or, for a charge, its case) is published now."""
+    if _label(type(instance)) == "cases.charge":
+        return instance.case.status == Status.PUBLISHED
+    return instance.status == Status.PUBLISHED
+
+
+def record_changes(old, new, user=None, note: str = "", *, instance=None) -> list[Correction]:
+    """Write one Correction per public figure that differs between `old` and `new`.
+
+    `old` and `new` are two versions of the same record: model instances or historical rows.
+    `instance` is the live record (defaults to `new`), used for its label, URL and type.
+    """
+    instance = instance if instance is not None else new
+    model = type(instance)
+    label = _label(model)
+    progress = label in PROGRESS_MODELS
+    rows = []
+    for name in CORRECTED_FIELDS.get(label, ()):
+        field = model._meta.get_field(name)
+        before, after = getattr(old, field.attname), getattr(new, field.attname)
+        if before == after or (progress and before in BLANK_VALUES):
+            continue
+        rows.append((field, _display(old, field), _display(new, field)))
+    if not rows:
+        return []
+    record_label, record_url = public_record(instance)
+    content_type = ContentType.objects.get_for_model(model)
+    return Correction.objects.bulk_create(
+        Correction(
+            content_type=content_type,
+            object_id=instance.pk,
+            record_label=record_label[:300],
+            record_url=record_url,
+            field=str(field.verbose_name),
+            old_value=old_value,
+            new_value=new_value,
+            note=note,
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+        for field, old_value, new_value in rows
+    )
+
+
+def record_retraction(instance, user=None, note: str = "") -> Correction:
+    """The log entry for a retracted record: no field, the public retraction note."""
+    record_label, record_url = public_record(instance)
+    return Correction.objects.create(
+        content_type=ContentType.objects.get_for_model(type(instance)),
+        object_id=instance.pk,
+        record_label=record_label[:300],
+        record_url=record_url,
+        note=note,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def on_history_saved(sender, instance, history_instance, history_user=None, history_change_reason=None, **kwargs):
+    """post_create_historical_record: log the changed figures of a record published before and after."""
+    if history_instance.history_type != "~" or _label(type(instance)) not in CORRECTED_FIELDS:
+        return
+    previous = history_instance.prev_record
+    if previous is None or not is_published(instance):
+        return
+    if hasattr(previous, "status") and previous.status != Status.PUBLISHED:
+        return  # publishing a draft: not a correction
+    record_changes(previous, history_instance, history_user, history_change_reason or "", instance=instance)
+
+
+def connect() -> None:
+    """Attach the hook to the history of every model in CORRECTED_FIELDS (called once, at start-up)."""
+    from django.apps import apps
+    from simple_history.signals import post_create_historical_record
+
+    for label in CORRECTED_FIELDS:
+        model = apps.get_model(label)
+        post_create_historical_record.connect(
+            on_history_saved, sender=model.history.model, dispatch_uid=f"corrections-{label}"
+        )

@@ -1,0 +1,125 @@
+"""What every app shares: the publishing life of a record (Status, PublishableModel) and the
+public corrections log (Correction). Who sees what is in `core/visibility.py`, the clock in
+`core/clock.py`. This app imports no other app of the project: incidents, then cases, then the
+pages built on both, all import from here.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from .visibility import AllPublicQuerySet, VisibilityQuerySet
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+class PublishableQuerySet(VisibilityQuerySet):
+    """Records with a draft / published / retracted life: the public sees published ones only."""
+
+    def public(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class PublishableModel(models.Model):
+    """Bookkeeping shared by incidents and cases: status, who and when, retraction, review."""
+
+    status = models.CharField(
+        max_length=10,
+        choices=Status.choices,
+        default=Status.DRAFT,
+        db_index=True,
+        help_text="Only published records are public and counted in public figures. "
+        "Retracting keeps the record and shows the retraction note in the corrections log.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    published_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the record was first published."
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retraction_note = models.TextField(
+        blank=True, help_text="Public: why the record was retracted. Shown in the corrections log."
+    )
+    review_note = models.TextField(blank=True, help_text="Staff only: the reviewer's note when a draft is sent back.")
+    is_synthetic = models.BooleanField(
+        default=False, editable=False, help_text="Fictional record made by generate_synthetic for demos and benchmarks."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == Status.PUBLISHED
+
+    # Publishing and retracting (used by the admin's actions and its status field) ------
+    def check_publishable(self) -> None:
+        """Raise ValidationError when the record may not be published yet (subclasses add rules)."""
+
+    def publish(self, user) -> None:
+        """Publish: status, the time of the first publication, and who did it."""
+        self.check_publishable()
+        self.status = Status.PUBLISHED
+        if self.published_at is None:
+            self.published_at = timezone.now()
+        self.updated_by = user
+        self._history_user = user  # simple_history: who, also outside a request
+        self.save()
+
+    def retract(self, user, note: str) -> Correction:
+        """Retract a published record: keep it, say why in public, and log it in the corrections log."""
+        note = (note or "").strip()
+        if not note:
+            raise ValidationError({"retraction_note": "Give a public note saying why the record is retracted."})
+        if self.status != Status.PUBLISHED:
+            raise ValidationError("Only a published record can be retracted.")
+        with transaction.atomic():
+            self.status = Status.RETRACTED
+            self.retracted_at = timezone.now()
+            self.retraction_note = note
+            self.updated_by = user
+            self._history_user = user
+            self.save()
+            from .corrections import record_retraction  # corrections imports this module
+
+            return record_retraction(self, user, note)
+
+
+class Correction(models.Model):
+    """A public log entry: a published figure changed, or a record was retracted."""
+
+    PUBLIC_FIELDS = ("id", "created_at", "record_label", "record_url", "field", "old_value", "new_value", "note")
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    record_label = models.CharField(max_length=300, help_text="The record's public title at the time.")
+    record_url = models.CharField(max_length=300, blank=True)
+    field = models.CharField(max_length=100, blank=True, help_text="Empty for a retraction or a note.")
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    note = models.TextField(blank=True, help_text="Public explanation of the change.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = AllPublicQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.record_label}: {self.field or 'note'}"
