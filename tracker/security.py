@@ -7,6 +7,7 @@ also used by django-axes (username lookup, lockout response) and by tracker.midd
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 
 from axes.signals import user_locked_out
@@ -23,15 +24,34 @@ LOCKOUT_SECONDS = 3600
 
 
 def client_ip(request: HttpRequest | None) -> str:
-    """The client's address: REMOTE_ADDR, or the proxy's last X-Forwarded-For hop when trusted."""
+    """The client's address, for the rate limits, django-axes' lockouts and every log line.
+
+    REMOTE_ADDR, or, behind a trusted reverse proxy (RATE_LIMIT_TRUST_X_FORWARDED_FOR), the last
+    X-Forwarded-For hop: the address the proxy itself saw (hops further left are the client's to
+    invent). A hop that is not an IP address is ignored, so nothing but an address is ever counted,
+    stored or logged as one.
+    """
     if request is None:
         return "-"
     if getattr(settings, "RATE_LIMIT_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        if hops[-1] and _is_ip(hops[-1]):
             return hops[-1]
     return request.META.get("REMOTE_ADDR", "-") or "-"
+
+
+def _is_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def axes_client_ip(request: HttpRequest) -> str | None:
+    """AXES_CLIENT_IP_CALLABLE: django-axes locks out and logs the same client as the rate limits do."""
+    address = client_ip(request)
+    return address if _is_ip(address) else None
 
 
 def _path(request: HttpRequest | None) -> str:

@@ -236,6 +236,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client address from the same helper (and the same trusted-proxy setting) as the rate limits:
+# behind a proxy, a lockout is the attacker's address, not the proxy's (issue 13).
+AXES_CLIENT_IP_CALLABLE = "tracker.security.axes_client_ip"
+# The hour counts from the lockout: further attempts during it do not start it again.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"
 AXES_USERNAME_CALLABLE = "tracker.security.axes_username"  # two_factor's wizard prefixes its fields
