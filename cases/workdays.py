@@ -25,20 +25,24 @@ class WorkingCalendar:
         self.weekdays = frozenset(settings.WORKING_WEEKDAYS if weekdays is None else weekdays)
         # Only holidays that fall on a working weekday take a day off the count.
         self.holidays = sorted({d for d in holidays if d.weekday() in self.weekdays})
+        # Working weekdays from Monday up to and including each day of the week.
+        self._week_through = [sum(1 for w in self.weekdays if w <= rest) for rest in range(7)]
 
     def _weekdays_through(self, day: datetime.date) -> int:
         """Working weekdays from a fixed Monday epoch up to and including `day` (holidays ignored)."""
-        ordinal = day.toordinal()  # ordinal 1 is Monday 0001-01-01
-        weeks, rest = divmod(ordinal - 1, 7)
-        return weeks * len(self.weekdays) + sum(1 for w in self.weekdays if w <= rest)
+        weeks, rest = divmod(day.toordinal() - 1, 7)  # ordinal 1 is Monday 0001-01-01
+        return weeks * len(self.weekdays) + self._week_through[rest]
+
+    def through(self, day: datetime.date) -> int:
+        """Working days from a fixed epoch up to and including `day`: working days in (a, b] are
+        ``through(b) - through(a)``. Statistics over many cases ask this once per distinct date."""
+        return self._weekdays_through(day) - bisect.bisect_right(self.holidays, day)
 
     def between(self, start: datetime.date, end: datetime.date) -> int:
         """Working days d with start < d <= end (0 when end <= start)."""
         if end <= start:
             return 0
-        count = self._weekdays_through(end) - self._weekdays_through(start)
-        off = bisect.bisect_right(self.holidays, end) - bisect.bisect_right(self.holidays, start)
-        return count - off
+        return self.through(end) - self.through(start)
 
     def is_working_day(self, day: datetime.date) -> bool:
         if day.weekday() not in self.weekdays:
