@@ -50,10 +50,16 @@ def issue_backup_codes(user) -> list[str]:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """The ?next= page the user was on their way to, if it is on this site; else ""."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        return target
+    """The page the user was on their way to, if it is on this site; else "".
+
+    From ?next=, or from the session, where two_factor's login wizard leaves it (``"next"``) when
+    it sends a user without a device to the setup.
+    """
+    for target in (request.POST.get("next"), request.GET.get("next"), request.session.get("next")):
+        if target and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return target
     return ""
 
 
@@ -90,7 +96,16 @@ class SetupView(two_factor_views.SetupView):
 
 
 class SetupCompleteView(two_factor_views.SetupCompleteView):
-    """ "Two-factor sign-in is on": the backup codes, and the way on to where the user was going."""
+    """The "two-factor sign-in is on" page: the backup codes, and the way on to where the user was going.
+
+    Upstream, this page redirects at once to the session's "next" page, so the user who came from
+    the login wizard never saw it; here that page is the target of the Continue link instead.
+    """
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = self.render_to_response(self.get_context_data(**kwargs))
+        request.session.pop("next", None)  # used once, for this page's Continue link
+        return response
 
     def get_context_data(self, **kwargs) -> dict:
         return {

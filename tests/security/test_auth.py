@@ -388,3 +388,21 @@ def test_pages_link_the_favicon(client, editor):
     assert b'<link rel="icon" href="/favicon.ico"' in client.get(SETUP).content
     login(client, editor)
     assert b'<link rel="icon" href="/favicon.ico"' in client.get("/admin/").content
+
+
+def test_from_the_login_wizard_the_setup_ends_on_the_backup_codes_then_goes_on(client, editor):
+    """two_factor's login wizard keeps ?next= in the session for a user with no device; upstream the
+    "setup complete" page then redirected there at once and the backup codes were never seen."""
+    response = client.post(
+        f"{LOGIN}?next=/admin/cases/",
+        {"login_view-current_step": "auth", "auth-username": "editor", "auth-password": PASSWORD},
+    )
+    assert response["Location"] == SETUP
+    secret = _to_the_key_step(client)
+    response = client.post(SETUP, {"setup_view-current_step": "generator", "generator-token": _code_for(secret)})
+    assert response["Location"] == "/account/two_factor/setup/complete/?next=%2Fadmin%2Fcases%2F"
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert page.content.decode().count("<li><code>") == 10
+    assert b'<a class="button" href="/admin/cases/">Continue</a>' in page.content
+    assert "next" not in client.session
