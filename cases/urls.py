@@ -1,7 +1,5 @@
 from django.urls import path
 
-from dashboard import views as dashboard_views
-
 from . import feeds, views
 
 app_name = "cases"
@@ -9,8 +7,8 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
-    path("courts/", dashboard_views.court_list, name="court_list"),
-    path("courts/<int:pk>/", dashboard_views.court_detail, name="court_detail"),
+    path("courts/", views.court_list, name="court_list"),
+    path("courts/<int:pk>/", views.court_detail, name="court_detail"),
     path("feeds/cases/", feeds.CaseFeed(), name="case_feed"),
     path("hearings.ics", feeds.hearings_ics, name="hearings_ics"),
     path("courts/<int:pk>/hearings.ics", feeds.court_hearings_ics, name="court_hearings_ics"),

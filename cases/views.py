@@ -1,5 +1,6 @@
 """Public pages about cases and courts: the case list (page and CSV) and the case detail with its
-hearing timeline, accused and verdicts, appeals and the ATA s.19(7) statutory clock.
+hearing timeline, accused and verdicts, appeals and the ATA s.19(7) statutory clock; the court
+list and each court's scorecard (figures from cases/courts.py and cases/delay.py).
 
 Rows always come through `visible_to(request.user)` and `get_visible_or_404`; filters from
 CaseFilter. Every page runs a constant number of queries whatever the number of rows.
@@ -17,6 +18,7 @@ from django.shortcuts import render
 
 from core.clock import today
 from core.visibility import get_visible_or_404
+from dashboard import charts
 from incidents.listing import (
     CSV_BATCH,
     SortChoice,
@@ -31,8 +33,11 @@ from incidents.models import Incident
 from incidents.views import filter_errors_as_text
 from tracker.csv import csv_response, wants_csv
 
+from .courts import court_statistics
+from .delay import disposal_times
 from .filters import CaseFilter
-from .models import Appeal, Case, Charge, Hearing, Verdict
+from .models import Appeal, Case, Charge, Court, Hearing, Verdict
+from .verdict_stats import clearance_by_year
 from .workdays import WorkingCalendar
 
 # A record not checked against the court file for longer than this gets a visible warning.
@@ -233,3 +238,79 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stale_after": VERIFICATION_STALE_AFTER_DAYS,
     }
     return render(request, "cases/case_detail.html", context)
+
+
+# Courts ---------------------------------------------------------------------------------------
+
+COURT_PAGE_SIZE = 25
+CLEARANCE_YEARS = 5
+
+
+def court_list(request: HttpRequest) -> HttpResponse:
+    """Every court, with the disposal times of its published decided cases (``disposal_times``
+    per court). The full scorecard is on each court's page: the list reads only the decided cases
+    of the courts on the page."""
+    courts = Court.objects.public().select_related("city").order_by("name")
+    page = paginate(request, courts, per_page=COURT_PAGE_SIZE)
+    cases = Case.objects.public().filter(court__in=[c.pk for c in page.object_list])
+    disposal = {row.court_id: row for row in disposal_times(cases=cases, group_by="court")}
+    rows = [(court, disposal.get(court.pk)) for court in page.object_list]
+    return render(request, "cases/court_list.html", {"page": page, "page_links": page_links(page), "rows": rows})
+
+
+def court_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A court's scorecard: disposal times, statutory compliance, pending ages, cases over the
+    s.19(7) limit, adjournments and their reasons, conviction and clearance rates; its pending
+    cases with their clock. One working calendar for the page."""
+    court = get_visible_or_404(Court.objects.select_related("city"), request.user, pk=pk)
+    day = today()
+    calendar = WorkingCalendar()
+    cases = Case.objects.public().filter(court=court)
+    figures = court_statistics(cases=cases, today=day, calendar=calendar)
+    card = next((card for card in figures.scorecards if card.court_id == court.pk), None)
+    years = range(day.year - CLEARANCE_YEARS + 1, day.year + 1)
+    pending = (
+        cases.pending()
+        .filter(cognizance_date__isnull=False)
+        .order_by("cognizance_date", "id")
+        .only("id", "case_number", "fir_number", "cognizance_date", "stage", "court_id", "judgment_date")
+    )
+    page = paginate(request, pending, per_page=COURT_PAGE_SIZE)
+    pending_rows = [
+        (
+            case,
+            case.working_days_since_cognizance(day, calendar=calendar),
+            case.days_over_statutory_limit(day, calendar=calendar),
+        )
+        for case in page.object_list
+    ]
+    reasons = card.adjournments.by_reason if card else []
+    context = {
+        "court": court,
+        "card": card,
+        "today": day,
+        "pending_ages": figures.pending_ages,
+        "pending_rows": pending_rows,
+        "page": page,
+        "page_links": page_links(page),
+        "disposal_by_year": figures.disposal_by_year,
+        "clearance": clearance_by_year(cases=cases, years=years),
+        "pending_chart": charts.bar_chart(
+            [(row.label, row.count) for row in figures.pending_ages],
+            title=f"Pending cases at {court.name} by time waiting",
+            desc="Bar chart of pending cases by time since cognizance (or since the FIR before cognizance). "
+            "The table gives the figures.",
+            chart_id="court-pending-ages",
+            colour=charts.PURPLE,
+        ),
+        "reasons": reasons,
+        "reasons_chart": charts.bar_chart(
+            [(row.label, row.count) for row in reasons if row.count],
+            title=f"Adjournments at {court.name} by reason",
+            desc="Bar chart of adjourned hearings by the reason recorded. The table gives the figures.",
+            chart_id="court-adjournment-reasons",
+            colour=charts.GREEN,
+        ),
+        "limit": settings.STATUTORY_LIMIT_WORKING_DAYS,
+    }
+    return render(request, "cases/court_detail.html", context)

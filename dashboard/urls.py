@@ -1,5 +1,4 @@
-"""The statistics pages. Court and organisation pages live in dashboard/views.py too, but keep
-their URL names in the cases and incidents namespaces (cases/urls.py, incidents/urls.py)."""
+"""The statistics pages. Court pages live in cases/views.py, organisation pages in incidents/views.py."""
 
 from django.urls import path
 

@@ -1,5 +1,5 @@
 """Public pages about incidents and organisations: the home page, the incident list (page and CSV)
-and the incident detail.
+and the incident detail; the organisation list and each organisation's page.
 
 Rows always come through `visible_to(request.user)` / `public()` and `get_visible_or_404`
 (core/visibility.py); figures come from incidents/stats.py; filters from IncidentFilter.
@@ -8,7 +8,9 @@ Every page runs a constant number of queries whatever the number of rows.
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.apps import apps
+from django.core.paginator import Paginator
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -19,7 +21,7 @@ from tracker.csv import csv_response, wants_csv
 from . import stats
 from .filters import IncidentFilter
 from .listing import CSV_BATCH, SortChoice, apply_sort, batched, dress_filter_form, joined_by_key, page_links, paginate
-from .models import Attribution, Incident, IncidentSource, Victim
+from .models import Attribution, AttributionKind, Incident, IncidentSource, Organisation, Victim
 
 HOME_INCIDENTS = 10
 HOME_HEARINGS = 8
@@ -191,3 +193,70 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def data(request: HttpRequest) -> HttpResponse:
     """How to download the data: CSV of every list, the API, and how to cite it."""
     return render(request, "incidents/data.html", {"incident_csv_columns": INCIDENT_CSV_COLUMNS})
+
+
+# Organisations ------------------------------------------------------------------------------
+
+ORGANISATION_PAGE_SIZE = 50
+ORGANISATION_INCIDENTS_PAGE_SIZE = 25
+
+
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    """Every organisation with the published incidents attributed to it (incidents.stats.by_organisation)."""
+    organisations = Organisation.objects.public().select_related("umbrella").order_by("name")
+    page = paginate(request, organisations, per_page=ORGANISATION_PAGE_SIZE)
+    figures = stats.organisation_figures(
+        incidents=Incident.objects.public(), organisations=[org.pk for org in page.object_list]
+    )
+    rows = [(org, figures.get(org.pk)) for org in page.object_list]
+    return render(
+        request, "incidents/organisation_list.html", {"page": page, "page_links": page_links(page), "rows": rows}
+    )
+
+
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organisation: the published incidents attributed to it (in any way, by kind) and the
+    convictions of accused said to belong to it."""
+    organisation = get_visible_or_404(Organisation.objects.select_related("umbrella"), request.user, pk=pk)
+    published = Incident.objects.public()
+    links = Attribution.objects.filter(incident_id=OuterRef("pk"), organisation=organisation)
+    attributed = published.filter(Exists(links))
+    figures = stats.attribution_kinds(incidents=published, organisation=organisation.pk)
+    kinds = [(label, figures["by_kind"][kind]) for kind, label in AttributionKind.choices]
+    incidents = attributed.select_related("province", "city").order_by("-date", "-id")
+    # The paginator needs no COUNT: the total is the number of incidents attributed in any way.
+    page = paginate(request, incidents, per_page=ORGANISATION_INCIDENTS_PAGE_SIZE, count=figures["total"]["incidents"])
+    kinds_by_incident: dict[int, list[str]] = {}
+    for incident_id, kind in (
+        Attribution.objects.filter(organisation=organisation, incident__in=[i.pk for i in page.object_list])
+        .order_by("kind")
+        .values_list("incident_id", "kind")
+    ):
+        kinds_by_incident.setdefault(incident_id, []).append(AttributionKind(kind).label)
+    # The cases app builds on this one (it imports incidents, never the reverse): its charges are
+    # reached through the app registry, for this one list.
+    convictions = (
+        apps.get_model("cases", "Charge")
+        .objects.public()
+        .filter(verdict="convicted", accused__affiliation=organisation)
+        .select_related("accused", "case", "case__court")
+        .order_by("-verdict_date", "-id")
+    )
+    conviction_page = paginate_named(request, convictions, "convictions_page", ORGANISATION_INCIDENTS_PAGE_SIZE)
+    context = {
+        "organisation": organisation,
+        "totals": figures["total"],
+        "kinds": kinds,
+        "page": page,
+        "page_links": page_links(page),
+        "incident_rows": [(i, kinds_by_incident.get(i.pk, [])) for i in page.object_list],
+        "convictions": conviction_page,
+        "conviction_links": page_links(conviction_page),
+        "members": list(organisation.members.order_by("name")),
+    }
+    return render(request, "incidents/organisation_detail.html", context)
+
+
+def paginate_named(request: HttpRequest, queryset, param: str, per_page: int):
+    """Like `paginate`, but reading the page number from `param` (two lists on one page)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(param))

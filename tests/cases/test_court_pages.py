@@ -62,30 +62,30 @@ def test_scorecard_counts_published_cases_only(client, court):
     response = client.get(reverse("cases:court_detail", args=[court.pk]))
     assert response.status_code == 200
     card = response.context["card"]
-    assert (card["cases"], card["decided"], card["pending"]) == (2, 1, 1)
-    disposal = card["disposal"]
-    assert disposal["median_days"] == 223
-    assert disposal["p90_days"] == 223
-    assert disposal["median_working_days"] == 159
-    assert disposal["statutory_compliance"] == 0.0
-    assert card["over_statutory_limit"]["over_limit"] == 1
-    assert card["over_statutory_limit"]["max_excess_working_days"] == 10
-    assert card["adjournments"]["hearings_held"] == 4
-    assert card["adjournments"]["adjourned"] == 2
-    assert card["adjournments"]["adjournment_rate"] == 0.5
-    assert card["conviction_rate"]["per_accused"] == 0.5
+    assert (card.cases, card.decided, card.pending) == (2, 1, 1)
+    disposal = card.disposal
+    assert (disposal.median_days, disposal.p90_days, disposal.median_working_days, disposal.n) == (223, 223, 159, 1)
+    assert disposal.statutory_compliance == 0.0
+    assert card.over_statutory_limit.over_limit == 1
+    assert card.over_statutory_limit.max_excess_working_days == 10
+    assert (card.adjournments.hearings_held, card.adjournments.adjourned, card.adjournments.n) == (4, 2, 4)
+    assert card.adjournments.adjournment_rate == 0.5
+    assert (card.conviction_rate.per_accused, card.conviction_rate.per_accused_n) == (0.5, 2)
     html = response.content.decode()
     assert "SECRET-DRAFT" not in html
-    assert "223 days" in html
-    assert "159 working days" in html
+    # One decided case, four hearings, two accused: too few for a median or a rate to be printed.
+    assert "223 days" not in html and "159 working days" not in html and "50%" not in html
+    assert "too few to say (n = 1)" in html
+    assert "too few to say (n = 4)" in html
+    assert "too few to say (n = 2)" in html
 
 
 def test_scorecard_pending_ages_and_reasons(client, court):
     response = client.get(reverse("cases:court_detail", args=[court.pk]))
-    ages = {row["bucket"]: row["count"] for row in response.context["pending_ages"]}
+    ages = {row.bucket: row.count for row in response.context["pending_ages"]}
     assert ages["le_30_days"] == 1  # K2: 23 days, 17 working days
     assert sum(ages.values()) == 1
-    reasons = {row["reason"]: row["count"] for row in response.context["reasons"] if row["count"]}
+    reasons = {row.reason: row.count for row in response.context["reasons"] if row.count}
     assert reasons == {"witness_absent": 1, "lawyers_strike": 1}
     html = response.content.decode()
     assert html.count('<svg class="chart" role="img"') == 2
@@ -101,7 +101,7 @@ def test_pending_cases_show_the_clock(client, court):
 
 def test_clearance_rate_by_year(client, court):
     response = client.get(reverse("cases:court_detail", args=[court.pk]))
-    by_year = {row["year"]: (row["cognizance"], row["decided"], row["rate"]) for row in response.context["clearance"]}
+    by_year = {row.year: (row.cognizance, row.decided, row.rate) for row in response.context["clearance"]}
     assert sorted(by_year) == [2022, 2023, 2024, 2025, 2026]
     assert by_year[2026] == (1, 0, 0.0)  # K2 taken up; the draft does not count
     assert by_year[2022] == (0, 0, None)
@@ -110,7 +110,7 @@ def test_clearance_rate_by_year(client, court):
 def test_disposal_by_year_of_cognizance(client, court):
     response = client.get(reverse("cases:court_detail", args=[court.pk]))
     (row,) = response.context["disposal_by_year"]
-    assert (row["year"], row["count"], row["median_days"]) == (2012, 1, 223)
+    assert (row.year, row.count, row.median_days, row.n) == (2012, 1, 223, 1)
 
 
 def test_court_without_cases(client):
@@ -132,8 +132,8 @@ def test_court_list_shows_each_courts_figures(client, court):
     rows = {c.name: disposal for c, disposal in response.context["rows"]}
     assert rows[other.name] is None
     disposal = rows[court.name]
-    assert (disposal["count"], disposal["median_days"], disposal["median_working_days"]) == (1, 223, 159)
-    assert (disposal["within_statutory_limit"], disposal["statutory_compliance"]) == (0, 0.0)
+    assert (disposal.count, disposal.median_days, disposal.median_working_days, disposal.n) == (1, 223, 159, 1)
+    assert (disposal.within_statutory_limit, disposal.statutory_compliance) == (0, 0.0)
     html = response.content.decode()
     assert court.get_absolute_url() in html and other.get_absolute_url() in html
     assert "SECRET-DRAFT" not in html
@@ -180,3 +180,26 @@ def test_court_pages_run_a_constant_number_of_queries(client):
     for court in courts:
         add_cases(court, 12, 100)
     assert (queries(client, detail), queries(client, listing)) == small
+
+
+def test_scorecard_prints_medians_and_rates_from_five_cases(client):
+    """Five decided cases taken up on Monday 2012-06-04 and decided 1, 2, 3, 4 and 7 calendar days
+    later (1, 2, 3, 4 and 5 working days): enough for the figures to be printed."""
+    court = f.CourtFactory(name="Anti-Terrorism Court III, Lahore")
+    for days in (1, 2, 3, 4, 7):
+        f.CaseFactory(
+            court=court,
+            cognizance_date=D(2012, 6, 4),
+            judgment_date=D(2012, 6, 4) + datetime.timedelta(days=days),
+            stage=Stage.DECIDED,
+        )
+    response = client.get(reverse("cases:court_detail", args=[court.pk]))
+    disposal = response.context["card"].disposal
+    assert (disposal.n, disposal.median_days, disposal.median_working_days) == (5, 3, 3)
+    assert (disposal.p90_days, disposal.p90_working_days) == (pytest.approx(5.8), pytest.approx(4.6))
+    html = response.content.decode()
+    assert "3 days" in html and "3 working days" in html and "5.8 days" in html
+    assert "100%" in html  # all five within seven working days
+    assert "too few to say (n = 5)" not in html
+    listing = client.get(reverse("cases:court_list")).content.decode()
+    assert "3 days" in listing and "5 of 5" in listing
