@@ -92,6 +92,9 @@ class SetupView(two_factor_views.SetupView):
     def get_context_data(self, form, **kwargs) -> dict:
         context = super().get_context_data(form, **kwargs)
         context.pop("cancel_url", None)  # the admin it pointed to sent the user straight back here
+        if "secret_key" in context:  # shown in groups of four for typing (copied, it has no spaces)
+            key = context["secret_key"]
+            context["secret_key_groups"] = [key[i : i + 4] for i in range(0, len(key), 4)]
         return context
 
 

@@ -192,13 +192,14 @@ def test_a_long_unrelated_passphrase_is_accepted(django_user_model):
 # the setup's secret, backup codes, signing out. The browser itself: tests/browser/test_first_signin.py.
 
 SETUP = "/account/two_factor/setup/"
-SECRET_ON_PAGE = re.compile(r'<code id="secret-key"[^>]*>([A-Z2-7]+)</code>')
+SECRET_ON_PAGE = re.compile(r'<code id="secret-key"[^>]*>((?:(?:<wbr>)?<span>[A-Z2-7]{1,4}</span>)+)</code>')
 
 
 def _secret_shown(response) -> str:
+    """The key written on the setup page (in groups of four, each its own <span>, <wbr> between)."""
     match = SECRET_ON_PAGE.search(response.content.decode())
     assert match, "the setup page shows the key for manual entry"
-    return match.group(1)
+    return re.sub("<[^>]+>", "", match.group(1))
 
 
 def _code_for(secret: str) -> str:
