@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run test lint format venv migrate seeds bench clean backup restore
+.PHONY: run serve test lint format venv migrate seeds bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,16 @@ seeds: migrate
 run: export DEBUG ?= 1
 run: seeds
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# Production start (README "Deploying"): with DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set,
+# migrate, collect the static files (hashed, compressed: every page and error page links them) and
+# serve with gunicorn on PORT behind a TLS proxy (deploy/gunicorn.conf.py). Without SECRET_KEY the
+# first step stops, saying why. `check --deploy` prints what would weaken the hardening.
+serve: venv
+	$(PY) manage.py check --deploy
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	exec $(BIN)/gunicorn --config deploy/gunicorn.conf.py tracker.wsgi
 
 lint: venv
 	$(BIN)/ruff check .
@@ -47,7 +57,7 @@ test: venv
 
 # Page timings at scale: see bench/bench_pages.py for setting up the database first.
 bench: venv
-	$(PY) bench/bench_pages.py
+	SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" $(PY) bench/bench_pages.py
 
 # Backups (issue 6): pg_dump -Fc / the SQLite backup API into backups/ with a timestamped name;
 # `make restore FILE=backups/tracker-....dump` replaces ALL data with that file (asks first).

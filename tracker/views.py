@@ -5,6 +5,7 @@ import sys
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
 from django.views import defaults
 
@@ -12,7 +13,7 @@ from .middleware import DATABASE_ERRORS, database_unavailable_response
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
-    """200 when the database answers, 503 when it does not."""
+    """200 when the database answers and the static files are there; 503 when either is not."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -20,9 +21,25 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         response = JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     else:
-        response = JsonResponse({"status": "ok", "database": "ok"})
+        if static_files_collected():
+            response = JsonResponse({"status": "ok", "database": "ok"})
+        else:
+            response = JsonResponse({"status": "error", "database": "ok", "static": "not collected"}, status=503)
     add_never_cache_headers(response)
     return response
+
+
+def static_files_collected() -> bool:
+    """False when the stylesheet has no URL: deployed (manifest storage) but `collectstatic` never ran.
+
+    Every page links the stylesheet through {% static %}, so such a site answers 500 everywhere;
+    `make serve` collects them before it starts, and a load balancer polling /healthz sees 503.
+    """
+    try:
+        static("css/site.css")
+    except ValueError:  # "Missing staticfiles manifest entry"
+        return False
+    return True
 
 
 def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpResponse:
