@@ -24,6 +24,7 @@ from django.db.models import Max, Min, OuterRef, Subquery
 
 from core.clock import today
 from incidents.admin import HistoryAdmin, PublishableAdmin, count_of
+from tracker.admin_versioning import VersionedAdminMixin
 
 from .models import Accused, Appeal, Case, Charge, Court, Hearing, Holiday, Offence
 from .workdays import WorkingCalendar
@@ -252,6 +253,7 @@ class AppealInline(admin.TabularInline):
 
 @admin.register(Charge)
 class ChargeAdmin(HistoryAdmin):
+    lock_first = ("case",)  # the case's form edits charges too
     list_display = ["accused", "case", "custody", "verdict", "verdict_date", "sentence_kind", "appeal_count"]
     list_filter = ["verdict", "custody", "sentence_kind", "case__court"]
     list_select_related = ["accused", "case__court"]
@@ -271,6 +273,7 @@ class ChargeAdmin(HistoryAdmin):
 
 @admin.register(Hearing)
 class HearingAdmin(HistoryAdmin):
+    lock_first = ("case",)  # the case's form and the phone form edit hearings too
     list_display = [
         "date",
         "case",
@@ -316,6 +319,7 @@ class HearingAdmin(HistoryAdmin):
 
 @admin.register(Appeal)
 class AppealAdmin(HistoryAdmin):
+    lock_first = ("charge__case", "charge")  # the charge's form edits appeals too
     list_display = ["charge", "court", "appellant", "filed_on", "decided_on", "outcome"]
     list_filter = ["outcome", "appellant", "court"]
     list_select_related = ["charge__accused", "charge__case__court", "court"]
@@ -342,7 +346,7 @@ class AccusedAdmin(HistoryAdmin):
 
 # Reference lists: editors change them, monitors see them read-only (group permissions).
 @admin.register(Court)
-class CourtAdmin(admin.ModelAdmin):
+class CourtAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "city", "case_count"]
     list_filter = ["kind"]
     list_select_related = ["city"]
@@ -358,13 +362,13 @@ class CourtAdmin(admin.ModelAdmin):
 
 
 @admin.register(Offence)
-class OffenceAdmin(admin.ModelAdmin):
+class OffenceAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["code", "title"]
     search_fields = ["code", "title"]
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["date", "name"]
     search_fields = ["name"]
     date_hierarchy = "date"

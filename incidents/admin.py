@@ -26,6 +26,7 @@ from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.models import Status
+from tracker.admin_versioning import VersionedAdminMixin
 from tracker.roles import can_edit_incident, can_publish
 
 from .models import Attribution, City, Community, Incident, IncidentSource, Organisation, Province, Source, Victim
@@ -49,8 +50,11 @@ ALLOWED_TRANSITIONS = {
 }
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
     """History (who, when, what) of every change; viewing only, no revert from the history page.
+
+    A change form opened before a colleague's save is refused, naming their change (no lost edits:
+    tracker/admin_versioning.py).
 
     `related_history` lists the children edited inline, as (model, lookup to this record's id):
     their changes are shown on this record's History page too, so one page tells the whole story.
@@ -221,14 +225,14 @@ class PublishableAdmin(HistoryAdmin):
 
 # Reference lists: editors change them, monitors see them read-only (group permissions).
 @admin.register(Province)
-class ProvinceAdmin(admin.ModelAdmin):
+class ProvinceAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "province", "district"]
     list_filter = ["province"]
     list_select_related = ["province"]
@@ -238,14 +242,14 @@ class CityAdmin(admin.ModelAdmin):
 
 
 @admin.register(Community)
-class CommunityAdmin(admin.ModelAdmin):
+class CommunityAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "abbreviation", "proscribed", "proscribed_on", "umbrella"]
     list_filter = ["proscribed"]
     list_select_related = ["umbrella"]
@@ -383,6 +387,7 @@ class IncidentAdmin(PublishableAdmin):
 @admin.register(IncidentSource)
 class IncidentSourceAdmin(DraftIncidentChildMixin, HistoryAdmin):
     list_display = ["incident", "source", "reported_killed", "reported_killed_max", "reported_injured", "external_id"]
+    lock_first = ("incident",)  # the incident's form edits these rows too
     list_select_related = ["incident", "source"]
     search_fields = ["incident__title", "source__title", "external_id", "note"]
     autocomplete_fields = ["incident", "source"]
@@ -391,6 +396,7 @@ class IncidentSourceAdmin(DraftIncidentChildMixin, HistoryAdmin):
 @admin.register(Attribution)
 class AttributionAdmin(DraftIncidentChildMixin, HistoryAdmin):
     list_display = ["incident", "organisation", "kind", "source"]
+    lock_first = ("incident",)
     list_filter = ["kind"]
     list_select_related = ["incident", "organisation", "source"]
     search_fields = ["incident__title", "organisation__name", "organisation__abbreviation"]
@@ -400,6 +406,7 @@ class AttributionAdmin(DraftIncidentChildMixin, HistoryAdmin):
 @admin.register(Victim)
 class VictimAdmin(DraftIncidentChildMixin, HistoryAdmin):
     list_display = ["__str__", "name", "incident", "outcome", "gender", "age", "community"]
+    lock_first = ("incident",)
     list_filter = ["outcome", "gender", "is_public"]
     list_select_related = ["incident", "community"]
     search_fields = ["name", "incident__title", "occupation"]

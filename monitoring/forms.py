@@ -7,6 +7,7 @@ from django import forms
 from cases.models import Court, Hearing, HearingOutcome
 from core.clock import today
 from incidents.models import City
+from tracker.versioning import Rows, Version, VersionedFormMixin
 
 
 class WorklistFilterForm(forms.Form):
@@ -35,9 +36,20 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class HearingRecordForm(forms.ModelForm):
+def hearings_version(case) -> Version:
+    """What the hearing form shows and may change: every hearing of the case (the one it fills in
+    is found by its date only when saved), so a hearing a colleague recorded or corrected since the
+    form was opened makes it stale (tracker/versioning.py)."""
+    return Version(scope=f"cases.case:{case.pk}", parts=(Rows(Hearing, {"case_id": case.pk}),))
+
+
+class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
     """One hearing's outcome. Hearing.clean() holds the rules (next date after the date, reason
-    only and always when adjourned); this form adds what depends on the case and on today."""
+    only and always when adjourned); this form adds what depends on the case and on today.
+
+    It carries the version of the case's hearings it was opened at (`opened_version`, taken
+    before the prefill was read); saving a stale form is refused with what changed and who changed it.
+    """
 
     class Meta:
         model = Hearing
@@ -65,9 +77,11 @@ class HearingRecordForm(forms.ModelForm):
             "notes": "Public: what happened, in a line or two.",
         }
 
-    def __init__(self, *args, case, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, case, opened_version: str | None = None, **kwargs):
         self.case = case
+        self.edit_version = hearings_version(case)
+        self.opened_version = opened_version
+        super().__init__(*args, **kwargs)
         self.instance.case = case
         self.fields["outcome"].required = True
         self.fields["outcome"].choices = [("", "Choose what happened"), *HearingOutcome.choices]

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -22,7 +22,7 @@ from cases.models import Case, Charge, Hearing
 from core import clock
 
 from . import access
-from .forms import CaseSearchForm, HearingRecordForm, WorklistFilterForm
+from .forms import CaseSearchForm, HearingRecordForm, WorklistFilterForm, hearings_version
 from .worklist import LIVE, build_worklist
 
 SEARCH_LIMIT = 20
@@ -103,20 +103,22 @@ def record_hearing(request: HttpRequest) -> HttpResponse:
     """Find the case (GET ?q=), choose it (?case=), then record what happened (POST)."""
     search, results = _search(request)
     case_id = request.POST.get("case") or request.GET.get("case")
-    case = None
-    if case_id:
-        case = get_object_or_404(Case.objects.filter(status__in=LIVE).select_related("court"), pk=case_id)
-    form = None
-    if case is not None:
-        if request.method == "POST":
+    case = form = None
+    if case_id and request.method == "POST":
+        with transaction.atomic():
+            # The case locked first, then its hearings read, the form's version checked and the
+            # hearing saved, in one transaction (the race this closes: tracker/versioning.py).
+            case = _live_case(case_id, lock=True)
             instance = _hearing_for(case, _parse_date(request.POST.get("date")))
             form = HearingRecordForm(request.POST, instance=instance, case=case)
             if form.is_valid():
                 hearing = _save(form, request.user)
                 messages.success(request, f"Hearing of {hearing.date:%d %b %Y} recorded.")
                 return redirect(f"{reverse('monitoring:record_hearing')}?case={case.pk}&saved={hearing.pk}")
-        else:
-            form = HearingRecordForm(initial=_initial(case), case=case)
+    elif case_id:
+        case = _live_case(case_id)
+        opened = hearings_version(case).token()  # before the prefill it covers is read
+        form = HearingRecordForm(initial=_initial(case), case=case, opened_version=opened)
     context = {
         "search": search,
         "results": results,
@@ -124,7 +126,18 @@ def record_hearing(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next_hearing": _next_hearing(case, request.GET.get("saved")),
     }
-    return render(request, "monitoring/record_hearing.html", context)
+    stale = form is not None and form.stale_changes
+    return render(request, "monitoring/record_hearing.html", context, status=409 if stale else 200)
+
+
+def _live_case(case_id: str, *, lock: bool = False) -> Case:
+    """The case chosen (a live one: draft or published), else 404; `lock`: locked until the transaction ends."""
+    cases = Case.objects.filter(status__in=LIVE).select_related("court")
+    if lock:
+        cases = cases.select_for_update(no_key=True, of=("self",))
+    if not case_id.isdigit():
+        raise Http404("No such case.")
+    return get_object_or_404(cases, pk=case_id)
 
 
 def _save(form: HearingRecordForm, user) -> Hearing:

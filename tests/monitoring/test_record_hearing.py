@@ -37,8 +37,11 @@ def scheduled(case):
 
 
 def _post(client, case, **fields):
+    """What the form sends, with the version of the case's hearings its page carries (issue 13)."""
+    page = client.get(URL, {"case": case.pk})
     data = {
         "case": case.pk,
+        "record_version": page.context["form"]["record_version"].value() if page.status_code == 200 else "",
         "date": "2026-11-20",
         "purpose": "",
         "outcome": "",
