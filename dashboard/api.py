@@ -208,12 +208,7 @@ class StatisticsView(APIView):
         filters = statistics_filters(request.query_params)
         if not filters.is_valid():
             return Response({"errors": filters.errors}, status=status.HTTP_400_BAD_REQUEST)
-        payload = statistics_payload(
-            incidents=filters.incidents,
-            cases=filters.cases,
-            today=today(),
-            date_from=filters.date_from,
-            date_to=filters.date_to,
-            clearance_cases=filters.undated_case_filter.qs,
-        )
-        return Response(payload)
+        from .cache import mark_stale, statistics_for  # dashboard.cache imports this module
+
+        figures = statistics_for(filters, today=today())
+        return mark_stale(Response(figures.payload), figures)

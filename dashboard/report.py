@@ -24,7 +24,8 @@ from core.clock import today
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
 
-from .api import StatisticsFilters, statistics_filters, statistics_payload
+from .api import StatisticsFilters, statistics_filters
+from .cache import mark_stale, statistics_for
 
 LIMIT = "seven working days"  # ATA 1997 s.19(7)
 
@@ -410,18 +411,13 @@ def report(request: HttpRequest) -> HttpResponse:
     if not context["valid"]:
         return render(request, "statistics/report.html", context, status=400)
     on = today()
-    payload = statistics_payload(
-        incidents=filters.incidents,
-        cases=filters.cases,
-        today=on,
-        date_from=filters.date_from,
-        date_to=filters.date_to,
-        clearance_cases=filters.undated_case_filter.qs,
-    )
+    figures = statistics_for(filters, today=on)
+    payload = figures.payload
     query = _query(filter_params(request.GET, CaseFilter))
     context |= {
         "paragraphs": report_paragraphs(payload, filters, request.GET, on),
         "on": on,
         "query": query,
+        "figures": figures,
     }
-    return render(request, "statistics/report.html", context)
+    return mark_stale(render(request, "statistics/report.html", context), figures)

@@ -1,7 +1,7 @@
 """Importing from the admin (issue 4 item 5): upload → dry-run preview → confirm; and the ImportRun log.
 
 An editor uploads a CSV or XLSX file with a built-in format or a mapping JSON. The file is kept in a
-private temporary folder and dry-run: the preview shows the counts, each bad row with its column,
+private folder of the project (``upload_storage``) and dry-run: the preview shows the counts, each bad row with its column,
 value and reason, the remarks and what would change. Confirming runs the same import for real, on
 the same file (its sha256 is checked). Both steps check the `incidents.import_incidents` permission
 on the server: a monitor, or anyone without it, gets 403 even when posting directly.
@@ -12,15 +12,17 @@ Registered from IncidentsConfig.ready(), so the admin helper's incidents/admin.p
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import shutil
-import tempfile
 import time
 from pathlib import Path
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.core.files.storage import FileSystemStorage
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -32,7 +34,6 @@ from .models import ImportRun
 
 IMPORT_PERMISSION = "incidents.import_incidents"
 SESSION_KEY = "pending_imports"
-UPLOAD_DIR = Path(tempfile.gettempdir()) / "tracker-imports"
 MAX_MAPPING_BYTES = 200_000
 
 
@@ -77,26 +78,35 @@ def _require_import_permission(request: HttpRequest) -> None:
         raise PermissionDenied("You may not import datasets.")
 
 
-def _remove_stale_uploads(max_age_seconds: int = 86400) -> None:
+def upload_storage() -> FileSystemStorage:
+    """Where uploaded files wait for the editor's confirmation: ``settings.IMPORT_UPLOAD_DIR``, a folder
+    only the server's user may enter (0700, files 0600).
+
+    Never a predictable folder in the shared temporary directory, where another local user could
+    create it first and then read the uploads or swap a file between the preview and the import.
+    """
+    root = Path(settings.IMPORT_UPLOAD_DIR)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_uid != os.getuid():
+        raise ImproperlyConfigured(f"{root} belongs to another user: imports will not keep files there.")
+    root.chmod(0o700)
+    return FileSystemStorage(location=root, file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+
+def _remove_stale_uploads(storage: FileSystemStorage, max_age_seconds: int = 86400) -> None:
     """Previews that were never confirmed leave their file behind: drop those older than a day."""
-    if not UPLOAD_DIR.exists():
-        return
     limit = time.time() - max_age_seconds
-    for folder in UPLOAD_DIR.iterdir():
+    for folder in Path(storage.location).iterdir():
         if folder.is_dir() and folder.stat().st_mtime < limit:
             shutil.rmtree(folder, ignore_errors=True)
 
 
 def _store_upload(upload) -> tuple[str, Path]:
-    _remove_stale_uploads()
+    storage = upload_storage()
+    _remove_stale_uploads(storage)
     token = secrets.token_urlsafe(16)
-    folder = UPLOAD_DIR / token
-    folder.mkdir(parents=True, mode=0o700)
-    target = folder / (get_valid_filename(Path(upload.name).name) or "upload")
-    with open(target, "wb") as handle:
-        for chunk in upload.chunks():
-            handle.write(chunk)
-    return token, target
+    name = storage.save(f"{token}/{get_valid_filename(Path(upload.name).name) or 'upload'}", upload)
+    return token, Path(storage.path(name))
 
 
 def _discard(pending: dict) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import os
 
 import pytest
 from django.contrib.auth.models import Group
@@ -45,21 +47,45 @@ def login(client, user, *, verified: bool = True):
     return client
 
 
+@functools.cache
+def test_caches() -> dict:
+    """The tests' cache: each test process its own, in memory; with REDIS_URL set (CI runs the suite
+    once so), the Redis server, this process's keys under a prefix of their own (clear() removes only
+    those). Never the database cache: its queries would count in every view's query count
+    (tests/test_shared_cache.py tests it)."""
+    from django.conf import settings
+
+    if settings.REDIS_URL:
+        return {"default": settings.CACHES["default"] | {"KEY_PREFIX": f"test-{os.getpid()}"}}
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _caches_off_for_the_run():
+    """The test cache and no page or statistics cache, for the whole run and not only inside each
+    test: after a transactional test, the flush that empties the tables is a write to the public
+    tables too, and must neither reach the configured cache nor wake the background refresh."""
+    from django.conf import settings
+
+    settings.CACHES = test_caches()
+    settings.PAGE_CACHE_SECONDS = 0
+    settings.STATISTICS_CACHE_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache(settings):
     """Rate-limit counters live in the cache: every test starts with none. The public page cache
-    (tracker/pagecache.py) is off, so that what a test sees is what the view renders and query
-    counts are the view's own; tests/security/test_page_cache.py turns it on."""
+    (tracker/pagecache.py) and the statistics cache (dashboard/cache.py) are off, so that what a test
+    sees is what the view renders and query counts are the view's own; tests/security/test_page_cache.py
+    and tests/test_shared_cache.py turn them on."""
     from django.core.cache import caches
 
     settings.PAGE_CACHE_SECONDS = 0
-    # Each test process its own page cache in memory (the files are shared by every process).
-    settings.CACHES = settings.CACHES | {"pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    for alias in ("default", "pages"):
-        caches[alias].clear()
+    settings.STATISTICS_CACHE_SECONDS = 0
+    settings.CACHES = test_caches()
+    caches["default"].clear()
     yield
-    for alias in ("default", "pages"):
-        caches[alias].clear()
+    caches["default"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -5,16 +5,25 @@ from django.contrib.admin import apps as admin_apps
 
 
 class TrackerConfig(AppConfig):
-    """The project package as an app: security logging, the page cache's data version, backup/restore."""
+    """The project package as an app: security logging, the data version of the caches, backup/restore."""
 
     name = "tracker"
     verbose_name = "Tracker"
     default = True
 
     def ready(self) -> None:
-        from . import pagecache, security  # noqa: F401  (security connects the login/logout/lockout receivers)
+        from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
-        pagecache.connect_signals()
+        from dashboard import cache as statistics_cache
+
+        from . import dataversion, security  # noqa: F401  (security connects the login/logout/lockout receivers)
+
+        # Every connection reports the app's writes to public tables; every migrate (re)installs the
+        # triggers that count all writes; a committed change has the statistics computed again.
+        connection_created.connect(dataversion.install_watcher, dispatch_uid="tracker_dataversion_watcher")
+        post_migrate.connect(dataversion.install_after_migrate, dispatch_uid="tracker_dataversion_triggers")
+        dataversion.version_changed.connect(statistics_cache.schedule_refresh, dispatch_uid="statistics_refresh")
 
 
 class OTPAdminConfig(admin_apps.AdminConfig):

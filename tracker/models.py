@@ -1,22 +1,28 @@
-"""The project's own table: the data version that the public page cache is keyed on (tracker/pagecache.py)."""
+"""The project's own table: the data version that cached pages and statistics are keyed on (tracker/dataversion.py)."""
 
 from django.db import models
 
 
 class DataVersion(models.Model):
-    """One row whose token changes whenever public data may have changed.
+    """One row naming the state of the public data: a random token and a count of committed changes.
 
-    Cached public pages are stored under the token current when they were rendered, so a new
-    token retires them all at once, in every server process. A random token, not a counter: a
-    restored backup brings back an old token, and a counter could meet a page cached earlier
-    under the same number for other data.
+    The database itself moves ``counter`` when a transaction that changed a public table (incidents,
+    cases, core) commits: triggers installed by tracker/dataversion.py, so ``update()``,
+    ``bulk_create``, raw SQL, ``loaddata`` and SQL typed into psql all count. Cached pages and
+    statistics are stored under ``token-counter``, so a change retires them all at once, in every
+    process and on every host. The token is random and changes when a backup is restored: a
+    restored database counts again from an old number, which must not meet pages cached under the
+    same number for other data.
     """
 
-    token = models.CharField(max_length=32)
-    changed_at = models.DateTimeField()
+    token = models.CharField(max_length=32, help_text="Random; new for every database and every restore.")
+    counter = models.BigIntegerField(
+        default=0, help_text="Committed changes to the public tables, counted by database triggers."
+    )
+    changed_at = models.DateTimeField(help_text="When the last counted change committed.")
 
     class Meta:
         verbose_name = "data version"
 
     def __str__(self) -> str:
-        return f"{self.token} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+        return f"{self.token}-{self.counter} ({self.changed_at:%Y-%m-%d %H:%M:%S})"

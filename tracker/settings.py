@@ -4,7 +4,6 @@ Contract (DESIGN.md "Configuration"): DATABASE_URL (default: an SQLite file in t
 project), SECRET_KEY, DEBUG (on only for `make run`), ALLOWED_HOSTS (comma-separated).
 """
 
-import tempfile
 from pathlib import Path
 
 import environ
@@ -285,22 +284,57 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Public pages for anonymous readers, from the cache (tracker/pagecache.py): retired at once by any
-# change to the data (a new DataVersion token), and after this many seconds at the latest; 0 = off.
+# The shared cache (tracker/cache.py): rate-limit counters, the data version, cached pages and cached
+# statistics, seen alike by every server process and every host. The database by default (the table
+# `tracker_cache`, made by `migrate`: nothing else to run); Redis when REDIS_URL is set
+# (e.g. redis://127.0.0.1:6379/0), its values signed with SECRET_KEY, since Redis lets any local
+# user write. CACHE_KEY_PREFIX keeps two sites on one Redis apart.
+REDIS_URL = env.str("REDIS_URL", default="")
+DATABASE_CACHE_TABLE = "tracker_cache"
+CACHE_KEY_PREFIX = env.str("CACHE_KEY_PREFIX", default="tracker")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "tracker.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                "serializer": "tracker.cache.SignedSerializer",
+                "socket_connect_timeout": 2,
+                "socket_timeout": 2,
+            },
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "tracker.cache.DatabaseCache",
+            "LOCATION": DATABASE_CACHE_TABLE,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": env.int("CACHE_MAX_ENTRIES", default=5000)},
+        }
+    }
+# The data version (tracker/dataversion.py): the database counts every committed change to the
+# public tables; the app copies the count into the shared cache when it commits a change, and a
+# process trusts that copy for at most this many seconds (the bound on how late a change made
+# outside the app, e.g. in psql, is seen). 0 reads the database's count on every request, which
+# costs no more than reading the cache when the cache is the database: the default then.
+DATA_VERSION_CACHE_SECONDS = env.int("DATA_VERSION_CACHE_SECONDS", default=2 if REDIS_URL else 0)
+
+# Public pages for anonymous readers, from the shared cache (tracker/pagecache.py): retired at once
+# by any committed change to the data (a new data version); kept this many seconds at most; 0 = off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/staff/", "/admin/", "/account/", "/follow/", "/healthz", "/static/"]
-# Pages are kept in files (a directory of mode 0700), shared by every server process on the host, so
-# a page is rendered once, not once per worker; nothing to install. Rate-limit counters stay in
-# local memory, away from the pages.
-PAGE_CACHE_DIR = env.str("PAGE_CACHE_DIR", default=str(Path(tempfile.gettempdir()) / "tracker-page-cache"))
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    "pages": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": PAGE_CACHE_DIR,
-        "OPTIONS": {"MAX_ENTRIES": env.int("PAGE_CACHE_MAX_ENTRIES", default=2000)},
-    },
-}
+
+# Computed statistics per filter set (dashboard/cache.py), kept under the data version and the day:
+# this many seconds at most (0 = off). One computation per filter set at a time: a computation holds
+# its lock at most STATISTICS_LOCK_SECONDS; readers meanwhile get the previous figures, marked with
+# their time, or wait. After a committed change the unfiltered figures are computed again in the
+# background, STATISTICS_REFRESH_DELAY seconds later and at most once per STATISTICS_REFRESH_INTERVAL.
+STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=86400)
+STATISTICS_LOCK_SECONDS = env.int("STATISTICS_LOCK_SECONDS", default=120)
+STATISTICS_REFRESH_DELAY = env.float("STATISTICS_REFRESH_DELAY", default=1.0)
+STATISTICS_REFRESH_INTERVAL = env.float("STATISTICS_REFRESH_INTERVAL", default=60.0)
 
 # Rate limits per client address, counted in Django's cache (tracker.middleware.RateLimitMiddleware):
 # name -> (requests, window in seconds). Generous: they stop scrapers and floods, not readers.
@@ -321,6 +355,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options.setdefault("options", f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}")
 
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "uploads")))
 
 LOGGING["loggers"] = {
     # Logins, logouts, failures, lockouts and refusals: never a password, token or OTP code.

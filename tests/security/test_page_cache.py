@@ -1,19 +1,26 @@
-"""The public page cache (tracker/pagecache.py): who gets cached pages, what is stored, what retires it."""
+"""The public page cache (tracker/pagecache.py): who gets cached pages, what is stored, what retires it.
+
+Every test commits as far as the caches can tell (tests/committing.py): on PostgreSQL the change is
+counted by a trigger deferred to COMMIT.
+"""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-from django.core.cache import caches
+from django.core.cache import cache
 from django.db import transaction
+from django.test import RequestFactory
 
 from cases.management.commands.load_holidays import load_holidays
 from core.models import Status
 from incidents.models import Incident
+from tests.committing import committed
 from tests.conftest import login
 from tests.factories import IncidentFactory
-from tracker.pagecache import current_token, data_changed
+from tracker.dataversion import VERSION_KEY, database_version
+from tracker.pagecache import cache_key, current_version, data_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -26,28 +33,57 @@ def page_cache_on(settings):
 # Records are made as if committed: their own change of token runs now, not at a commit the test never reaches.
 @pytest.fixture
 def published(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed(django_capture_on_commit_callbacks):
         return IncidentFactory(title="Published attack")
 
 
 @pytest.fixture
 def draft(django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed(django_capture_on_commit_callbacks):
         return IncidentFactory(title="Draft attack kept back", status=Status.DRAFT)
+
+
+def stored_entry(url: str):
+    """What the cache holds for an anonymous GET of `url` now."""
+    return cache.get(cache_key(RequestFactory().get(url), current_version()))
 
 
 def cache_state(response) -> str | None:
     return response.headers.get("X-Page-Cache")
 
 
-def test_second_anonymous_request_is_served_from_the_cache_with_one_query(client, published, django_assert_num_queries):
+def test_second_anonymous_request_is_served_from_the_cache_with_one_query(
+    client, published, django_assert_num_queries, settings
+):
+    settings.DATA_VERSION_CACHE_SECONDS = 0  # the version read from the database on every request
     first = client.get("/incidents/")
     assert first.status_code == 200 and cache_state(first) == "miss"
-    with django_assert_num_queries(1):  # the data version token, nothing else
+    with django_assert_num_queries(1):  # the data version, nothing else
         second = client.get("/incidents/")
     assert second.status_code == 200 and cache_state(second) == "hit"
     assert second.content == first.content
     assert b"Published attack" in second.content
+
+
+def test_with_the_version_in_the_shared_cache_a_hit_makes_no_query(
+    client, published, django_assert_num_queries, settings
+):
+    settings.DATA_VERSION_CACHE_SECONDS = 60
+    assert cache_state(client.get("/incidents/")) == "miss"
+    assert cache.get(VERSION_KEY) == database_version()  # put there by the first reader
+    with django_assert_num_queries(0):
+        second = client.get("/incidents/")
+    assert cache_state(second) == "hit" and b"Published attack" in second.content
+
+
+def test_a_page_is_stored_as_bytes_and_headers_not_a_response_object(client, published):
+    first = client.get("/incidents/")
+    content, headers = stored_entry("/incidents/")
+    assert type(content) is bytes and content == first.content
+    assert all(type(name) is str and type(value) is str for name, value in headers)
+    assert ("Content-Type", "text/html; charset=utf-8") in headers
+    hit = client.get("/incidents/")
+    assert hit["Content-Type"] == "text/html; charset=utf-8" and hit.content == first.content
 
 
 def test_query_string_and_accept_header_are_part_of_the_key(client, published):
@@ -69,12 +105,12 @@ def test_host_and_scheme_are_part_of_the_key(client, published, settings):
 def test_a_change_committed_retires_every_cached_page(client, published, draft, django_capture_on_commit_callbacks):
     client.get("/incidents/")
     assert b"Draft attack kept back" not in client.get("/incidents/").content
-    token = current_token()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    version = current_version()
+    with committed(django_capture_on_commit_callbacks) as callbacks:
         draft.status = Status.PUBLISHED
         draft.save()
-    assert len(callbacks) == 1  # one new token per transaction, however many rows it saves
-    assert current_token() != token
+    assert len(callbacks) == 1  # one publication per transaction, however many rows it saves
+    assert current_version() != version
     fresh = client.get("/incidents/")
     assert cache_state(fresh) == "miss"
     assert b"Draft attack kept back" in fresh.content
@@ -83,19 +119,19 @@ def test_a_change_committed_retires_every_cached_page(client, published, draft, 
 def test_a_many_to_many_change_retires_the_pages(published, django_capture_on_commit_callbacks):
     from tests.factories import CommunityFactory
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with committed(django_capture_on_commit_callbacks):
         community = CommunityFactory()
-    token = current_token()
-    with django_capture_on_commit_callbacks(execute=True):
+    version = current_version()
+    with committed(django_capture_on_commit_callbacks):
         published.communities.add(community)
-    assert current_token() != token
+    assert current_version() != version
 
 
 def test_a_rolled_back_change_keeps_the_token_and_the_next_change_still_counts(
     published, django_capture_on_commit_callbacks
 ):
-    token = current_token()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    version = current_version()
+    with committed(django_capture_on_commit_callbacks) as callbacks:
         try:
             with transaction.atomic():
                 published.killed = 99
@@ -103,33 +139,33 @@ def test_a_rolled_back_change_keeps_the_token_and_the_next_change_still_counts(
                 raise RuntimeError("roll back")
         except RuntimeError:
             pass
-    assert callbacks == [] and current_token() == token
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    assert callbacks == [] and current_version() == version
+    with committed(django_capture_on_commit_callbacks) as callbacks:
         published.killed = 3
         published.save()
-    assert len(callbacks) == 1 and current_token() != token
+    assert len(callbacks) == 1 and current_version() != version
 
 
 def test_bulk_writes_retire_the_pages(django_capture_on_commit_callbacks):
-    token = current_token()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert load_holidays(2013, 2013) > 0  # bulk_create: no signal, an explicit data_changed()
-    assert current_token() != token
+    version = current_version()
+    with committed(django_capture_on_commit_callbacks):
+        assert load_holidays(2013, 2013) > 0  # bulk_create: counted by the database's triggers
+    assert current_version() != version
 
 
-def test_each_change_sets_a_new_random_token(django_capture_on_commit_callbacks):
+def test_data_changed_gives_the_database_a_new_random_token_each_time(django_capture_on_commit_callbacks):
     tokens = set()
     for _ in range(3):
-        with django_capture_on_commit_callbacks(execute=True):
+        with committed(django_capture_on_commit_callbacks):
             data_changed()
-        tokens.add(current_token())
+        tokens.add(current_version().split("-")[0])
     assert len(tokens) == 3 and all(len(t) == 32 for t in tokens)
 
 
 def test_a_new_day_is_a_new_key(client, published, monkeypatch):
     assert cache_state(client.get("/statistics/")) == "miss"
     assert cache_state(client.get("/statistics/")) == "hit"
-    monkeypatch.setattr("tracker.pagecache.timezone.localdate", lambda: datetime.date(2031, 1, 1))
+    monkeypatch.setattr("tracker.pagecache.today", lambda: datetime.date(2031, 1, 1))
     assert cache_state(client.get("/statistics/")) == "miss"
 
 
@@ -164,7 +200,7 @@ def test_what_is_never_stored(client, published, url):
     client.get(url)
     second = client.get(url)
     assert cache_state(second) is None, url
-    assert not any(key.startswith(":1:page:") for key in caches["pages"]._cache), url
+    assert stored_entry(url) is None, url
 
 
 def test_a_hidden_record_is_never_served_from_the_cache(client, draft):
@@ -179,13 +215,19 @@ def test_the_cache_is_off_with_zero_seconds(client, published, settings):
     assert cache_state(client.get("/incidents/")) is None
 
 
-def test_no_token_no_cache(client, published):
+def test_a_flushed_database_gets_a_new_random_token(client, published, settings):
     from tracker.models import DataVersion
 
-    DataVersion.objects.all().delete()  # a flushed database: two such could share keys
-    client.get("/incidents/")
-    assert cache_state(client.get("/incidents/")) is None
+    settings.DATA_VERSION_CACHE_SECONDS = 0  # the database's own version, not a copy in the cache
+
+    token, _ = current_version().split("-")
+    DataVersion.objects.all().delete()  # flushed: the next reader makes a new row, never a shared name
+    assert cache_state(client.get("/incidents/")) == "miss"
+    new_token, counter = current_version().split("-")
+    assert len(new_token) == 32 and new_token != token and counter == "0"
+    assert cache_state(client.get("/incidents/")) == "hit"
 
 
 def test_every_database_starts_with_its_own_random_token():
-    assert len(current_token()) == 32  # made by the migration, not ""
+    token, counter = current_version().split("-")
+    assert len(token) == 32 and counter.isdigit()  # made by the migration

@@ -1,0 +1,259 @@
+"""Computed statistics, cached under the data version: never stale, computed once per change.
+
+``statistics_for(filters)`` is what the statistics page, its CSV tables, the period report and
+``/api/statistics/`` call instead of ``statistics_payload`` directly. The figures for one filter
+set are kept in the shared cache (tracker/cache.py) under a key made of the normalised filter
+parameters, today's date (figures count days to today) and the data version
+(tracker/dataversion.py), read before the data: a committed change anywhere moves the version,
+so cached figures are never older than their key says.
+
+- **One computation per filter set at a time.** The reader who finds no figures takes a lock in
+  the shared cache (``cache.add``, expiring after ``STATISTICS_LOCK_SECONDS`` should its process
+  die) and computes; the readers who arrive meanwhile, in any process or host, get the previous
+  figures marked with the time they were computed ("as of 14:05, being updated"), or wait for the
+  new ones when there are none yet. Eight readers arriving together compute once, not eight times.
+- **The unfiltered figures are computed again in the background** after each committed change
+  (``schedule_refresh``, connected to ``tracker.dataversion.version_changed``), so readers of the
+  plain statistics page and API meet the previous figures, marked, rather than the cold path. One
+  background thread per process, which waits ``STATISTICS_REFRESH_DELAY`` seconds and runs at most
+  once per ``STATISTICS_REFRESH_INTERVAL``: a burst of changes causes one computation. A job queue
+  can take its place by replacing ``schedule_refresh``'s body with an enqueue of ``refresh_unfiltered``.
+
+``STATISTICS_CACHE_SECONDS = 0`` turns all of it off (the tests' default, so query counts are the
+views' own): every reader then computes.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connections
+from django.db.models import Model
+from django.http import HttpResponse, QueryDict
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+
+from core.clock import today as clock_today
+from tracker.dataversion import current_version
+
+if TYPE_CHECKING:
+    from .api import StatisticsFilters
+
+logger = logging.getLogger("dashboard.cache")
+
+# How often a waiting reader looks for the figures another process is computing.
+POLL_SECONDS = 0.05
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The statistics payload, when it was computed, and whether newer figures are being computed."""
+
+    payload: dict[str, Any]
+    computed_at: datetime.datetime
+    stale: bool = False
+
+
+def _plain(value: Any) -> str:
+    """A cleaned filter value as text: model instances by primary key, several values sorted."""
+    if isinstance(value, Model):
+        return str(value.pk)
+    if isinstance(value, list | tuple | set) or hasattr(value, "model"):  # lists and querysets
+        return ",".join(sorted(_plain(v) for v in value))
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+def filter_parameters(filters: StatisticsFilters) -> list[tuple[str, str]]:
+    """The filter set, normalised: the cleaned value of every filter that is set, sorted by name.
+
+    ``?province=sindh&page=2`` and ``?page=3&province=sindh`` name the same figures; so do two
+    spellings of one date.
+    """
+    if not filters.is_valid():
+        raise ValueError(f"invalid filters: {filters.errors}")
+    params: dict[str, str] = {}
+    for filterset in (filters.incident_filter, filters.case_filter):
+        for name, value in filterset.form.cleaned_data.items():
+            text = "" if value is None else _plain(value)
+            if text:
+                params[name] = text
+    return sorted(params.items())
+
+
+def _base_key(params: list[tuple[str, str]]) -> str:
+    text = "&".join(f"{name}={value}" for name, value in params)
+    return "stats:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def statistics_for(filters: StatisticsFilters, *, today: datetime.date, refresh: bool = False) -> Figures | None:
+    """The statistics for valid `filters` on `today`: from the cache, or computed once for everyone.
+
+    ``refresh=True`` is the background job's call: it computes if nobody is computing and returns
+    None when somebody is (their figures will do).
+    """
+
+    from .api import statistics_payload  # dashboard.api imports this module
+
+    def compute() -> dict[str, Any]:
+        return statistics_payload(
+            incidents=filters.incidents,
+            cases=filters.cases,
+            today=today,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            clearance_cases=filters.undated_case_filter.qs,
+        )
+
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    version = current_version() if seconds else None  # read before the data
+    if version is None:
+        return Figures(compute(), timezone.now())
+    params = filter_parameters(filters)
+    return _single_flight(
+        _base_key(params),
+        f"{today.isoformat()}:{version}",
+        compute,
+        seconds=seconds,
+        refreshed_in_background=not params,
+        refresh=refresh,
+    )
+
+
+def _single_flight(
+    base: str,
+    name: str,
+    compute: Callable[[], dict[str, Any]],
+    *,
+    seconds: int,
+    refreshed_in_background: bool,
+    refresh: bool,
+) -> Figures | None:
+    """The figures under ``base:name``: cached, computed by us under the lock, or another's (see module)."""
+    key, latest_key, lock_key = f"{base}:{name}", f"{base}:latest", f"{base}:lock"
+    entry = cache.get(key)
+    if entry is not None:
+        return Figures(*entry)
+    if refreshed_in_background and not refresh:
+        previous = cache.get(latest_key)
+        if previous is not None:  # the background job computes the new figures; show these meanwhile
+            schedule_refresh()
+            return Figures(*previous, stale=True)
+    lock_seconds = settings.STATISTICS_LOCK_SECONDS
+    deadline = time.monotonic() + lock_seconds
+    while True:
+        owner = uuid.uuid4().hex
+        if cache.add(lock_key, owner, lock_seconds):
+            try:
+                entry = cache.get(key)  # finished by another between our look and our lock
+                if entry is None:
+                    started = time.monotonic()
+                    entry = (compute(), timezone.now())
+                    cache.set_many({key: entry, latest_key: entry}, seconds)
+                    logger.info("statistics computed key=%s in %.0f ms", key, (time.monotonic() - started) * 1000)
+            finally:
+                if cache.get(lock_key) == owner:
+                    cache.delete(lock_key)
+            return Figures(*entry)
+        if refresh:
+            return None
+        previous = cache.get(latest_key)
+        if previous is not None:
+            return Figures(*previous, stale=True)
+        time.sleep(POLL_SECONDS)
+        entry = cache.get(key)
+        if entry is not None:
+            return Figures(*entry)
+        if time.monotonic() > deadline:  # the lock holder is stuck: answer rather than wait forever
+            return Figures(compute(), timezone.now())
+
+
+def mark_stale(response: HttpResponse, figures: Figures) -> HttpResponse:
+    """Previous figures shown while new ones are computed are never stored by a cache (the page cache,
+    a proxy, the browser): the next reader gets the new ones."""
+    if figures.stale:
+        patch_cache_control(response, no_store=True)
+        response["X-Figures-As-Of"] = figures.computed_at.isoformat(timespec="seconds")
+    return response
+
+
+# --- The background refresh of the unfiltered figures ---------------------------------------------
+
+
+def refresh_unfiltered() -> None:
+    """Compute the unfiltered statistics (the plain page and API) for the current data, if nobody is."""
+    from .api import statistics_filters
+
+    filters = statistics_filters(QueryDict())
+    if filters.is_valid():
+        statistics_for(filters, today=clock_today(), refresh=True)
+
+
+class DebouncedJob:
+    """Runs `job` in one background thread of this process, `delay` seconds after it is first asked
+    for and at most once per `interval` seconds; however many asks arrive meanwhile, they cause one
+    more run, not one each. The thread ends when nobody asked during the last interval."""
+
+    def __init__(self, job: Callable[[], None], *, delay: Callable[[], float], interval: Callable[[], float]):
+        self.job, self.delay, self.interval = job, delay, interval
+        self._lock = threading.Lock()
+        self._asked = False
+        self._thread: threading.Thread | None = None
+        self._last_start = float("-inf")
+        self.runs = 0
+
+    def ask(self) -> None:
+        with self._lock:
+            self._asked = True
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="statistics-refresh", daemon=True)
+                self._thread.start()
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                time.sleep(max(self.delay(), self._last_start + self.interval() - time.monotonic()))
+                with self._lock:
+                    if not self._asked:
+                        self._thread = None
+                        return
+                    self._asked = False
+                self._last_start = time.monotonic()
+                self.runs += 1
+                try:
+                    self.job()
+                except Exception:
+                    logger.exception("background statistics refresh failed")
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    def wait_idle(self, timeout: float) -> bool:
+        """For tests: wait until the thread has ended; False on timeout."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self._thread is None
+
+
+refresher = DebouncedJob(
+    refresh_unfiltered,
+    delay=lambda: settings.STATISTICS_REFRESH_DELAY,
+    interval=lambda: settings.STATISTICS_REFRESH_INTERVAL,
+)
+
+
+def schedule_refresh(**kwargs) -> None:
+    """Have the unfiltered statistics computed again soon (receiver of ``version_changed``)."""
+    if settings.STATISTICS_CACHE_SECONDS:
+        refresher.ask()
