@@ -20,11 +20,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_safe
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from two_factor import views as two_factor_views
+from two_factor.urls import urlpatterns as two_factor_urlpatterns
 from two_factor.utils import default_device
 
 BACKUP_CODE_COUNT = two_factor_views.BackupTokensView.number_of_tokens  # 10, as two_factor renews them
@@ -146,3 +147,12 @@ def favicon(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(_favicon_bytes(), content_type="image/x-icon")
     response["Cache-Control"] = f"public, max-age={FAVICON_MAX_AGE}"
     return response
+
+
+def two_factor_urls() -> tuple[list[URLPattern], str]:
+    """two_factor's URL patterns (namespace "two_factor"), the setup pages served by the views above."""
+    ours = {"setup": SetupView, "setup_complete": SetupCompleteView}
+    patterns, namespace = two_factor_urlpatterns
+    return [
+        path(str(p.pattern), ours[p.name].as_view(), name=p.name) if p.name in ours else p for p in patterns
+    ], namespace

@@ -2,7 +2,6 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from two_factor.urls import urlpatterns as two_factor_urlpatterns
 
 from . import account, views
 
@@ -15,11 +14,9 @@ urlpatterns = [
     path("follow/", include("alerts.urls")),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
-    # Staff sign-in with a second factor: /account/login/, /account/two_factor/... (issue 6). The setup
-    # pages come first: tracker.account's setup survives other tabs and gives backup codes (issue 13).
-    path("account/two_factor/setup/", account.SetupView.as_view()),
-    path("account/two_factor/setup/complete/", account.SetupCompleteView.as_view()),
-    path("", include(two_factor_urlpatterns)),
+    # Staff sign-in with a second factor: /account/login/, /account/two_factor/... (issue 6); the setup
+    # pages from tracker.account (they survive other tabs and give backup codes, issue 13).
+    path("", include(account.two_factor_urls())),
     path("account/logout/", account.LogoutView.as_view(), name="logout"),
     path("favicon.ico", account.favicon, name="favicon"),
 ]

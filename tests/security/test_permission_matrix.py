@@ -392,6 +392,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
             "alerts:follow_court",
             "alerts:follow_search",
             "healthz",
+            "favicon",
             "two_factor:login",
         ],
         EVERYONE_OK,
@@ -417,7 +418,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "two_factor:backup_tokens": LOGIN_THEN_OK,
     "two_factor:profile": LOGIN_THEN_OK,
     "two_factor:disable": LOGIN_THEN_OK,
-    "logout": (NOT_ALLOWED,) * 4,  # POST only
+    "logout": (OK,) * 4,  # GET: a page with the sign-out button (or "you are not signed in"); POST signs out
     # Admin pages that belong to no model.
     "admin:index": LOGIN_THEN_OK,
     "admin:app_list": LOGIN_THEN_OK,
