@@ -19,7 +19,6 @@ from django.db.models import Count, QuerySet
 
 from .delay import (
     Compliance,
-    DecidedRow,
     Disposal,
     Duration,
     OverLimit,
@@ -27,7 +26,6 @@ from .delay import (
     PendingRow,
     YearDisposal,
     compliance_of,
-    decided_rows,
     disposal_groups,
     durations,
     excess_of,
@@ -110,7 +108,7 @@ class CourtRows(NamedTuple):
 
     today: datetime.date
     days: WorkingDays
-    spans: list[tuple[DecidedRow, Duration]]
+    spans: list[Duration]
     pending: list[PendingRow]
     hearings: list[HearingRow]
     convictions: dict[int, ConvictionCounts]
@@ -120,28 +118,26 @@ class CourtRows(NamedTuple):
 
 def court_rows(cases: QuerySet[Case], today: datetime.date, calendar: WorkingCalendar | None) -> CourtRows:
     """The grouped rows of the published ``cases``, read once: decided and pending cases,
-    hearings, charges (twice), case counts per court, court names (and the calendar when none is
-    given)."""
+    hearings, charges, case counts per court, court names (and the calendar when none is given)."""
     days = WorkingDays(calendar)
-    hearings = hearing_rows(cases)
-    counts = case_counts(cases)
     return CourtRows(
         today=today,
         days=days,
-        spans=durations(decided_rows(cases), days),
+        spans=durations(cases, days),
         pending=pending_rows(cases, per_court=True),
-        hearings=hearings,
+        hearings=hearing_rows(cases, per_court=True),
         convictions=conviction_counts(cases),
-        counts=counts,
-        names=court_names(set(counts) | {row.heard_by for row in hearings}),
+        counts=case_counts(cases),
+        names=court_names(),
     )
 
 
 def _scorecards(rows: CourtRows) -> list[Scorecard]:
-    counts, names = rows.counts, rows.names
+    counts = rows.counts
+    names = rows.names
     spans_by_court: dict[int, list[Duration]] = defaultdict(list)
-    for row, span in rows.spans:
-        spans_by_court[row.court_id].append(span)
+    for span in rows.spans:
+        spans_by_court[span.court_id].append(span)
     pending_by_court: dict[int, list[PendingRow]] = defaultdict(list)
     for row in rows.pending:
         pending_by_court[row.court_id].append(row)
@@ -190,7 +186,7 @@ def court_statistics(
     clearance rate of ``clearance_cases`` (default ``cases``) over date_from..date_to, and the
     scorecards. A constant number of queries."""
     rows = court_rows(cases, today, calendar)
-    disposal = summarise_disposal(span for _, span in rows.spans)
+    disposal = summarise_disposal(rows.spans)
     decided = sum(count.decided for count in rows.counts.values())
     return CourtStatistics(
         disposal=disposal,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
@@ -118,7 +118,8 @@ class CourtName(NamedTuple):
     slug: str | None
 
 
-def court_names(ids: Iterable[int]) -> dict[int, CourtName]:
-    """Name and city of the given courts. One query."""
-    rows = Court.objects.filter(pk__in=set(ids)).values_list("pk", "name", "city__name", "city__slug")
+def court_names() -> dict[int, CourtName]:
+    """Every court's name and city, by id. One query, always: courts are a short reference list,
+    and reading them all keeps a page's query count the same whatever its cases."""
+    rows = Court.objects.order_by().values_list("pk", "name", "city__name", "city__slug")
     return {row[0]: CourtName._make(row) for row in rows}

@@ -15,19 +15,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
 from django.db.models.functions import Coalesce
 
 from .figures import DECIDED, CourtName, court_names, published, rate
-from .models import AdjournmentReason, Case, Hearing, HearingOutcome
+from .models import AdjournmentReason, Case, HearingOutcome
 
 
 class HearingRow(NamedTuple):
     """Hearings with an outcome, counted by the court that heard them (the hearing's court, else
     its case's), the case's court, whether the case is decided, the outcome and the reason."""
 
-    heard_by: int
-    case_court_id: int
+    heard_by: int | None
+    case_court_id: int | None
     of_decided: bool
     outcome: str
     adjournment_reason: str
@@ -77,22 +77,24 @@ class CourtAdjournments(Adjournments):
     court: str | None
 
 
-def hearing_rows(cases: QuerySet[Case]) -> list[HearingRow]:
-    """The hearings with an outcome of the published ``cases``, grouped. One query."""
-    decided_case = Q(case__judgment_date__isnull=False, case__cognizance_date__isnull=False)
-    fields = ("heard_by", "case__court_id", "of_decided", "outcome", "adjournment_reason")
+def hearing_rows(cases: QuerySet[Case], *, per_court: bool = False) -> list[HearingRow]:
+    """The hearings with an outcome of the published ``cases``, grouped (by the courts too when
+    ``per_court``, else ``heard_by`` and ``case_court_id`` are None). One query: the cases joined
+    to their hearings (the caller's filters apply to the cases themselves)."""
+    courts = ("heard_by", "court_id") if per_court else ()
+    fields = (*courts, "of_decided", "hearings__outcome", "hearings__adjournment_reason")
     rows = (
-        Hearing.objects.order_by()
-        .filter(case__in=published(cases).values("pk"))
-        .exclude(outcome="")
+        published(cases)
+        .filter(hearings__outcome__gt="")
         .annotate(
-            heard_by=Coalesce("court_id", "case__court_id"),
-            of_decided=ExpressionWrapper(decided_case, output_field=BooleanField()),
+            heard_by=Coalesce("hearings__court_id", "court_id"),
+            of_decided=ExpressionWrapper(DECIDED, output_field=BooleanField()),
         )
         .values(*fields)
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("hearings__id"))
     )
-    return [HearingRow._make(row) for row in rows.values_list(*fields, "n")]
+    rows = rows.values_list(*fields, "n")
+    return [HearingRow._make(row) for row in rows] if per_court else [HearingRow(None, None, *row) for row in rows]
 
 
 def decided_per_court(cases: QuerySet[Case]) -> dict[int, int]:
@@ -107,8 +109,10 @@ def hearings_per_case_of(rows: Iterable[HearingRow], decided: int) -> HearingsPe
 
 
 def hearings_per_decided_case(*, cases: QuerySet[Case]) -> HearingsPerCase:
-    """Hearings with an outcome of the published decided cases ÷ those cases. Two queries."""
-    return hearings_per_case_of(hearing_rows(cases), sum(decided_per_court(cases).values()))
+    """Hearings with an outcome of the published decided cases ÷ those cases. Two queries (the
+    hearings are read of the decided cases only)."""
+    decided = published(cases).filter(DECIDED)
+    return hearings_per_case_of(hearing_rows(decided), sum(decided_per_court(cases).values()))
 
 
 def summarise_adjournments(
@@ -171,12 +175,12 @@ def adjournments(*, cases: QuerySet[Case], group_by: str | None = None) -> Adjou
 
     ``group_by="court"``: one ``CourtAdjournments`` per court, most hearings first. Hearings and
     reasons go to the court that heard them (the case's court unless the hearing names another);
-    hearings per decided case to the case's court. Two queries (three when grouped)."""
+    hearings per decided case to the case's court. Two queries (three when grouped: the courts'
+    names)."""
     if group_by not in (None, "court"):
         raise ValueError(f"group_by must be None or 'court', not {group_by!r}")
-    rows, decided = hearing_rows(cases), decided_per_court(cases)
+    rows, decided = hearing_rows(cases, per_court=group_by == "court"), decided_per_court(cases)
     if group_by is None:
         return summarise_adjournments(rows, rows, sum(decided.values()))
-    names = court_names({row.heard_by for row in rows} | set(decided))
-    per_court = adjournments_per_court(rows, decided, names).values()
+    per_court = adjournments_per_court(rows, decided, court_names()).values()
     return sorted(per_court, key=lambda r: (-r.hearings_held, r.court or ""))

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from django.db.models import Count, Q, QuerySet
 
 from .figures import published, rate
-from .models import FINAL_VERDICTS, Case, Charge, Verdict
+from .models import FINAL_VERDICTS, Case, Verdict
 
 
 @dataclass(frozen=True)
@@ -41,35 +41,28 @@ class ConvictionCounts(NamedTuple):
     cases_convicted: int = 0
 
 
+def _conviction_counts() -> dict[str, Count]:
+    """``ConvictionCounts`` as aggregates over published cases joined to their charges: charges
+    with a final verdict and convicted, cases with at least one of each."""
+    final = Q(charges__verdict__in=FINAL_VERDICTS)
+    convicted = Q(charges__verdict=Verdict.CONVICTED)
+    return {
+        "charges_decided": Count("charges", filter=final),
+        "charges_convicted": Count("charges", filter=convicted),
+        "cases_decided": Count("pk", filter=final, distinct=True),
+        "cases_convicted": Count("pk", filter=convicted, distinct=True),
+    }
+
+
 def conviction_counts(cases: QuerySet[Case]) -> dict[int, ConvictionCounts]:
-    """Per court: charges with a final verdict and convicted (one grouped query over the charges),
-    and cases with at least one of each (one grouped query over the cases, each case tested
-    against the set of cases with such a charge)."""
-    ids = published(cases).values("pk")
-    final, convicted = Q(verdict__in=FINAL_VERDICTS), Q(verdict=Verdict.CONVICTED)
-    charges = (
-        Charge.objects.order_by()
-        .filter(case__in=ids)
-        .values("case__court_id")
-        .annotate(decided=Count("pk", filter=final), convicted=Count("pk", filter=convicted))
-        .values_list("case__court_id", "decided", "convicted")
-    )
-    with_final = Charge.objects.order_by().filter(final).values("case_id")
-    with_conviction = Charge.objects.order_by().filter(convicted).values("case_id")
-    per_case = (
+    """``ConvictionCounts`` of each court with a final verdict. One grouped query."""
+    rows = (
         published(cases)
         .values("court_id")
-        .annotate(
-            decided=Count("pk", filter=Q(pk__in=with_final)), convicted=Count("pk", filter=Q(pk__in=with_conviction))
-        )
-        .values_list("court_id", "decided", "convicted")
+        .annotate(**_conviction_counts())
+        .values_list("court_id", *ConvictionCounts._fields)
     )
-    cases_by_court = {court: (decided, convicted) for court, decided, convicted in per_case}
-    return {
-        court: ConvictionCounts(decided, convicted, *cases_by_court.get(court, (0, 0)))
-        for court, decided, convicted in charges
-        if decided
-    }
+    return {court: ConvictionCounts(*counts) for court, *counts in rows if counts[0]}
 
 
 def conviction_rate_of(counts: Iterable[ConvictionCounts]) -> ConvictionRate:
@@ -91,8 +84,8 @@ def conviction_rate(*, cases: QuerySet[Case]) -> ConvictionRate:
     """Conviction rate of the published ``cases`` = convicted ÷ charges with a final verdict
     (convicted, acquitted, discharged, abated). Per accused: over charges (one accused in one
     case). Per case: cases with at least one conviction ÷ cases with at least one final verdict.
-    Two queries."""
-    return conviction_rate_of(conviction_counts(cases).values())
+    One query (``conviction_counts``' counts over all the cases at once)."""
+    return conviction_rate_of([ConvictionCounts(**published(cases).aggregate(**_conviction_counts()))])
 
 
 @dataclass(frozen=True)
