@@ -35,7 +35,7 @@ from tracker import dataversion
 from tracker.cache import BadSignature, SignedSerializer
 from tracker.dataversion import VERSION_KEY, current_version, database_version
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
 DAY = datetime.date(2026, 11, 25)
 
 

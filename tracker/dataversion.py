@@ -81,7 +81,7 @@ POSTGRESQL_FUNCTIONS = [
     END $$""",
     """CREATE OR REPLACE FUNCTION tracker_count_change() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        UPDATE tracker_dataversion SET counter = counter + 1, changed_at = now();
+        UPDATE tracker_dataversion SET counter = counter + 1, changed_at = clock_timestamp();
         DELETE FROM tracker_pendingchange WHERE txid = NEW.txid;
         RETURN NULL;
     END $$""",
