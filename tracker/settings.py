@@ -360,4 +360,6 @@ IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "up
 LOGGING["loggers"] = {
     # Logins, logouts, failures, lockouts and refusals: never a password, token or OTP code.
     "tracker.security": {"level": "INFO"},
+    # runserver's request lines (`make run`) through the same redacting handler as everything else.
+    "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
 }

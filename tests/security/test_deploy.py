@@ -148,6 +148,18 @@ def test_django_logs_never_show_the_calendar_token(client, monitor):
     assert revoked_value not in written
 
 
+def test_runserver_request_lines_pass_the_same_filter():
+    """`make run` logs each request on django.server: through the redacting handler too."""
+    handler = _console_handler()
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        logging.getLogger("django.server").info('"%s" %s %s', "GET /staff/calendar/Zx9-secret.ics HTTP/1.1", 200, 99)
+    finally:
+        handler.setStream(previous)
+    assert stream.getvalue() == '"GET /staff/calendar/[redacted].ics HTTP/1.1" 200 99\n'
+
+
 def test_gunicorn_access_log_redacts_the_token(tmp_path):
     """deploy/gunicorn.conf.py's logger, fed one request the way gunicorn's workers do."""
     import datetime
