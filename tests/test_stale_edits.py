@@ -279,6 +279,21 @@ def test_the_hearings_own_form_and_the_case_form_refuse_each_other(amina, bilal,
     assert hearing.judge == "Judge C"
 
 
+def test_a_row_deleted_by_a_colleague_is_named_and_stays_deleted(amina, bilal, case):
+    charge = case.charges.get()
+    label = str(charge)
+    url = admin_url(Case, "change", case.pk)
+    first = changeform_data(amina, url, **{"charges-0-DELETE": "on"})
+    second = changeform_data(bilal, url, **{"charges-0-custody": "bail"})
+    assert amina.post(url, first).status_code == 302
+
+    response = bilal.post(url, second)
+
+    assert response.status_code == 409
+    assert _errors(response)[1] == f"Amina Siddiqui deleted charge “{label}” on 25 Nov 2026 at 15:00."
+    assert not case.charges.exists()
+
+
 # Courts: no history of their own, the admin's log says who ------------------------------------
 
 
