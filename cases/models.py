@@ -684,38 +684,3 @@ class ChargeTally(models.Model):
 
     def __str__(self) -> str:
         return f"case {self.case_id}: {self.concluded} concluded, {self.convicted} convicted"
-
-
-class JusticeTally(models.Model):
-    """One incident's charges in its published cases, counted: what the justice funnel, impunity
-    and partial justice read instead of every incident's cases and charges.
-
-    Derived data, never entered or shown: ``cases/tallies.py`` rewrites an incident's row whenever
-    one of its cases (its status, its incidents), charges or appeals is saved or deleted (in the
-    same transaction), and ``manage.py refresh_tallies`` rebuilds them all. A row exists for each
-    incident with at least one published case. Nothing here depends on the day: whether a
-    conviction with no appeal is old enough to count as upheld is decided when the figures are
-    read, from ``first_unappealed_conviction``.
-    """
-
-    incident = models.OneToOneField(
-        "incidents.Incident", on_delete=models.CASCADE, primary_key=True, related_name="justice_tally"
-    )
-    charged = models.PositiveIntegerField(default=0)
-    concluded = models.PositiveIntegerField(default=0, help_text="Charges with a final verdict.")
-    convicted = models.PositiveIntegerField(default=0)
-    upheld_on_appeal = models.PositiveIntegerField(
-        default=0, help_text="Convictions appealed, every appeal decided and none overturned or remanded."
-    )
-    first_unappealed_conviction = models.DateField(
-        null=True, blank=True, help_text="The earliest verdict date of a conviction with no appeal."
-    )
-    # The lowest and highest ids of the accused convicted and of those left free: enough to tell
-    # whether someone was convicted while a different person went free (cases/stats.py).
-    convicted_min = models.BigIntegerField(null=True, blank=True)
-    convicted_max = models.BigIntegerField(null=True, blank=True)
-    free_min = models.BigIntegerField(null=True, blank=True)
-    free_max = models.BigIntegerField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"incident {self.incident_id}: {self.charged} charged, {self.convicted} convicted"

@@ -1,4 +1,4 @@
-"""Justice and court statistics (DESIGN.md "Metrics": justice outcomes, courts and delay).
+"""Court statistics (DESIGN.md "Metrics": courts and delay; the justice figures are in cases/justice.py).
 
 Every function is keyword-only, takes querysets the caller has already restricted
 (``Incident.objects.public()`` / ``Case.objects.public()`` and the FilterSets), returns plain data
@@ -26,15 +26,13 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
-    Exists,
     ExpressionWrapper,
     F,
-    Max,
-    Min,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -42,26 +40,16 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 
 from core.models import Status
-from incidents.models import Incident
-from incidents.stats import plain_rows, share, without_joins
-from tracker.concurrency import run_concurrently
+from incidents.stats import share
 
 from .models import (
     NOT_PENDING_STAGES,
     AdjournmentReason,
     Case,
-    Charge,
     Court,
-    Verdict,
 )
-from .tallies import LEFT_FREE, NOT_UPHELD, reason_field
+from .tallies import reason_field
 from .workdays import WorkingCalendar
-
-# A conviction with no appeal counts as upheld once the verdict is more than this many days old
-# (victims and the state may appeal within 30 days: ATA s.25).
-APPEAL_WINDOW_DAYS = 30
-# Impunity: fatal incidents at least this many years old with no conviction of anyone.
-IMPUNITY_YEARS = 3
 
 PENDING_AGE_BUCKETS = (
     ("le_7_working_days", "≤ 7 working days"),
@@ -73,6 +61,32 @@ PENDING_AGE_BUCKETS = (
     ("gt_5_years", "> 5 years"),
     ("unknown", "No cognizance or FIR date recorded"),
 )
+
+
+# Read helpers (moved from incidents/stats.py, where no figure needs them any more) -----------
+
+
+def without_joins(queryset: QuerySet) -> QuerySet:
+    """``queryset`` itself when its query joins no other table, else the rows whose id is in it."""
+    if len(queryset.query.alias_map) <= 1 and not queryset.query.distinct:
+        return queryset.order_by()
+    return queryset.model._base_manager.filter(pk__in=queryset.order_by().values("pk"))
+
+
+def plain_rows(queryset: QuerySet, columns: tuple[str, ...]) -> list[tuple]:
+    """The rows of a ``values()`` queryset, its ``columns`` in this order, as the driver returns them."""
+    try:
+        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    except EmptyResultSet:
+        return []
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    if names == list(columns):
+        return rows
+    pick = itemgetter(*(names.index(column) for column in columns), 0)
+    return [pick(row)[:-1] for row in rows]
 
 
 # Small helpers ----------------------------------------------------------------------------
@@ -182,149 +196,6 @@ def _calendar(calendar: WorkingCalendar | None) -> _Counter:
 def _published(cases: QuerySet[Case]) -> QuerySet[Case]:
     """Only published cases count; ordering dropped so grouping is by what we ask for."""
     return cases.filter(status=Status.PUBLISHED).order_by()
-
-
-# Justice outcomes per fatal incident ------------------------------------------------------
-
-
-def _charges_of(incidents: QuerySet[Incident]) -> QuerySet[Charge]:
-    """Charges in published cases of `incidents`: one row per (charge, incident), so that
-    ``Count("case__incidents", distinct=True)`` counts incidents (the filter's join is reused)."""
-    return Charge.objects.order_by().filter(
-        case__status=Status.PUBLISHED, case__incidents__in=incidents.order_by().values("pk")
-    )
-
-
-def justice_outcomes(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, dict[str, Any]]:
-    """The funnel, the impunity figures and partial justice together, as ``funnel``, ``impunity``
-    and ``partial_justice`` give them (``{"funnel", "impunity", "partial_justice"}``). One query:
-    the incidents, left-joined to their justice tallies (cases/tallies.py: per incident, the
-    charges of its published cases counted, kept current on every change), counted here.
-
-    A conviction is upheld when it was appealed, every appeal decided and none overturned or
-    remanded (``upheld_on_appeal``), or when it has no appeal and its verdict is more than 30 days
-    old on ``today`` (``first_unappealed_conviction`` before today − 30 days). Partial justice: a
-    person convicted and a different person left free, i.e. unless the convicted and the free are
-    one and the same single person (the lowest and highest ids on both sides all equal)."""
-    old_since = years_before(today, IMPUNITY_YEARS)
-    no_appeal_since = today - datetime.timedelta(days=APPEAL_WINDOW_DAYS)
-
-    def tally(**lookups: Any) -> Q:
-        return Q(**{f"justice_tally__{key}": value for key, value in lookups.items()})
-
-    fatal = Q(killed__gt=0)
-    convicted = tally(convicted__gt=0)
-    upheld = tally(upheld_on_appeal__gt=0) | tally(first_unappealed_conviction__lt=no_appeal_since)
-    one_and_the_same = tally(
-        convicted_min=F("justice_tally__convicted_max"),
-        convicted_max=F("justice_tally__free_min"),
-        free_min=F("justice_tally__free_max"),
-    )
-    counts = without_joins(incidents).aggregate(
-        fatal_incidents=Count("pk", filter=fatal),
-        old=Count("pk", filter=fatal & Q(date__lte=old_since)),
-        case_registered=Count("pk", filter=fatal & tally(incident__isnull=False)),
-        accused_charged=Count("pk", filter=fatal & tally(charged__gt=0)),
-        trial_concluded=Count("pk", filter=fatal & tally(concluded__gt=0)),
-        convicted=Count("pk", filter=fatal & convicted),
-        conviction_upheld=Count("pk", filter=fatal & upheld),
-        convicted_old=Count("pk", filter=fatal & convicted & Q(date__lte=old_since)),
-        with_conviction=Count("pk", filter=convicted),
-        partial=Count("pk", filter=convicted & tally(free_min__isnull=False) & ~one_and_the_same),
-    )
-    old, with_conviction, partial = counts.pop("old"), counts.pop("with_conviction"), counts.pop("partial")
-    unpunished = old - counts.pop("convicted_old")
-    return {
-        "funnel": counts,
-        "impunity": {
-            "fatal_incidents_3_years_old": old,
-            "without_conviction": unpunished,
-            "rate": share(unpunished, old),
-        },
-        "partial_justice": {
-            "convicted_incidents": with_conviction,
-            "partial_justice": partial,
-            "share": share(partial, with_conviction),
-        },
-    }
-
-
-def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, int]:
-    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. One query (``justice_outcomes``).
-
-    In order, each a count of fatal incidents with (only published cases count, at every step):
-    ``case_registered`` at least one published Case; ``accused_charged`` such a Case with at least
-    one Charge; ``trial_concluded`` a Charge with a final verdict (convicted, acquitted, discharged,
-    abated); ``convicted`` at least one Charge convicted; ``conviction_upheld`` a conviction that has
-    at least one appeal, all decided and none overturned or remanded, or that has no appeal and
-    whose verdict is more than 30 days old on ``today``.
-    """
-    return justice_outcomes(incidents=incidents, today=today)["funnel"]
-
-
-def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> dict[str, Any]:
-    """Fatal incidents at least 3 years old on ``today`` and how many have no conviction of anyone.
-
-    "At least 3 years old": dated on or before the same calendar day 3 years before ``today``.
-    Returns ``{"fatal_incidents_3_years_old", "without_conviction", "rate"}``; ``rate`` is the
-    impunity rate (a fraction 0..1), None when no fatal incident is that old. "Conviction" is the
-    funnel's ``convicted`` step: a Charge with the verdict convicted in a published case (a later
-    appeal does not undo it here). One query.
-    """
-    return justice_outcomes(incidents=incidents, today=today)["impunity"]
-
-
-def impunity_rate(*, incidents: QuerySet[Incident], today: datetime.date) -> float | None:
-    """Share of fatal incidents at least 3 years old on ``today`` with no conviction (0..1, None if none)."""
-    return impunity(incidents=incidents, today=today)["rate"]
-
-
-def partial_justice_incidents(*, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """Incidents with at least one conviction while another accused in the same incident's
-    published cases is acquitted, discharged or still absconding (a pending charge whose custody
-    is absconding or proclaimed offender). "Another" means a different person.
-
-    A queryset (for listing them); ``partial_justice`` counts them without a subquery per row."""
-    charges = Charge.objects.filter(case__status=Status.PUBLISHED, case__incidents=OuterRef("pk"))
-    convicted_other = Charge.objects.filter(
-        case__status=Status.PUBLISHED, case__incidents=OuterRef(OuterRef("pk")), verdict=Verdict.CONVICTED
-    ).exclude(accused_id=OuterRef("accused_id"))
-    return incidents.filter(Exists(charges.filter(LEFT_FREE).filter(Exists(convicted_other))))
-
-
-def partial_justice(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
-    """How many incidents saw a conviction, and how many of those are partial justice. One query.
-
-    Returns ``{"convicted_incidents", "partial_justice", "share"}`` (share of the convicted
-    incidents; None when there is none). See ``partial_justice_incidents`` for the definition.
-    Per incident: C = accused convicted, F = accused left free. A person in C and a different
-    person in F exist unless C and F are the same single person, i.e. unless min C = max C =
-    min F = max F: so MIN and MAX per incident suffice (a hash aggregate, no DISTINCT sort).
-    """
-    convicted = Q(verdict=Verdict.CONVICTED)
-    per_incident = (
-        _charges_of(incidents)
-        .values("case__incidents")
-        .annotate(
-            convicted_min=Min("accused_id", filter=convicted),
-            convicted_max=Max("accused_id", filter=convicted),
-            free_min=Min("accused_id", filter=LEFT_FREE),
-            free_max=Max("accused_id", filter=LEFT_FREE),
-        )
-        .filter(convicted_min__isnull=False)
-    )
-    with_conviction = partial = 0
-    for c_min, c_max, f_min, f_max in per_incident.values_list(
-        "convicted_min", "convicted_max", "free_min", "free_max"
-    ):
-        with_conviction += 1
-        if f_min is not None and not (c_min == c_max == f_min == f_max):
-            partial += 1
-    return {
-        "convicted_incidents": with_conviction,
-        "partial_justice": partial,
-        "share": share(partial, with_conviction),
-    }
 
 
 # Courts and delay ---------------------------------------------------------------------------
@@ -887,11 +758,10 @@ def court_statistics(
         clearance_cases=clearance_cases,
         calendar=calendar,
     )
-    return combine(run_concurrently(*parts))
+    return combine([part() for part in parts])
 
 
 __all__ = [
-    "NOT_UPHELD",
     "adjournments",
     "clearance_rate",
     "conviction_rate",
@@ -899,14 +769,8 @@ __all__ = [
     "court_statistics",
     "court_statistics_parts",
     "disposal_times",
-    "funnel",
-    "justice_outcomes",
-    "impunity",
-    "impunity_rate",
     "months_before",
     "over_statutory_limit",
-    "partial_justice",
-    "partial_justice_incidents",
     "pending_ages",
     "percentile",
     "statutory_compliance",

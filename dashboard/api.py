@@ -2,14 +2,14 @@
 
 `statistics_filters` and `statistics_payload` are the one way to go from query parameters to
 figures: the statistics page, its CSV, the period report and this API all call them, so their
-numbers always agree. The counting itself lives in `incidents/stats.py` and `cases/stats.py`.
+numbers always agree. The counting itself lives in `incidents/stats.py`, `cases/justice.py` and the
+court statistics.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import QuerySet
@@ -22,17 +22,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import stats as case_stats
+from cases import justice
+from cases.courts import court_statistics
 from cases.filters import CaseFilter
 from cases.models import Case, Stage, Verdict
 from core.clock import today
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.models import AttackType, Incident
-from tracker.concurrency import run_concurrently
 
 DATE_PARAMS = ("date_from", "date_to")
-BREAKDOWNS = ("by_year", "by_province", "by_city", "by_attack_type", "by_community", "by_organisation")
 
 
 @dataclass
@@ -96,27 +95,16 @@ def statistics_payload(
 ) -> dict[str, Any]:
     """Every figure of DESIGN.md "Metrics" for already-filtered public incidents and cases.
 
-    The keys DESIGN.md lists for /api/statistics/ are kept exactly; ``period`` says which months
-    the monthly average divides by, ``impunity`` and ``partial_justice`` give the counts behind the
-    rates, and ``courts`` holds the delay figures (see `court_statistics`).
+    Each figure is its own function (incidents/stats.py, cases/justice.py, the court figures),
+    called here one after the other. The keys DESIGN.md lists for /api/statistics/ are kept
+    exactly; ``period`` says which months the monthly average divides by, ``impunity`` gives the
+    rate with its coverage and counts (``impunity_rate`` is its rate), ``partial_justice`` its
+    count and share, and ``courts`` holds the delay figures.
     """
-    # The court figures, the breakdowns and the justice outcomes are independent reads (seven of
-    # them): made at once where tracker.concurrency allows. The court figures come first: most of
-    # their time is Python counting the cases, which then overlaps the database's work on the others.
-    court_parts, combine_courts = case_stats.court_statistics_parts(
-        cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
-    )
-    breakdown_parts = incident_stats.breakdown_parts(incidents)
-    *court_results, rollup, communities, organisations, justice = run_concurrently(
-        *court_parts,
-        *breakdown_parts,
-        partial(case_stats.justice_outcomes, incidents=incidents, today=today),
-    )
-    groups = incident_stats.combine_breakdowns(rollup, communities, organisations)
-    courts = combine_courts(court_results)
-    summary = groups["summary"]
+    summary = incident_stats.summary(incidents=incidents)
     totals = {key: summary[key] for key in incident_stats.FIGURES}
     start, end = date_from or summary["first_date"], date_to or summary["last_date"]
+    impunity = justice.impunity(incidents=incidents, today=today)
     return {
         "period": {
             "date_from": start,
@@ -127,12 +115,19 @@ def statistics_payload(
         "monthly_average_killed": incident_stats.monthly_average_killed(
             incidents=incidents, date_from=start, date_to=end, killed=totals["killed"]
         ),
-        **{key: groups[key] for key in BREAKDOWNS},
-        "funnel": justice["funnel"],
-        "impunity_rate": justice["impunity"]["rate"],
-        "impunity": justice["impunity"],
-        "partial_justice": justice["partial_justice"],
-        "courts": courts,
+        "by_year": incident_stats.by_year(incidents=incidents),
+        "by_province": incident_stats.by_province(incidents=incidents),
+        "by_city": incident_stats.by_city(incidents=incidents),
+        "by_attack_type": incident_stats.by_attack_type(incidents=incidents),
+        "by_community": incident_stats.by_community(incidents=incidents, total=totals),
+        "by_organisation": incident_stats.by_organisation(incidents=incidents, total=totals),
+        "funnel": asdict(justice.funnel(incidents=incidents, today=today)),
+        "impunity_rate": impunity.rate,
+        "impunity": asdict(impunity),
+        "partial_justice": asdict(justice.partial_justice(incidents=incidents, today=today)),
+        "courts": court_statistics(
+            cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
+        ).as_dict(),
     }
 
 
@@ -175,13 +170,53 @@ STATISTICS_RESPONSE = inline_serializer(
         "by_attack_type": _group,
         "by_community": _group,
         "by_organisation": _group,
-        "funnel": serializers.DictField(child=serializers.IntegerField()),
+        "funnel": serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text="Fatal incidents (fatal_incidents) reaching each step in a published case: case_registered, "
+            "accused_charged, trial_concluded (a standing final verdict), convicted (a standing conviction), "
+            "conviction_upheld (appealed with every appeal decided and none overturned or remanded, or not "
+            "appealed and more than 30 days old).",
+        ),
         "impunity_rate": serializers.FloatField(
             allow_null=True,
-            help_text="Share (0..1) of fatal incidents at least 3 years old with no conviction; null if none.",
+            help_text="The same as impunity.rate: among the researched fatal incidents at least 3 years old, the "
+            "share (0..1) with no standing conviction of anyone; null when none is researched.",
         ),
-        "impunity": serializers.DictField(),
-        "partial_justice": serializers.DictField(),
+        "impunity": inline_serializer(
+            "Impunity",
+            {
+                "rate": serializers.FloatField(
+                    allow_null=True,
+                    help_text="unpunished ÷ researched (its n is researched); null when researched is 0.",
+                ),
+                "fatal_old": serializers.IntegerField(help_text="Fatal incidents (killed > 0) at least 3 years old."),
+                "researched": serializers.IntegerField(
+                    help_text="Of those, the incidents whose court record is researched: a published case, or a "
+                    "recorded check of the courts and police (court_record_checked_on)."
+                ),
+                "unpunished": serializers.IntegerField(
+                    help_text="Researched incidents with no standing conviction (appeals applied) of anyone."
+                ),
+                "coverage": serializers.FloatField(
+                    allow_null=True, help_text="researched ÷ fatal_old; null when fatal_old is 0."
+                ),
+            },
+        ),
+        "partial_justice": inline_serializer(
+            "PartialJustice",
+            {
+                "incidents": serializers.IntegerField(
+                    help_text="Researched fatal incidents at least 3 years old with a standing conviction while "
+                    "another accused stands acquitted or discharged, or absconds before a verdict."
+                ),
+                "with_standing_conviction": serializers.IntegerField(
+                    help_text="Researched fatal incidents at least 3 years old with a standing conviction (the n)."
+                ),
+                "share": serializers.FloatField(
+                    allow_null=True, help_text="incidents ÷ with_standing_conviction; null when there is none."
+                ),
+            },
+        ),
         "courts": serializers.DictField(),
     },
 )
@@ -197,7 +232,10 @@ class StatisticsView(APIView):
         summary="Statistics for any filter",
         description=(
             "Every figure of the tracker's Metrics for the published incidents (and their published cases) "
-            "matching the filters. Rates are fractions from 0 to 1 and null when there is nothing to divide by. "
+            "matching the filters. Rates are fractions from 0 to 1 and null when there is nothing to divide by; "
+            "each comes with the count it is over (its n): the pages say 'too few to say' under 5. "
+            "Verdicts are standing verdicts: the trial verdict as changed by the latest decided appeal. "
+            "The impunity rate is over researched incidents only, with its coverage and counts. "
             "An incident with two communities or organisations counts once in each group and once in the total. "
             "Invalid parameters answer 400 with the errors per parameter."
         ),

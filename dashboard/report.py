@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from cases.filters import CaseFilter
-from cases.stats import IMPUNITY_YEARS, years_before
+from cases.justice import IMPUNITY_YEARS, SMALL_N, years_before
 from core.clock import today
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
@@ -268,38 +268,58 @@ def justice(
     if f["convicted"]:
         sentences.append(
             Sentence(
-                f"In {plural(f['conviction_upheld'], 'attack')} a conviction stands: upheld on appeal, or not "
+                f"In {plural(f['conviction_upheld'], 'attack')} a conviction is final: upheld on appeal, or not "
                 "appealed for more than 30 days.",
                 case_link(case_params, verdict="convicted"),
                 "See the cases with a conviction",
             )
         )
     impunity = payload["impunity"]
-    old = impunity["fatal_incidents_3_years_old"]
+    old, researched, unpunished = impunity["fatal_old"], impunity["researched"], impunity["unpunished"]
     cutoff = years_before(on, IMPUNITY_YEARS)
     if old:
         date_to = min(filter(None, [cutoff.isoformat(), incident_params.get("date_to")]))
+        coverage = (
+            f"Of {the(old, 'fatal attack')} at least {IMPUNITY_YEARS} years old on {on:%-d %B %Y}, the court "
+            f"record of {number(researched)} ({percent(researched, old)}) has been researched: a published case, "
+            "or a search of the courts and police that found nothing"
+        )
+        if not researched:
+            verdict = "; the tracker cannot yet say whether anyone was convicted."
+        elif researched == 1:
+            stands = "no conviction of anyone stands" if unpunished else "a conviction stands"
+            verdict = f". In that attack {stands}; one attack is too few to give a rate (n = 1)."
+        elif researched < SMALL_N:
+            verdict = (
+                f". In {number(unpunished)} of them no conviction of anyone stands; too few to give a rate "
+                f"(n = {researched})."
+            )
+        else:
+            verdict = (
+                f". In {number(unpunished)} of them ({percent(unpunished, researched)}) no conviction of anyone stands."
+            )
         sentences.append(
             Sentence(
-                f"Of {the(old, 'fatal attack')} at least {IMPUNITY_YEARS} years old on {on:%-d %B %Y}, "
-                f"{number(impunity['without_conviction'])} ({percent(impunity['without_conviction'], old)}) "
-                f"{agree(impunity['without_conviction'], 'has', 'have')} seen no one convicted.",
+                coverage + verdict,
                 incident_link(incident_params, date_to=date_to),
                 f"See the attacks up to {cutoff:%-d %B %Y}",
             )
         )
     partial = payload["partial_justice"]
-    if partial["convicted_incidents"]:
-        convicted, left = partial["convicted_incidents"], partial["partial_justice"]
+    if partial["with_standing_conviction"]:
+        convicted, left = partial["with_standing_conviction"], partial["incidents"]
         if convicted == 1:
-            text = "In the one attack with a conviction, " + ("another" if left else "no other")
+            text = "In the one researched attack of that age with a standing conviction, " + (
+                "another" if left else "no other"
+            )
         else:
             text = (
-                f"In {number(left) if left else 'none'} of the {number(convicted)} attacks with a conviction, another"
+                f"In {number(left) if left else 'none'} of the {number(convicted)} researched attacks of that age "
+                "with a standing conviction, another"
             )
         sentences.append(
             Sentence(
-                f"{text} accused was acquitted, discharged or is still absconding.",
+                f"{text} accused stands acquitted or discharged, or is still absconding (partial justice).",
                 case_link(case_params, verdict="acquitted"),
                 "See the cases with an acquittal",
             )

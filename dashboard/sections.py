@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from . import charts
-from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, percent
+from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, percent, too_few
 
 CHART_ROWS = 12  # bars per breakdown chart; the table below it lists every group
 
@@ -158,8 +158,9 @@ def statistics_sections(payload: dict[str, Any], tables: dict[str, Table]) -> li
                 )
             ],
             intro="Each step counts the fatal incidents (at least one person killed) that reached it; "
-            "only published cases count. The impunity rate is the share of fatal incidents at least three years "
-            "old in which nobody has been convicted.",
+            "only published cases count, and verdicts are standing verdicts (as changed on appeal). The impunity "
+            "rate is the share of fatal incidents at least three years old in which nobody's conviction stands, "
+            "among those whose court record has been researched; its coverage says how many that is.",
         )
     )
     courts = payload["courts"]
@@ -209,6 +210,21 @@ def plural(count: int, word: str) -> str:
     return f"{charts.format_number(count)} {word}{'' if count == 1 else 's'}"
 
 
+def impunity_headline(impunity: dict[str, Any]) -> tuple[str, str]:
+    """The impunity rate's value and detail: the rate (or "too few to say"), its counts and its coverage."""
+    fatal_old, researched = impunity["fatal_old"], impunity["researched"]
+    if not fatal_old:
+        return "–", "no fatal incident is three years old"
+    coverage = (
+        f"court records researched for {researched:,} of {plural(fatal_old, 'fatal incident')} "
+        f"at least three years old ({percent(impunity['coverage'])} coverage)"
+    )
+    if not researched:
+        return "–", coverage
+    value = f"too few to say (n = {researched})" if too_few(researched) else percent(impunity["rate"])
+    return value, f"no standing conviction in {impunity['unpunished']:,} of {researched:,}; {coverage}"
+
+
 def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(label, value, detail) for the boxes at the top of the dashboard."""
     impunity, disposal = payload["impunity"], payload["courts"]["disposal"]
@@ -231,14 +247,7 @@ def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
             "–" if average is None else f"{average:,.1f}",
             f"over {plural(months, 'calendar month')}" if months else "",
         ),
-        (
-            "Impunity rate",
-            percent(impunity["rate"]),
-            "no fatal incident is three years old"
-            if impunity["rate"] is None
-            else f"nobody convicted in {impunity['without_conviction']:,} of "
-            f"{plural(impunity['fatal_incidents_3_years_old'], 'fatal incident')} at least three years old",
-        ),
+        ("Impunity rate", *impunity_headline(impunity)),
         (
             "Median disposal time",
             "–" if disposal["median_days"] is None else f"{display(disposal['median_days'], 'days')} days",

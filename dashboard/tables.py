@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from cases.justice import SMALL_N
 from incidents import stats as incident_stats
 
 from . import charts
@@ -214,9 +215,23 @@ def flatten_scorecard(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def figure_rows(pairs: Iterable[tuple[str, str, Any, str]]) -> list[dict[str, Any]]:
-    """Rows of a figure/value table: (key, label, value, kind)."""
-    return [{"figure": key, "label": label, "value": value, "kind": kind} for key, label, value, kind in pairs]
+def figure_rows(pairs: Iterable[tuple]) -> list[dict[str, Any]]:
+    """Rows of a figure/value table: (key, label, value, kind), or (key, label, value, kind, n) for
+    a rate over n incidents or cases (shown as "too few to say" when n is small)."""
+    return [
+        {"figure": key, "label": label, "value": value, "kind": kind, "n": n[0] if n else None}
+        for key, label, value, kind, *n in pairs
+    ]
+
+
+def too_few(n: int | None) -> bool:
+    """A rate, median or percentile over fewer than SMALL_N cases or incidents says too little."""
+    return n is not None and n < SMALL_N
+
+
+def display_n(value: Any, kind: str, n: int | None) -> str:
+    """``display``, or "too few to say (n = …)" when ``n`` is small (DESIGN.md "Small numbers")."""
+    return f"too few to say (n = {n})" if too_few(n) else display(value, kind)
 
 
 class FigureTable(Table):
@@ -224,7 +239,10 @@ class FigureTable(Table):
 
     @property
     def html_rows(self) -> list[list[tuple[str, bool]]]:
-        return [[(row["label"], False, ""), (display(row["value"], row["kind"]), True, "")] for row in self.rows]
+        return [
+            [(row["label"], False, ""), (display_n(row["value"], row["kind"], row.get("n")), True, "")]
+            for row in self.rows
+        ]
 
     def csv_rows(self) -> Iterable[list]:
         for row in self.rows:
@@ -290,33 +308,54 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
     impunity, partial = payload["impunity"], payload["partial_justice"]
     tables["impunity"] = FigureTable(
         "impunity",
-        "Impunity and partial justice",
+        "Impunity, research coverage and partial justice (fatal incidents at least 3 years old)",
         FIGURE_COLUMNS,
         figure_rows(
             [
+                ("fatal_old", "Fatal incidents at least 3 years old", impunity["fatal_old"], "count"),
                 (
-                    "fatal_incidents_3_years_old",
-                    "Fatal incidents at least 3 years old",
-                    impunity["fatal_incidents_3_years_old"],
+                    "researched",
+                    "… of which the court record is researched (a published case, or a check that found nothing)",
+                    impunity["researched"],
                     "count",
                 ),
-                ("without_conviction", "… of which nobody has been convicted", impunity["without_conviction"], "count"),
-                ("impunity_rate", "Impunity rate", impunity["rate"], "share"),
-                ("convicted_incidents", "Incidents with a conviction", partial["convicted_incidents"], "count"),
+                (
+                    "coverage",
+                    "Research coverage (researched ÷ fatal incidents at least 3 years old)",
+                    impunity["coverage"],
+                    "share",
+                ),
+                ("unpunished", "Researched, with no standing conviction of anyone", impunity["unpunished"], "count"),
+                (
+                    "impunity_rate",
+                    "Impunity rate (of the researched incidents)",
+                    impunity["rate"],
+                    "share",
+                    impunity["researched"],
+                ),
+                (
+                    "with_standing_conviction",
+                    "Researched, with a standing conviction",
+                    partial["with_standing_conviction"],
+                    "count",
+                ),
                 (
                     "partial_justice",
-                    "… of which another accused was acquitted, discharged or absconds",
-                    partial["partial_justice"],
+                    "… of which another accused stands acquitted or discharged, or absconds (partial justice)",
+                    partial["incidents"],
                     "count",
                 ),
                 (
                     "partial_justice_share",
-                    "Partial justice (share of incidents with a conviction)",
+                    "Partial justice, as a share of the incidents with a standing conviction",
                     partial["share"],
                     "share",
+                    partial["with_standing_conviction"],
                 ),
             ]
         ),
+        note="A standing conviction is one not overturned or sent back for retrial on appeal. Only incidents "
+        "whose court record was researched count: where nobody looked, the tracker cannot say nobody was convicted.",
     )
     tables["court_summary"] = FigureTable(
         "court_summary",

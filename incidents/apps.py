@@ -7,6 +7,4 @@ class IncidentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The admin's import pages and the ImportRun log (kept apart from incidents/admin.py).
-        from . import attributions, import_admin  # noqa: F401
-
-        attributions.connect()
+        from . import import_admin  # noqa: F401

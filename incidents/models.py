@@ -7,11 +7,14 @@ Visibility to the public is decided in one place: each model's QuerySet has `pub
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core.models import PublishableModel, PublishableQuerySet, Status
@@ -215,6 +218,13 @@ class Incident(PublishableModel):
         null=True, blank=True, help_text="People injured. Leave empty when unknown: 0 means nobody was injured."
     )
     description = models.TextField(blank=True)
+    court_record_checked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day a monitor last searched the courts and police for proceedings on this incident, "
+        "whatever was found. An incident with this date or a published case counts as researched: only "
+        "researched incidents enter the impunity rate.",
+    )
     sources = models.ManyToManyField(Source, through="IncidentSource", related_name="incidents")
 
     objects = IncidentQuerySet.as_manager()
@@ -272,8 +282,73 @@ class Incident(PublishableModel):
                 )
         if self.city_id and self.province_id and self.city.province_id != self.province_id:
             errors["city"] = f"{self.city} is in {self.city.province}, not in the province chosen."
+        if self.court_record_checked_on is not None:
+            if self.date and self.court_record_checked_on < self.date:
+                errors["court_record_checked_on"] = "The court record cannot be checked before the incident."
+            elif self.court_record_checked_on > timezone.localdate():
+                errors["court_record_checked_on"] = "The court record check cannot be in the future."
         if errors:
             raise ValidationError(errors)
+
+    def record_court_check(self, user, day: datetime.date) -> CourtRecordCheck | None:
+        """Record that ``user`` searched the courts and police for proceedings on this incident on
+        ``day`` and found nothing: the incident then counts as researched.
+
+        Whoever may change the incident (editors; monitors on drafts) sets its date at once, kept
+        in its history. A monitor cannot change a published incident, so a monitor's check of one
+        waits in the review queue as a ``CourtRecordCheck`` until an editor confirms it (returned).
+        """
+        from tracker.roles import can_edit_incident  # tracker.roles is imported by the admin too
+
+        if can_edit_incident(user, self):
+            self.set_court_record_checked(user, day, reason=f"Court record checked on {day:%d %b %Y}: nothing found.")
+            return None
+        if not user.has_perm("incidents.change_incident"):
+            raise PermissionDenied("Only editors and legal monitors record court-record checks.")
+        check, _ = CourtRecordCheck.objects.update_or_create(
+            incident=self, defaults={"checked_on": day, "checked_by": user}
+        )
+        return check
+
+    def set_court_record_checked(self, user, day: datetime.date, reason: str) -> None:
+        """Set ``court_record_checked_on`` to ``day`` (an earlier check is kept), with who and why in the history."""
+        if self.court_record_checked_on is not None and self.court_record_checked_on >= day:
+            return
+        self.court_record_checked_on = day
+        self.updated_by = user
+        self._history_user = user
+        self._change_reason = reason
+        self.save(update_fields=["court_record_checked_on", "updated_by", "updated_at"])
+
+
+class CourtRecordCheck(models.Model):
+    """A legal monitor's report that the court record of a published incident was searched and
+    nothing was found, waiting for an editor: monitors change published incidents only through
+    review (DESIGN.md "Who sees what"). Confirming it sets the incident's
+    ``court_record_checked_on`` (kept in the incident's history, naming the monitor) and removes
+    it; discarding it removes it. One waits per incident at most: a later check replaces it."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="court_record_check")
+    checked_on = models.DateField(help_text="The day the monitor searched the courts and police and found nothing.")
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", help_text="The monitor."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "court-record check awaiting review"
+
+    def __str__(self) -> str:
+        return f"{self.incident}: court record checked on {self.checked_on:%d %b %Y}, nothing found"
+
+    def confirm(self, user) -> None:
+        """An editor confirms the check: the incident's date is set and this report removed."""
+        with transaction.atomic():
+            who = self.checked_by.get_username() if self.checked_by else "a monitor"
+            reason = f"Court record checked by {who} on {self.checked_on:%d %b %Y}: nothing found (confirmed)."
+            self.incident.set_court_record_checked(user, self.checked_on, reason=reason)
+            self.delete()
 
 
 class IncidentSourceQuerySet(VisibilityQuerySet):
@@ -390,13 +465,9 @@ class Attribution(models.Model):
         related_name="attributions",
         help_text="Where the claim or statement was reported.",
     )
-    # Derived, never entered: the figures count an organisation once per incident however many
-    # ways it is linked to it (claimed and suspected), through the first of the pair's attributions
-    # by id. Kept current by incidents/attributions.py; not part of the record's history.
-    counted = models.BooleanField(default=True, editable=False)
 
     objects = ChildOfIncidentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["counted"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "organisation__name"]

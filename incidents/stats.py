@@ -2,7 +2,10 @@
 
 Every function is keyword-only, takes a queryset of incidents that the caller has already
 restricted (``Incident.objects.public()`` and the ``IncidentFilter``), returns plain data
-(dicts, lists, numbers) and runs a constant number of queries, whatever the number of rows.
+(dicts, lists, numbers) and runs a constant number of grouped queries over the incidents and
+their links, whatever the number of rows. The FilterSets filter through ``Exists``, never a join,
+so a grouping never meets a row twice; a caller that filters across a many-valued relation
+itself must do the same.
 
 Definitions, word for word from DESIGN.md:
 
@@ -25,20 +28,13 @@ slug are ``None``, listed last, so that single-valued groups add up to the total
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
-from operator import itemgetter
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.exceptions import EmptyResultSet
-from django.db import connections
-from django.db.models import Count, DateField, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from tracker.concurrency import run_concurrently
-
-from .models import AttackType, AttributionKind, City, Community, Incident, Organisation, Province
+from .models import AttackType, Attribution, AttributionKind, Incident
 
 # The aggregates every table shares: one definition, so every table counts the same way.
 # `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
@@ -139,10 +135,19 @@ def _sorted_groups(rows: list[dict[str, Any]], name: str) -> list[dict[str, Any]
     return sorted(rows, key=lambda r: (r[name] is None, -r["incidents"], -r["killed"], str(r[name] or "")))
 
 
+def _grouped_rows(incidents: QuerySet[Incident], fields: dict[str, str]) -> list[dict[str, Any]]:
+    """The five figures per value of ``fields`` (row key → field path), in no order. One query."""
+    rows = incidents.order_by().values(*fields.values()).annotate(**_figures())
+    return [{key: row[field] for key, field in fields.items()} | _clean(row) for row in rows]
+
+
+def _figures_of(row: Mapping[str, Any]) -> dict[str, int]:
+    return {key: row[key] for key in FIGURES}
+
+
 def _grouped(incidents: QuerySet[Incident], name: str, fields: dict[str, str]) -> list[dict[str, Any]]:
     """One grouped query over a single-valued field; the groups add up to the total."""
-    rows = incidents.order_by().values(*fields.values()).annotate(**_figures())
-    out = [{key: row[field] for key, field in fields.items()} | _clean(row) for row in rows]
+    out = _grouped_rows(incidents, fields)
     total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
     return _with_shares(_sorted_groups(out, name), total)
 
@@ -178,64 +183,47 @@ def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None)
     return given if given is not None else totals(incidents=incidents)
 
 
-def without_joins(queryset: QuerySet) -> QuerySet:
-    """``queryset`` itself when its query joins no other table (filters by ``Exists``, as the
-    FilterSets do), else the rows whose id is in it: a join added by the caller must never be
-    reused (and rows multiplied) by a grouping across a multi-valued relation."""
-    if len(queryset.query.alias_map) <= 1 and not queryset.query.distinct:
-        return queryset.order_by()
-    return queryset.model._base_manager.filter(pk__in=queryset.order_by().values("pk"))
-
-
-def _names(model, ids: set, fields: tuple[str, ...] = ("name", "slug")) -> dict[Any, tuple]:
-    """``fields`` (name, slug) of the rows of a small table (communities, organisations) by id. One query."""
-    return {pk: tuple(rest) for pk, *rest in model.objects.filter(pk__in=ids).values_list("pk", *fields)}
-
-
-def community_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
-    """``by_community``'s rows before shares, in no order. Two queries."""
-    # The incidents, left-joined to their communities: the pair (incident, community) is unique,
-    # so nothing is counted twice, and the incidents with no community come out as the None group.
-    # Grouped by the community's id (a narrow key); the names come from the small table.
-    links = list(without_joins(incidents).values("communities").annotate(**_figures()))
-    names = _names(Community, {r["communities"] for r in links} - {None})
-    return [
-        dict(zip(("community", "slug"), names.get(r["communities"], (None, None)), strict=True)) | _clean(r)
-        for r in links
-    ]
-
-
 def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
     """Figures per targeted community: ``{"community": name, "slug", ...}``.
 
     An incident with two communities counts once in each of its groups and once in the total,
     so groups may add up to more than the total; shares are of the total. Incidents with no
-    community recorded form the ``None`` group. Three queries (two if ``total`` from ``totals`` is given).
+    community recorded form the ``None`` group. One query (two without ``total`` from ``totals``).
     """
-    return _with_shares(_sorted_groups(community_rows(incidents), "community"), _multi_total(incidents, total))
+    # The incidents left-joined to their communities: the pair (incident, community) is unique, so
+    # nothing is counted twice, and the incidents with no community come out as the None group.
+    rows = _grouped_rows(incidents, {"community": "communities__name", "slug": "communities__slug"})
+    return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
 
 
-def _counted_attributions(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> QuerySet[Incident]:
-    """``incidents`` left-joined to their attributions, keeping one attribution per (incident,
-    organisation), the counted one (``Attribution.counted``: the first by id), so an organisation
-    linked to an incident in two ways (claimed and suspected) meets it once. Incidents attributed
-    to no one keep one row, with no attribution; with ``organisations`` (ids), only those
-    organisations' attributions are kept (an inner join)."""
-    # One filter() call: the conditions share one join to the attributions (a second call would add another).
+def first_attributions() -> QuerySet[Attribution]:
+    """One attribution per (incident, organisation), the first by id: an organisation linked to an
+    incident in two ways (claimed and suspected) meets it once."""
+    earlier = Attribution.objects.filter(
+        incident_id=OuterRef("incident_id"), organisation_id=OuterRef("organisation_id"), pk__lt=OuterRef("pk")
+    )
+    return Attribution.objects.order_by().filter(~Exists(earlier))
+
+
+ORGANISATION_KEYS = {
+    "organisation": "organisation__name",
+    "slug": "organisation__slug",
+    "abbreviation": "organisation__abbreviation",
+}
+
+
+def _organisation_groups(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> list[dict[str, Any]]:
+    """The five figures per organisation over ``incidents``, each incident once per organisation,
+    with ``organisation_id``; only ``organisations`` (ids) when given. One query."""
+    links = first_attributions().filter(incident__in=incidents.order_by().values("pk"))
     if organisations is not None:
-        return without_joins(incidents).filter(attributions__counted=True, attributions__organisation__in=organisations)
-    return without_joins(incidents).filter(Q(attributions__isnull=True) | Q(attributions__counted=True))
-
-
-def organisation_rows(incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
-    """``by_organisation``'s rows before shares, in no order. Two queries."""
-    links = list(_counted_attributions(incidents).values("attributions__organisation").annotate(**_figures()))
-    ids = {r["attributions__organisation"] for r in links} - {None}
-    organisations = _names(Organisation, ids, ("name", "slug", "abbreviation"))
-    keys = ("organisation", "slug", "abbreviation")
+        links = links.filter(organisation__in=organisations)
+    rows = links.values("organisation_id", *ORGANISATION_KEYS.values()).annotate(**_figures("incident__"))
     return [
-        dict(zip(keys, organisations.get(r["attributions__organisation"], (None, None, None)), strict=True)) | _clean(r)
-        for r in links
+        {"organisation_id": row["organisation_id"]}
+        | {key: row[field] for key, field in ORGANISATION_KEYS.items()}
+        | _clean(row)
+        for row in rows
     ]
 
 
@@ -245,9 +233,16 @@ def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] |
     Rows are ``{"organisation": name, "slug", "abbreviation", ...}``. An incident attributed to two
     organisations counts once in each group and once in the total; an organisation linked to the
     same incident in two ways (claimed and suspected) counts it once. Incidents attributed to no
-    organisation form the ``None`` group. Three queries (two if ``total`` is given).
+    organisation form the ``None`` group. Two queries (three without ``total``).
     """
-    rows = organisation_rows(incidents)
+    rows = [{key: row[key] for key in ORGANISATION_KEYS} | _figures_of(row) for row in _organisation_groups(incidents)]
+    unattributed = _clean(
+        incidents.order_by()
+        .filter(~Exists(Attribution.objects.filter(incident_id=OuterRef("pk"))))
+        .aggregate(**_figures())
+    )
+    if unattributed["incidents"]:
+        rows.append(dict.fromkeys(ORGANISATION_KEYS) | unattributed)
     return _with_shares(_sorted_groups(rows, "organisation"), _multi_total(incidents, total))
 
 
@@ -255,12 +250,7 @@ def organisation_figures(*, incidents: QuerySet[Incident], organisations: Iterab
     """The five figures of each of ``organisations`` (ids) over ``incidents``, counted as
     ``by_organisation`` counts them, by organisation id; an organisation with no incident is
     absent. One query."""
-    rows = (
-        _counted_attributions(incidents, list(organisations))
-        .values("attributions__organisation")
-        .annotate(**_figures())
-    )
-    return {row["attributions__organisation"]: _clean(row) for row in rows}
+    return {row["organisation_id"]: _figures_of(row) for row in _organisation_groups(incidents, list(organisations))}
 
 
 def attribution_kinds(*, incidents: QuerySet[Incident], organisation: int) -> dict[str, Any]:
@@ -269,159 +259,32 @@ def attribution_kinds(*, incidents: QuerySet[Incident], organisation: int) -> di
     ways counts in each kind and once in the total. Two queries."""
     by_kind = {kind: dict.fromkeys(FIGURES, 0) for kind in AttributionKind.values}
     rows = (
-        without_joins(incidents)
-        .filter(attributions__organisation=organisation)
-        .values("attributions__kind")
-        .annotate(**_figures())
+        Attribution.objects.order_by()
+        .filter(organisation=organisation, incident__in=incidents.order_by().values("pk"))
+        .values("kind")
+        .annotate(**_figures("incident__"))
     )
     for row in rows:  # (incident, organisation, kind) is unique: no incident twice in a kind
-        by_kind[row["attributions__kind"]] = _clean(row)
+        by_kind[row["kind"]] = _clean(row)
     total = organisation_figures(incidents=incidents, organisations=[organisation]).get(organisation)
     return {"total": total or dict.fromkeys(FIGURES, 0), "by_kind": by_kind}
 
 
-# All breakdowns from one roll-up -----------------------------------------------------------
-
-# The roll-up's group columns: ids, not names (a narrow sort); names come from the small tables.
-ROLLUP_FIELDS = ("year", "province_id", "city_id", "attack_type")
-
-
-def plain_rows(queryset: QuerySet, columns: tuple[str, ...]) -> list[tuple]:
-    """The rows of a ``values()`` queryset, its ``columns`` (as the database names them) in this
-    order, as the database driver returns them: without the converter Django applies to each
-    value (an ``int()`` per count and sum: a third of the roll-up's time at 100,000 incidents).
-    Ids, counts and sums come as ints, a column of dates as dates; the caller converts what else
-    it keeps (a year is a Decimal on PostgreSQL; an aggregate of dates, such as MIN, is an ISO
-    string on SQLite). One query."""
-    try:
-        sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    except EmptyResultSet:  # a filter that can match nothing (``pk__in=[]``, ``none()``): nothing to ask
-        return []
-    with connections[queryset.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]  # DB-API: the name comes first
-        rows = cursor.fetchall()
-    if names == list(columns):
-        return rows
-    pick = itemgetter(*(names.index(column) for column in columns), 0)  # a tuple even for one column
-    return [pick(row)[:-1] for row in rows]
-
-
-def _rollup(incidents: QuerySet[Incident]) -> dict[str, Any]:
-    """The figures per (year, province, city, attack type): one query that reads the incidents
-    once (100,000 incidents fall into a few thousand groups), summed here per year, province,
-    city and attack type, plus one query for the province and city names. Returns ``{"total":
-    figures, "first_date", "last_date", "year" | "province" | "city" | "attack_type": {key:
-    figures}, "provinces": {id: (name, slug)}, "cities": {id: (name, slug, province name)}}``,
-    figures as lists in the order of ``FIGURES``."""
-    grouped = (
-        incidents.order_by()
-        .annotate(year=ExtractYear("date"))
-        .values(*ROLLUP_FIELDS)
-        .annotate(**_figures(), first_date=Min("date"), last_date=Max("date"))
-    )
-    figures_at = slice(len(ROLLUP_FIELDS), len(ROLLUP_FIELDS) + len(FIGURES))
-    rows = plain_rows(grouped, (*ROLLUP_FIELDS, *(f"n_{key}" for key in FIGURES), "first_date", "last_date"))
-    # Each breakdown's figures summed column by column (sum() over zip(), not an addition per value here).
-    figures = [row[figures_at] for row in rows]
-
-    def summed(index: int) -> dict[Any, list[int]]:
-        lists: dict[Any, list[tuple]] = defaultdict(list)
-        for row, row_figures in zip(rows, figures, strict=True):
-            lists[row[index]].append(row_figures)
-        return {key: [sum(column) for column in zip(*values, strict=True)] for key, values in lists.items()}
-
-    groups = {name: summed(index) for index, name in enumerate(("year", "province", "city", "attack_type"))}
-    groups["year"] = {int(year): sums for year, sums in groups["year"].items()}  # a Decimal on PostgreSQL
-    total = [sum(column) for column in zip(*figures, strict=True)] if figures else [0] * len(FIGURES)
-    # The dates come as ISO strings on SQLite, as dates elsewhere: compared as they come, then converted.
-    as_date = DateField().to_python
-    first = as_date(min(row[-2] for row in rows)) if rows else None
-    last = as_date(max(row[-1] for row in rows)) if rows else None
-    provinces = {pk: (name, slug) for pk, name, slug in Province.objects.values_list("pk", "name", "slug")}
-    cities = {
-        pk: (name, slug, provinces.get(province_id, (None,))[0])
-        for pk, name, slug, province_id in City.objects.filter(pk__in=set(groups["city"]) - {None}).values_list(
-            "pk", "name", "slug", "province_id"
-        )
-    }
-    return {"total": total, "first_date": first, "last_date": last, **groups, "provinces": provinces, "cities": cities}
-
-
-def _regrouped(groups: dict[Any, list[int]], name: str, keys: Callable[[Any], dict[str, Any]]) -> list[dict[str, Any]]:
-    """One breakdown from the roll-up's sums: a row per group (its keys, then its figures), sorted
-    and with shares as ``_grouped`` gives them."""
-    out = [keys(key) | dict(zip(FIGURES, figures, strict=True)) for key, figures in groups.items()]
-    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
-    return _with_shares(_sorted_groups(out, name), total)
-
-
-def breakdown_parts(incidents: QuerySet[Incident]) -> list[Callable[[], Any]]:
-    """The three independent reads behind ``breakdowns`` (the roll-up, the communities and the
-    organisations), to be made in any order or at once; ``combine_breakdowns`` takes their results."""
-    return [partial(_rollup, incidents), partial(community_rows, incidents), partial(organisation_rows, incidents)]
-
-
-def breakdowns(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
-    """``summary``, ``by_year``, ``by_province``, ``by_city``, ``by_attack_type``, ``by_community``
-    and ``by_organisation`` at once, each exactly as its own function gives it. Seven queries:
-    one roll-up over the incidents (regrouped in Python for the single-valued breakdowns), one
-    each for the province and city names, two for the communities and two for the organisations,
-    made at once where ``tracker.concurrency`` allows."""
-    return combine_breakdowns(*run_concurrently(*breakdown_parts(incidents)))
-
-
-def combine_breakdowns(
-    rollup: dict[str, Any], communities: list[dict[str, Any]], organisations: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """``breakdowns`` from the results of ``breakdown_parts`` (no query)."""
-    total = dict(zip(FIGURES, rollup["total"], strict=True))
-    provinces, cities, labels = rollup["provinces"], rollup["cities"], dict(AttackType.choices)
-    by_year = [{"year": year} | dict(zip(FIGURES, figures, strict=True)) for year, figures in rollup["year"].items()]
-    year_total = {"incidents": sum(r["incidents"] for r in by_year), "killed": sum(r["killed"] for r in by_year)}
-
-    def province(pk):
-        name, slug = provinces.get(pk, (None, None))
-        return {"province": name, "slug": slug}
-
-    def city(pk):
-        name, slug, province_name = cities.get(pk, (None, None, None))
-        return {"city": name, "slug": slug, "province": province_name}
-
-    return {
-        "summary": total | {"first_date": rollup["first_date"], "last_date": rollup["last_date"]},
-        "by_year": _with_shares(sorted(by_year, key=lambda r: r["year"]), year_total),
-        "by_province": _regrouped(rollup["province"], "province", province),
-        "by_city": _regrouped(rollup["city"], "city", city),
-        "by_attack_type": [
-            {"attack_type": r["attack_type"], "label": labels.get(r["attack_type"], r["attack_type"])} | r
-            for r in _regrouped(rollup["attack_type"], "attack_type", lambda code: {"attack_type": code})
-        ],
-        "by_community": _with_shares(_sorted_groups(communities, "community"), total),
-        "by_organisation": _with_shares(_sorted_groups(organisations, "organisation"), total),
-    }
-
-
 __all__ = [
+    "FIGURES",
     "attribution_kinds",
-    "breakdown_parts",
-    "breakdowns",
-    "combine_breakdowns",
-    "community_rows",
     "by_attack_type",
     "by_city",
     "by_community",
     "by_organisation",
     "by_province",
     "by_year",
-    "organisation_figures",
-    "organisation_rows",
-    "plain_rows",
+    "first_attributions",
     "monthly_average_killed",
     "months_in_period",
+    "organisation_figures",
     "period",
     "share",
     "summary",
     "totals",
-    "without_joins",
 ]

@@ -88,17 +88,6 @@ def _clear_cache(settings):
     caches["default"].clear()
 
 
-@pytest.fixture(autouse=True)
-def _stop_statistics_threads():
-    """A test served by a live server (or outside a transaction) may have statistics read on
-    pooled threads with their own connections (tracker/concurrency.py): closed after each test,
-    so none keeps the test database open."""
-    from tracker import concurrency
-
-    yield
-    concurrency.reset()
-
-
 @pytest.fixture
 def monitor(django_user_model):
     return make_user(django_user_model, "monitor", group=MONITORS)

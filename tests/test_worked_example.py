@@ -7,7 +7,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from cases import stats as case_stats
+from cases import delay, justice
 from cases.models import AppealOutcome, Case, Custody, Verdict
 from cases.workdays import WorkingCalendar
 from core.models import Status
@@ -112,60 +112,55 @@ def test_by_community_groups_sum_to_more_than_total(example):
 
 
 def test_funnel(example):
-    assert case_stats.funnel(incidents=_incidents(), today=DAY_AFTER) == {
-        "fatal_incidents": 2,
-        "case_registered": 2,
-        "accused_charged": 2,
-        "trial_concluded": 1,
-        "convicted": 1,
-        "conviction_upheld": 1,
-    }
+    assert justice.funnel(incidents=_incidents(), today=DAY_AFTER) == justice.Funnel(
+        fatal_incidents=2,
+        case_registered=2,
+        accused_charged=2,
+        trial_concluded=1,
+        convicted=1,
+        conviction_upheld=1,
+    )
 
 
-def test_impunity_rate_is_one_half_after_2015_04_02(example):
-    assert case_stats.impunity_rate(incidents=_incidents(), today=DAY_AFTER) == 0.5
-    assert case_stats.impunity(incidents=_incidents(), today=DAY_AFTER) == {
-        "fatal_incidents_3_years_old": 2,
-        "without_conviction": 1,
-        "rate": 0.5,
-    }
+def test_impunity_rate_is_one_half_after_2015_04_02_with_full_coverage(example):
+    # Both fatal incidents have a published case, so both are researched: coverage 2 ÷ 2 = 1.
+    assert justice.impunity(incidents=_incidents(), today=DAY_AFTER) == justice.Impunity(
+        rate=0.5, fatal_old=2, researched=2, unpunished=1, coverage=1.0
+    )
+
+
+def test_no_fatal_incident_is_three_years_old_on_2015_04_01(example):
+    # E2 (2 April 2012) is three years old on 2 April 2015, E1 already: on 1 April only E1 counts.
+    assert justice.impunity(incidents=_incidents(), today=D(2015, 4, 1)) == justice.Impunity(
+        rate=0.0, fatal_old=1, researched=1, unpunished=0, coverage=1.0
+    )
 
 
 def test_e1_is_partial_justice(example):
-    assert list(case_stats.partial_justice_incidents(incidents=_incidents())) == [example["e1"]]
-    assert case_stats.partial_justice(incidents=_incidents()) == {
-        "convicted_incidents": 1,
-        "partial_justice": 1,
-        "share": 1.0,
-    }
+    assert justice.partial_justice(incidents=_incidents(), today=DAY_AFTER) == justice.PartialJustice(
+        incidents=1, with_standing_conviction=1, share=1.0
+    )
 
 
 def test_k1_disposal_and_statutory_compliance(example):
     calendar = WorkingCalendar(holidays=[])
     cases = Case.objects.public()
-    disposal = case_stats.disposal_times(cases=cases, calendar=calendar)
-    assert disposal["count"] == 1
-    assert disposal["median_days"] == 223
-    assert disposal["median_working_days"] == 159
-    assert case_stats.statutory_compliance(cases=cases, calendar=calendar) == {
-        "decided": 1,
-        "within_limit": 0,
-        "rate": 0.0,
-    }
+    disposal = delay.disposal_times(cases=cases, calendar=calendar)
+    assert disposal.count == 1
+    assert disposal.median_days == 223
+    assert disposal.median_working_days == 159
+    assert delay.statutory_compliance(cases=cases, calendar=calendar) == delay.Compliance(
+        decided=1, within_limit=0, rate=0.0, n=1
+    )
 
 
 def test_draft_e4_never_counted(example):
     everything = Incident.objects.public()
     assert incident_stats.totals(incidents=everything)["killed"] == 12
     # Even when a caller passes the draft incident itself, its draft case never counts.
-    assert case_stats.funnel(incidents=Incident.objects.filter(pk=example["e4"].pk), today=DAY_AFTER) == {
-        "fatal_incidents": 1,
-        "case_registered": 0,
-        "accused_charged": 0,
-        "trial_concluded": 0,
-        "convicted": 0,
-        "conviction_upheld": 0,
-    }
+    assert justice.funnel(incidents=Incident.objects.filter(pk=example["e4"].pk), today=DAY_AFTER) == justice.Funnel(
+        fatal_incidents=1, case_registered=0, accused_charged=0, trial_concluded=0, convicted=0, conviction_upheld=0
+    )
 
 
 def test_api_statistics_gives_the_worked_example(example, client):
@@ -190,3 +185,7 @@ def test_api_statistics_gives_the_worked_example(example, client):
         "convicted": 1,
         "conviction_upheld": 1,
     }
+    # Any day after 2015-04-02 (the API counts on today).
+    assert data["impunity"] == {"rate": 0.5, "fatal_old": 2, "researched": 2, "unpunished": 1, "coverage": 1.0}
+    assert data["impunity_rate"] == data["impunity"]["rate"] == 0.5
+    assert data["partial_justice"] == {"incidents": 1, "with_standing_conviction": 1, "share": 1.0}

@@ -35,10 +35,6 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # checked before reuse, so a database that went away and came back is reconnected, not an error.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# A statistics page makes its independent queries at once on this many connections (the request's
-# own included; tracker/concurrency.py); 1 = one after the other. Each worker process keeps up to
-# STATS_THREADS - 1 more database connections.
-STATS_THREADS = env.int("STATS_THREADS", default=4)
 
 INSTALLED_APPS = [
     # The admin's default site demands a verified second factor (tracker/apps.py, two_factor).

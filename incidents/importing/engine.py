@@ -29,7 +29,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import Status
-from incidents.attributions import refresh_counted
 from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source
 from tracker.pagecache import data_changed
 
@@ -194,7 +193,6 @@ class Writer:
         ]
         bulk.insert(Attribution, attributions)
         self.history(Attribution, attributions, "+")
-        refresh_counted(a.incident_id for a in attributions)  # bulk inserts send no signal
         self.result.created += len(rows)
 
     def history(self, model, objs, history_type: str, through_rows: dict[int, tuple[int, int]] | None = None) -> None:
@@ -292,7 +290,6 @@ class _Changes:
         if self.attributions:
             bulk.insert(Attribution, self.attributions)
             writer.history(Attribution, self.attributions, "+")
-            refresh_counted(a.incident_id for a in self.attributions)  # bulk inserts send no signal
 
 
 def _get_source(fields: dict) -> Source:

@@ -90,9 +90,16 @@ def test_statistics_have_every_design_key_with_names_and_codes(client, places):
     assert data["by_organisation"][0]["organisation"] == "LeJ"
     assert data["monthly_average_killed"] == 5.0
     assert data["period"] == {"date_from": "2013-01-10", "date_to": "2013-01-10", "months": 1}
-    # 2013-01-10 is more than 3 years before the fixed today, and nobody was convicted.
-    assert data["impunity_rate"] == 1.0
-    assert data["impunity"] == {"fatal_incidents_3_years_old": 1, "without_conviction": 1, "rate": 1.0}
+    # 2013-01-10 is more than 3 years before the fixed today, but nobody has looked for a case:
+    # not researched, so no rate, and a coverage of 0.
+    assert data["impunity_rate"] is None
+    assert data["impunity"] == {"rate": None, "fatal_old": 1, "researched": 0, "unpunished": 0, "coverage": 0.0}
+    incident.court_record_checked_on = D(2020, 1, 1)
+    incident.save()
+    data = get(client).json()
+    assert data["impunity"] == {"rate": 1.0, "fatal_old": 1, "researched": 1, "unpunished": 1, "coverage": 1.0}
+    assert data["impunity_rate"] == data["impunity"]["rate"]
+    assert data["partial_justice"] == {"incidents": 0, "with_standing_conviction": 0, "share": None}
     assert {"disposal", "statutory_compliance", "pending_ages", "adjournments", "scorecards"} <= set(data["courts"])
 
 
@@ -108,7 +115,7 @@ def test_no_data_gives_zero_counts_and_null_rates(client):
 
 def test_querysets_that_can_match_nothing_give_the_empty_figures(client, places):
     """A filter Django knows matches nothing (``pk__in=[]``, ``none()``) sends no query; the
-    figures read past the ORM (plain_rows) must still come out as for an empty table."""
+    figures must still come out as for an empty table."""
     from cases.models import Case
     from dashboard.api import statistics_payload
     from incidents.models import Incident
@@ -152,6 +159,19 @@ def test_court_figures_follow_the_case_filters(client, places):
     f.CaseFactory(court=atc, incidents=[lahore_incident], cognizance_date=D(2026, 11, 20), stage=Stage.ARGUMENTS)
     everything = get(client).json()["courts"]
     assert everything["disposal"]["median_days"] == 223
+    # Every median, percentile and rate comes with the n it rests on (here one decided case, one
+    # hearing, one accused with a verdict).
+    assert (everything["disposal"]["n"], everything["statutory_compliance"]["n"]) == (1, 1)
+    assert (everything["adjournments"]["n"], everything["adjournments"]["hearings_per_decided_case_n"]) == (1, 1)
+    assert (everything["conviction_rate"]["per_accused_n"], everything["conviction_rate"]["per_case_n"]) == (1, 1)
+    assert everything["over_statutory_limit"]["n"] == 1
+    assert everything["adjournments"]["by_reason"][0] == {
+        "reason": "other",
+        "label": "Other",
+        "count": 1,
+        "share": 1.0,
+        "n": 1,
+    }
     assert everything["scorecards"][0]["cases"] == 2
     assert sum(b["count"] for b in everything["pending_ages"]) == 1
     punjab = get(client, province="punjab").json()["courts"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+from csv import DictReader
 
 import pytest
 from django.db import connection
@@ -102,8 +103,8 @@ def test_worked_example_headline_figures(client, example):
     assert headline["Incidents"] == "3"
     assert headline["Killed"] == "12"
     assert headline["Killed per month, on average"] == "4.0"
-    assert headline["Impunity rate"] == "50%"
-    assert headline["Median disposal time"] == "223 days"
+    assert headline["Impunity rate"] == "too few to say (n = 2)"  # two researched incidents
+    assert headline["Median disposal time"] == "too few to say (n = 1)"  # one decided case
 
 
 def test_worked_example_community_shares_and_multi_valued_note(client, example):
@@ -131,10 +132,17 @@ def test_worked_example_funnel_and_impunity(client, example):
         "conviction_upheld": (1, 0.5),
     }
     impunity = figures(response, "impunity")
-    assert impunity["fatal_incidents_3_years_old"] == 2
-    assert impunity["without_conviction"] == 1
+    assert impunity["fatal_old"] == 2
+    assert impunity["researched"] == 2  # both have a published case
+    assert impunity["coverage"] == 1.0
+    assert impunity["unpunished"] == 1
     assert impunity["impunity_rate"] == 0.5
+    assert impunity["with_standing_conviction"] == 1
     assert impunity["partial_justice"] == 1  # E1: X convicted, Y acquitted
+    # Two researched incidents are too few for a rate on the page (the CSV and API keep the value).
+    html = response.content.decode()
+    assert "too few to say (n = 2)" in html
+    assert "court records researched for 2 of 2 fatal incidents at least three years old (100% coverage)" in html
 
 
 def test_worked_example_court_delay(client, example):
@@ -149,6 +157,18 @@ def test_worked_example_court_delay(client, example):
     (row,) = response.context["tables"]["courts"].rows
     assert (row["court"], row["cases"], row["decided"], row["pending"]) == ("Anti-Terrorism Court II, Karachi", 2, 1, 1)
     assert row["url"] == reverse("cases:court_detail", args=[example["court"].pk])
+    # One decided case, two accused: the tables keep the values (and the CSV gives them with their
+    # n) but the page prints no median or rate from so few.
+    assert (row["median_days"], row["disposal_n"], row["conviction_rate_n"]) == (223, 1, 2)
+    summary = {label[0]: value[0] for label, value in response.context["tables"]["court_summary"].html_rows}
+    assert summary["Median disposal time (calendar days)"] == "too few to say (n = 1)"
+    assert summary["Conviction rate, per accused"] == "too few to say (n = 2)"
+    assert summary["Decided cases"] == "1"
+    court, cases, decided, pending, median, *_ = response.context["tables"]["courts"].html_rows[0]
+    assert (court[0], cases[0], median[0]) == ("Anti-Terrorism Court II, Karachi", "2", "too few to say (n = 1)")
+    csv = client.get(URL, {**PERIOD, "format": "csv", "table": "courts"})
+    (row,) = DictReader(b"".join(csv.streaming_content).decode().splitlines())
+    assert (row["median_days"], row["disposal_n"], row["conviction_rate_n"]) == ("223.0", "1", "2")
 
 
 def test_every_section_has_an_accessible_chart_and_a_table(client, example):

@@ -62,12 +62,15 @@ WORKED_EXAMPLE_SENTENCES = [
     "Attacks targeting Shia killed 12 people (100% of all deaths) in 2 attacks;",
     "Of the 2 attacks that killed someone, 2 (100%) led to a published court case, 2 to charges against at least "
     "one accused, 1 to a concluded trial and 1 (50%) to the conviction of at least one person.",
-    "In 1 attack a conviction stands: upheld on appeal, or not appealed for more than 30 days.",
-    "Of the 2 fatal attacks at least 3 years old on 25 November 2026, 1 (50%) has seen no one convicted.",
-    "In the one attack with a conviction, another accused was acquitted, discharged or is still absconding.",
+    "In 1 attack a conviction is final: upheld on appeal, or not appealed for more than 30 days.",
+    "Of the 2 fatal attacks at least 3 years old on 25 November 2026, the court record of 2 (100%) has been "
+    "researched: a published case, or a search of the courts and police that found nothing. In 1 of them no "
+    "conviction of anyone stands; too few to give a rate (n = 2).",
+    "In the one researched attack of that age with a standing conviction, another accused stands acquitted or "
+    "discharged, or is still absconding (partial justice).",
     "The courts decided one case; it took 223 days (159 working days) from cognizance to judgment.",
     "The Anti-Terrorism Act gives a court seven working days to decide a case; that case did not meet it.",
-    "Of the 2 accused whose trial has ended, 1 (50%) was convicted.",
+    "Of the 2 accused whose trial has ended, 1 was convicted.",  # no percentage of two
 ]
 
 
@@ -181,3 +184,37 @@ def test_plurals_and_spans():
     assert report.month_span(D(2012, 3, 1), D(2012, 3, 31)) == "In March 2012"
     assert report.month_span(D(2012, 3, 1), D(2012, 5, 31)) == "Between March and May 2012"
     assert report.month_span(D(2013, 1, 1), D(2014, 6, 30)) == "Between January 2013 and June 2014"
+
+
+def _court_sentences(n_decided: int) -> list[str]:
+    """The report's court sentences for ``n_decided`` cases taken up on Monday 2012-06-04 and
+    decided 1, 2, 3, … calendar days later (as many working days, Tuesday to Friday, then more)."""
+    from cases.courts import court_statistics
+    from cases.models import Case
+    from cases.workdays import WorkingCalendar
+
+    court = f.CourtFactory()
+    for days in range(1, n_decided + 1):
+        f.CaseFactory(court=court, cognizance_date=D(2012, 6, 4), judgment_date=D(2012, 6, 4 + days), stage="decided")
+    figures = court_statistics(cases=Case.objects.public(), today=TODAY, calendar=WorkingCalendar(holidays=[]))
+    return [s.text for s in report.courts({"courts": figures.as_dict()}, {}).sentences]
+
+
+def test_court_sentences_give_no_median_or_percentage_from_fewer_than_five_cases():
+    first, compliance = _court_sentences(3)
+    assert first == (
+        "The courts decided 3 cases: too few to say how long the median case took from cognizance to judgment (n = 3)."
+    )
+    assert compliance == (
+        "The Anti-Terrorism Act gives a court seven working days to decide a case; 3 of the 3 decided cases met that limit."
+    )
+
+
+def test_court_sentences_give_the_median_from_five_cases():
+    first, compliance = _court_sentences(5)
+    # 1..5 calendar days (Tue, Wed, Thu, Fri, Sat): working days 1, 2, 3, 4, 4; the 90th percentile 4.6 days.
+    assert first == (
+        "The courts decided 5 cases; from cognizance to judgment the median case took 3 days (3 working days), "
+        "and one in ten took more than 5 days."
+    )
+    assert compliance.endswith("5 of the 5 decided cases (100%) met that limit.")

@@ -92,8 +92,7 @@ def test_database_down_gives_503_quickly_and_recovers_without_restart(app_on_thr
     cluster, base = app_on_throwaway_postgres
     assert _get(base + "/healthz")[0] == 200
     assert _get(base + "/")[0] == 200
-    # Statistics read on pooled threads with connections of their own (tracker/concurrency.py):
-    # several requests, so that each worker's threads hold connections when the database goes.
+    # Several statistics requests, so that each worker holds a connection when the database goes.
     for query in range(4):
         assert _get(f"{base}/statistics/?date_from=200{query}-01-01")[0] == 200
 

@@ -25,7 +25,6 @@ from django.db import connection, transaction
 from cases import models as cm
 from cases import tallies
 from incidents import models as im
-from incidents.attributions import refresh_counted
 from tracker.pagecache import data_changed
 
 BATCH = 5000
@@ -289,7 +288,6 @@ class Command(BaseCommand):
         through.objects.bulk_create(links)
         im.IncidentSource.objects.bulk_create(sources)
         im.Attribution.objects.bulk_create(attributions)
-        refresh_counted(a.incident_id for a in attributions)  # bulk_create sends no signal
 
     def make_cases(self, chosen, courts_by_province, all_courts, high_courts, hearings_per_case) -> None:
         rng = self.rng
@@ -424,7 +422,6 @@ class Command(BaseCommand):
         self.counts["hearings"] += len(hearings)
         tallies.refresh(case.pk for case in cases)  # bulk_create sends no signal
         tallies.refresh_charges(case.pk for case in cases)
-        tallies.refresh_justice(incident_id for incident_id, _ in plans)
 
     def plan_hearings(self, case, hearings_per_case: float) -> list:
         """A run of hearings from cognizance (or the FIR) to judgment, or on past today for pending cases."""

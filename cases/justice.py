@@ -1,0 +1,270 @@
+"""Justice figures per incident (DESIGN.md "Metrics"): standing verdicts, researched incidents,
+the funnel, the impunity rate with its coverage, and partial justice.
+
+Every figure is one keyword-only function over a queryset of incidents the caller has already
+restricted (``Incident.objects.public()`` and the ``IncidentFilter``, which filters through
+``Exists`` and so never multiplies rows), and returns a named row. Each is one grouped query over
+the source tables, the incidents, the case-incident links, the cases, the charges and the
+appeals, whatever the number of rows: the sets of incidents a step needs ("has a published case
+with a standing conviction", ...) are uncorrelated subqueries that the database hashes once. Only
+published cases count, at every step. Nothing is stored: a change to any record, by any path
+(a form, ``update()``, a bulk write, raw SQL), is in the next figure.
+
+A charge's standing verdict is its trial verdict as changed by its latest decided appeal (by
+``decided_on``, then id): an appeal's outcome is about the trial court's verdict (the Appeal's
+help text), so an overturned conviction stands as acquitted, an overturned acquittal or discharge
+as convicted, a remanded verdict as pending (retrial); upheld and modified leave the trial verdict
+standing; pending appeals change nothing.
+
+Rates are fractions from 0 to 1, None when there is nothing to divide by; each comes with its
+``n`` (the count it is over), so that a page can say "too few to say" under ``SMALL_N``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+
+from incidents.models import Incident, Status
+
+from .models import FINAL_VERDICTS, Appeal, AppealOutcome, Case, Charge, Custody, Verdict
+
+# A conviction with no appeal counts as upheld once its verdict is more than this many days old
+# (the convict, the state and the victim's family may appeal within 30 days: ATA s.25).
+APPEAL_WINDOW_DAYS = 30
+# The impunity rate looks at fatal incidents at least this many years old: younger ones may
+# still be under investigation or trial.
+IMPUNITY_YEARS = 3
+# A rate or share over fewer incidents than this is shown as "too few to say (n = …)".
+SMALL_N = 5
+
+FREE_VERDICTS = (Verdict.ACQUITTED, Verdict.DISCHARGED)
+AT_LARGE = (Custody.ABSCONDING, Custody.PROCLAIMED_OFFENDER)
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day ``years`` earlier (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def share(part: int, whole: int) -> float | None:
+    """part ÷ whole, or None when whole is 0 (a share of nothing is unknown, not 0)."""
+    return part / whole if whole else None
+
+
+# Standing verdicts ---------------------------------------------------------------------------
+
+
+def latest_decided_appeals() -> QuerySet[Appeal]:
+    """Each appealed charge's latest decided appeal (by ``decided_on``, then id): the decided
+    appeals with no later decided appeal of the same charge."""
+    decided = Appeal.objects.order_by().exclude(outcome=AppealOutcome.PENDING)
+    later = decided.filter(charge_id=OuterRef("charge_id")).filter(
+        Q(decided_on__gt=OuterRef("decided_on")) | Q(decided_on=OuterRef("decided_on"), pk__gt=OuterRef("pk"))
+    )
+    return decided.filter(~Exists(later))
+
+
+def _latest_is(outcome: str) -> Q:
+    """On a Charge: its latest decided appeal has this outcome."""
+    return Q(pk__in=latest_decided_appeals().filter(outcome=outcome).values("charge_id"))
+
+
+def standing(*verdicts: str) -> Q:
+    """On a Charge: its standing verdict is one of ``verdicts``.
+
+    For example ``Charge.objects.filter(standing(Verdict.CONVICTED))`` are the standing
+    convictions. Pending appeals play no part; a remand makes the verdict pending whatever it was.
+    """
+    overturned, remanded = _latest_is(AppealOutcome.OVERTURNED), _latest_is(AppealOutcome.REMANDED)
+    # The trial verdicts that turn into each standing verdict when overturned.
+    turned_from = {Verdict.CONVICTED: FREE_VERDICTS, Verdict.ACQUITTED: (Verdict.CONVICTED,)}
+    condition = Q(pk__in=[])  # nothing, to start from
+    for verdict in verdicts:
+        if verdict == Verdict.PENDING:
+            condition |= Q(verdict=Verdict.PENDING) | remanded
+            continue
+        # Kept: the trial verdict, not remanded, and not overturned where overturning changes it.
+        kept = Q(verdict=verdict) & ~remanded
+        if verdict in (Verdict.CONVICTED, *FREE_VERDICTS):
+            kept &= ~overturned
+        condition |= kept
+        if verdict in turned_from:
+            condition |= Q(verdict__in=turned_from[verdict]) & overturned & ~remanded
+    return condition
+
+
+# Sets of incidents, as conditions on an Incident ---------------------------------------------
+
+
+def with_charges(condition: Q) -> Q:
+    """On an Incident: one of its published cases has a charge meeting ``condition`` (on a Charge).
+
+    Charges → their cases → the cases' incidents: one set, hashed once by the database (the links'
+    incident ids are never NULL, so the condition is safe to negate)."""
+    charges = Charge.objects.order_by().filter(case__status=Status.PUBLISHED).filter(condition)
+    links = Case.incidents.through.objects.order_by().filter(case_id__in=charges.values("case_id"))
+    return Q(pk__in=links.values("incident_id"))
+
+
+def with_published_case() -> Q:
+    """On an Incident: at least one published Case."""
+    links = Case.incidents.through.objects.order_by().filter(case__status=Status.PUBLISHED)
+    return Q(pk__in=links.values("incident_id"))
+
+
+def researched() -> Q:
+    """On an Incident: its court record is researched, i.e. it has a published Case or a
+    ``court_record_checked_on`` date. Only where someone looked can the tracker say "nobody was
+    convicted"."""
+    return with_published_case() | Q(court_record_checked_on__isnull=False)
+
+
+def fatal_and_old(today: datetime.date) -> Q:
+    """On an Incident: fatal (killed > 0) and at least ``IMPUNITY_YEARS`` old on ``today`` (dated
+    on or before the same calendar day that many years before)."""
+    return Q(killed__gt=0, date__lte=years_before(today, IMPUNITY_YEARS))
+
+
+# The figures ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """Fatal incidents reaching each step from a registered case to an upheld conviction."""
+
+    fatal_incidents: int
+    case_registered: int
+    accused_charged: int
+    trial_concluded: int
+    convicted: int
+    conviction_upheld: int
+
+
+def upheld_conviction(today: datetime.date) -> Q:
+    """On a Charge: a trial conviction that has at least one appeal, all decided and none
+    overturned or remanded; or that has no appeal and whose verdict is more than
+    ``APPEAL_WINDOW_DAYS`` old on ``today``. A pending appeal means not (yet) upheld."""
+    appealed = Q(pk__in=Appeal.objects.order_by().values("charge_id"))
+    blocked = Q(
+        pk__in=Appeal.objects.order_by()
+        .filter(outcome__in=[AppealOutcome.PENDING, AppealOutcome.OVERTURNED, AppealOutcome.REMANDED])
+        .values("charge_id")
+    )
+    window_closed = Q(verdict_date__lt=today - datetime.timedelta(days=APPEAL_WINDOW_DAYS))
+    return Q(verdict=Verdict.CONVICTED) & ((appealed & ~blocked) | (~appealed & window_closed))
+
+
+def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> Funnel:
+    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. One query.
+
+    Each step counts the fatal incidents with, in a published case: ``case_registered`` the case
+    itself; ``accused_charged`` a Charge; ``trial_concluded`` a Charge whose standing verdict is
+    final (convicted, acquitted, discharged, abated: a remand reopens the trial);
+    ``convicted`` a standing conviction; ``conviction_upheld`` a conviction upheld
+    (``upheld_conviction``) on ``today``.
+    """
+    fatal = Q(killed__gt=0)
+    row = incidents.order_by().aggregate(
+        fatal_incidents=Count("pk", filter=fatal),
+        case_registered=Count("pk", filter=fatal & with_published_case()),
+        accused_charged=Count("pk", filter=fatal & with_charges(Q())),
+        trial_concluded=Count("pk", filter=fatal & with_charges(standing(*FINAL_VERDICTS))),
+        convicted=Count("pk", filter=fatal & with_charges(standing(Verdict.CONVICTED))),
+        conviction_upheld=Count("pk", filter=fatal & with_charges(upheld_conviction(today))),
+    )
+    return Funnel(**row)
+
+
+@dataclass(frozen=True)
+class Impunity:
+    """The impunity rate with the counts behind it and its coverage.
+
+    ``fatal_old``: fatal incidents at least 3 years old; ``researched``: those whose court record
+    is researched; ``unpunished``: researched with no standing conviction of anyone; ``rate`` =
+    unpunished ÷ researched (its n is ``researched``); ``coverage`` = researched ÷ fatal_old."""
+
+    rate: float | None
+    fatal_old: int
+    researched: int
+    unpunished: int
+    coverage: float | None
+
+
+def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> Impunity:
+    """Among the fatal incidents of ``incidents`` at least ``IMPUNITY_YEARS`` old on ``today``
+    whose court record is researched, the share with no standing conviction of anyone; with the
+    coverage (researched ÷ all those fatal old incidents) and both counts. One query."""
+    is_researched = researched()
+    row = (
+        incidents.order_by()
+        .filter(fatal_and_old(today))
+        .aggregate(
+            fatal_old=Count("pk"),
+            researched=Count("pk", filter=is_researched),
+            unpunished=Count("pk", filter=is_researched & ~with_charges(standing(Verdict.CONVICTED))),
+        )
+    )
+    return Impunity(
+        rate=share(row["unpunished"], row["researched"]),
+        fatal_old=row["fatal_old"],
+        researched=row["researched"],
+        unpunished=row["unpunished"],
+        coverage=share(row["researched"], row["fatal_old"]),
+    )
+
+
+@dataclass(frozen=True)
+class PartialJustice:
+    """Of the researched fatal incidents at least 3 years old with a standing conviction
+    (``with_standing_conviction``, the share's n), those where another accused in the incident's
+    published cases stands acquitted or discharged, or is absconding or a proclaimed offender with
+    no verdict yet (``incidents``); ``share`` = incidents ÷ with_standing_conviction."""
+
+    incidents: int
+    with_standing_conviction: int
+    share: float | None
+
+
+# On a Charge: the accused is free of it, standing acquitted or discharged, or at large before a verdict.
+def left_free() -> Q:
+    return standing(*FREE_VERDICTS) | (standing(Verdict.PENDING) & Q(custody__in=AT_LARGE))
+
+
+def partial_justice(*, incidents: QuerySet[Incident], today: datetime.date) -> PartialJustice:
+    """Partial justice among the researched fatal incidents of ``incidents`` at least
+    ``IMPUNITY_YEARS`` old on ``today``: one grouped query, a row per such incident with a
+    standing conviction.
+
+    "Another accused" is a different person: per incident, C = the accused standing convicted and
+    F = those left free (``left_free``); a person in C and a different person in F exist unless C
+    and F are one and the same single person, i.e. unless min C = max C = min F = max F.
+    """
+    convicted, free = standing(Verdict.CONVICTED), left_free()
+    scope = incidents.order_by().filter(fatal_and_old(today)).values("pk")
+    rows = (
+        Charge.objects.order_by()
+        .filter(case__status=Status.PUBLISHED, case__incidents__in=scope)
+        .values("case__incidents")
+        .annotate(
+            convicted_min=Min("accused_id", filter=convicted),
+            convicted_max=Max("accused_id", filter=convicted),
+            free_min=Min("accused_id", filter=free),
+            free_max=Max("accused_id", filter=free),
+        )
+        .filter(convicted_min__isnull=False)
+        .values_list("convicted_min", "convicted_max", "free_min", "free_max")
+    )
+    with_conviction = partial = 0
+    for c_min, c_max, f_min, f_max in rows:
+        with_conviction += 1
+        if f_min is not None and not (c_min == c_max == f_min == f_max):
+            partial += 1
+    return PartialJustice(
+        incidents=partial, with_standing_conviction=with_conviction, share=share(partial, with_conviction)
+    )
