@@ -41,7 +41,12 @@ class RedactingFilter(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed call (args that do not fit): keep both, redacted
+            message = f"{record.msg} {record.args!r}"
+            record.msg, record.args = redact(message), None
+            return True
         cleaned = redact(message)
         if cleaned != message:
             record.msg, record.args = cleaned, None

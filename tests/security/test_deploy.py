@@ -122,6 +122,12 @@ def test_redact(line, expected):
     assert redact(line) == expected
 
 
+def test_a_malformed_log_call_is_redacted_too():
+    record = logging.LogRecord("x", logging.WARNING, __file__, 1, "%s %s", ("/staff/calendar/Zx9.ics",), None)
+    assert RedactingFilter().filter(record) is True
+    assert record.getMessage() == "%s %s ('/staff/calendar/[redacted].ics',)"
+
+
 def _console_handler() -> logging.Handler:
     """The handler settings.LOGGING puts on the root logger (the one that writes to the journal)."""
     (handler,) = [h for h in logging.getLogger().handlers if any(isinstance(f, RedactingFilter) for f in h.filters)]
