@@ -370,6 +370,7 @@ class IncidentAdmin(PublishableAdmin):
     fieldsets = [
         (None, {"fields": ["title", "date", "attack_type", "communities", "killed", "injured", "description"]}),
         ("Place", {"fields": ["province", "city", "locality", ("latitude", "longitude")]}),
+        ("Court record", {"fields": ["court_record_checked_on"]}),
         *PublishableAdmin.publication_fieldsets,
     ]
 

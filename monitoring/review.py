@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Case
 from core.models import Status
-from incidents.models import Incident
+from incidents.models import CourtRecordCheck, Incident
 from tracker.roles import can_publish
 
 from . import access
@@ -40,6 +40,7 @@ DIFF_FIELDS = {
         "killed",
         "injured",
         "description",
+        "court_record_checked_on",
     ),
     "case": (
         "court",
@@ -156,6 +157,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "incidents": build_queue("incident"),
         "cases": build_queue("case"),
+        "court_checks": list(CourtRecordCheck.objects.select_related("incident", "checked_by")),
         "can_publish_incidents": can_publish(request.user, "incidents"),
         "can_publish_cases": can_publish(request.user, "cases"),
         "note_form": NoteForm(),
@@ -196,6 +198,23 @@ def send_back(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record.updated_by = request.user
     record.save(update_fields=["review_note", "updated_by", "updated_at"])
     messages.success(request, f"Sent back with a note: {record}.")
+    return redirect("monitoring:review_queue")
+
+
+@require_POST
+@access.staff_required()
+def decide_court_check(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    """An editor confirms a monitor's court-record check (the incident then counts as researched)
+    or discards it; monitors see the checks waiting but cannot decide them."""
+    if not can_publish(request.user, "incidents"):
+        raise PermissionDenied("Only editors may confirm or discard a court-record check.")
+    check = get_object_or_404(CourtRecordCheck.objects.select_related("incident", "checked_by"), pk=pk)
+    if decision == "confirm":
+        check.confirm(request.user)
+        messages.success(request, f"Confirmed: {check.incident} court record checked on {check.checked_on:%d %b %Y}.")
+    else:
+        check.delete()
+        messages.success(request, f"Discarded the court-record check of {check.incident}.")
     return redirect("monitoring:review_queue")
 
 

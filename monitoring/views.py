@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST
 from cases.filters import CaseFilter
 from cases.models import Case, Charge, Hearing
 from core import clock
+from core.models import Status
+from incidents.models import Incident
 
 from . import access
 from .forms import CaseSearchForm, HearingRecordForm, WorklistFilterForm, hearings_version
@@ -43,6 +45,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "today": today,
         "work": build_worklist(today=today, court=court, city=city, limit=SECTION_LIMIT),
         "can_verify": request.user.has_perm("cases.change_case"),
+        "can_check_court_record": request.user.has_perm("incidents.change_incident"),
         "limit": SECTION_LIMIT,
     }
     return render(request, "monitoring/worklist.html", context)
@@ -56,6 +59,24 @@ def mark_verified(request: HttpRequest, pk: int) -> HttpResponse:
     case.last_verified_on = clock.today()
     case.save(update_fields=["last_verified_on", "updated_at"])
     messages.success(request, f"{case.title}: marked verified on {case.last_verified_on:%d %b %Y}.")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("monitoring:worklist")
+    return redirect(target)
+
+
+@require_POST
+@access.staff_required("incidents.change_incident")
+def court_record_checked(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Court record checked: nothing found" today for a fatal published incident (the worklist's
+    unresearched incidents). An editor's check is recorded at once; a monitor's waits for an editor
+    in the review queue (Incident.record_court_check)."""
+    incident = get_object_or_404(Incident.objects.filter(status=Status.PUBLISHED), pk=pk)
+    waiting = incident.record_court_check(request.user, clock.today())
+    if waiting is None:
+        messages.success(request, f"{incident}: court record checked on {clock.today():%d %b %Y}, nothing found.")
+    else:
+        messages.success(request, f"{incident}: your check is waiting for an editor in the review queue.")
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("monitoring:worklist")

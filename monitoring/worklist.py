@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q
 
+from cases.justice import researched
 from cases.models import Case, Charge, Custody, Hearing
 from cases.workdays import WorkingCalendar
 from core.models import Status
@@ -29,6 +30,7 @@ SECTIONS = (
     "absconding",
     "draft_incidents",
     "draft_cases",
+    "unresearched",
 )
 
 
@@ -43,6 +45,7 @@ class Worklist:
     absconding: list = field(default_factory=list)
     draft_incidents: list = field(default_factory=list)
     draft_cases: list = field(default_factory=list)
+    unresearched: list = field(default_factory=list)  # fatal published incidents nobody has looked into
     counts: dict = field(default_factory=dict)
 
     @property
@@ -74,6 +77,22 @@ def over_statutory_limit(cases, *, today: datetime.date, calendar: WorkingCalend
             rows.append((case.pk, over))
     rows.sort(key=lambda row: (-row[1], row[0]))
     return rows
+
+
+def unresearched_incidents(court=None, city=None):
+    """Fatal published incidents whose court record nobody has researched yet: no published case
+    and no ``court_record_checked_on`` (cases/justice.py ``researched``), each with
+    ``check_waiting``, the day of a monitor's check awaiting review (None when there is none).
+    The impunity rate leaves them out until someone looks. With a court: those with a draft case
+    there."""
+    incidents = Incident.objects.filter(status=Status.PUBLISHED, killed__gt=0).exclude(researched())
+    if city is not None:
+        incidents = incidents.filter(city=city)
+    if court is not None:
+        incidents = incidents.filter(
+            Exists(Case.incidents.through.objects.filter(incident_id=OuterRef("pk"), case__court=court))
+        )
+    return incidents.select_related("province", "city").annotate(check_waiting=F("court_record_check__checked_on"))
 
 
 def _head(queryset, limit: int) -> tuple[list, int]:
@@ -123,6 +142,7 @@ def build_worklist(*, today: datetime.date, court=None, city=None, limit: int = 
         .filter(_case_scope(court, city))
         .select_related("court")
         .order_by("-updated_at", "-id"),
+        "unresearched": unresearched_incidents(court=court, city=city).order_by("date", "id"),
     }
     work = Worklist(over_limit=[(over_cases[pk], over) for pk, over in top.items()], counts={"over_limit": len(clock)})
     for name, queryset in sections.items():
