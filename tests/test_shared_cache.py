@@ -90,6 +90,19 @@ def test_database_cache_counts_and_keeps_the_expiry(settings):
         db_cache.incr("no-such-key")
 
 
+@pytest.mark.django_db
+def test_database_cache_clear_removes_only_this_sites_keys(settings):
+    settings.CACHES = {"default": DATABASE_CACHE["default"] | {"KEY_PREFIX": "site_a"}}
+    caches["default"].set("page", "a")
+    settings.CACHES = {"default": DATABASE_CACHE["default"] | {"KEY_PREFIX": "siteXa"}}  # "_" is no wildcard
+    caches["default"].set("page", "other site")
+    settings.CACHES = {"default": DATABASE_CACHE["default"] | {"KEY_PREFIX": "site_a"}}
+    caches["default"].clear()
+    assert caches["default"].get("page") is None
+    settings.CACHES = {"default": DATABASE_CACHE["default"] | {"KEY_PREFIX": "siteXa"}}
+    assert caches["default"].get("page") == "other site"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_database_cache_counts_exactly_when_threads_count_at_once(settings):
     """Eight threads, each on its own database connection, count 25 times each: 200, none lost."""

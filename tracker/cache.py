@@ -7,7 +7,8 @@ embedded set-up needs no other service, or Redis when ``REDIS_URL`` is set.
 - ``DatabaseCache``: Django's, with an ``incr`` that is atomic across processes (Django's reads
   the value and writes it back, so two workers counting the same request window lose counts).
 - ``RedisCache``: Django's, whose ``clear()`` removes only this site's keys (its ``KEY_PREFIX``)
-  instead of flushing the whole Redis database another application may share.
+  instead of flushing the whole Redis database another application may share (the database
+  cache's ``clear()`` likewise).
 - ``SignedSerializer``: what the Redis cache stores. Redis usually answers any local user without
   a password, and Django's serializer unpickles whatever it finds, so anyone who can reach Redis
   could plant a pickle that runs code in the web server. Here every stored value carries an HMAC
@@ -96,7 +97,21 @@ def _batched(iterable, size: int):
 
 
 class DatabaseCache(db.DatabaseCache):
-    """Django's database cache with an ``incr`` that counts exactly when many processes count at once."""
+    """Django's database cache with an ``incr`` that counts exactly when many processes count at once,
+    and a ``clear()`` that, like the Redis cache's, removes only this site's keys (its KEY_PREFIX)."""
+
+    def clear(self) -> None:
+        if not self.key_prefix:
+            return super().clear()
+        alias = router.db_for_write(self.cache_model_class)
+        connection = connections[alias]
+        quote = connection.ops.quote_name
+        pattern = self.key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + ":%"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {quote(self._table)} WHERE {quote('cache_key')} LIKE %s ESCAPE '\\'",  # noqa: S608
+                [pattern],
+            )
 
     def incr(self, key, delta=1, version=None):
         """Add `delta` to a stored integer, holding the row's write lock from before the read to the write.

@@ -1,6 +1,6 @@
 """Site-wide middleware: rate limits, staff 2FA and no-store, and a clear 503 when the database is down.
 
-- RateLimitMiddleware: per client address, counted in Django's cache, on /api/, any
+- RateLimitMiddleware: per client address, counted in the shared cache (every process and host), on /api/, any
   `?format=csv` request and /follow/ (settings.RATE_LIMITS) → 429 with Retry-After.
 - StaffSecurityMiddleware: /staff/ and the admin need a user who passed the second factor (else
   sent to sign in, to enter the code, or to set up 2FA); a user half-way through signing in is
@@ -75,15 +75,18 @@ class RateLimitMiddleware:
 
     @staticmethod
     def _over_limit(bucket: str, ip: str, max_requests: int, window: int) -> int:
-        """Count this request; return the seconds until the window ends if it is one too many, else 0."""
+        """Count this request; return the seconds until the window ends if it is one too many, else 0.
+
+        Counted in the shared cache (tracker/cache.py), so every process and host counts together:
+        ``incr`` is atomic there, and of two first requests of a window only one ``add`` succeeds, the
+        other counts on. Most requests cost one ``incr``.
+        """
         now = time.time()
         key = f"ratelimit:{bucket}:{ip}:{int(now // window)}"
-        cache.add(key, 0, timeout=window + 1)
         try:
             count = cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.set(key, 1, timeout=window + 1)
-            count = 1
+        except ValueError:  # the window's first request (or one at the same moment)
+            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
         if count <= max_requests:
             return 0
         return max(1, int(window - (now % window)))
