@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Cases and hearings"
-
-    def ready(self) -> None:
-        from . import tallies
-
-        tallies.connect()

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from cases.figures import too_few
 from cases.filters import CaseFilter
 from cases.justice import IMPUNITY_YEARS, SMALL_N, years_before
 from core.clock import today
@@ -327,7 +328,15 @@ def justice(
     return Paragraph("From attack to verdict", sentences)
 
 
+def in_brackets(part: int, whole: int) -> str:
+    """' (40%)' after a count, or nothing when the whole is too few for a share to say much
+    (DESIGN.md "Small numbers": the counts are given, the percentage is not)."""
+    return "" if too_few(whole) else f" ({percent(part, whole)})"
+
+
 def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
+    """The court figures in sentences. Exact counts always; a median, percentile or percentage only
+    when it rests on at least five cases (hearings, accused), else "too few to say (n = …)"."""
     c = payload["courts"]
     disposal, compliance = c["disposal"], c["statutory_compliance"]
     over, adjourned, convictions = c["over_statutory_limit"], c["adjournments"], c["conviction_rate"]
@@ -338,6 +347,15 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
             Sentence(
                 f"The courts decided one case; it took {days(disposal['median_days'])} "
                 f"({days(disposal['median_working_days'], 'working day')}) from cognizance to judgment.",
+                link,
+                "See the cases",
+            )
+        )
+    elif too_few(disposal["n"]) and disposal["count"]:
+        sentences.append(
+            Sentence(
+                f"The courts decided {plural(disposal['count'], 'case')}: too few to say how long the median case "
+                f"took from cognizance to judgment (n = {disposal['n']}).",
                 link,
                 "See the cases",
             )
@@ -359,8 +377,8 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
         met = number(compliance["within_limit"]) if compliance["within_limit"] else "none"
         sentences.append(
             Sentence(
-                f"{law}; {met} of the {number(compliance['decided'])} decided cases "
-                f"({percent(compliance['within_limit'], compliance['decided'])}) met that limit."
+                f"{law}; {met} of the {number(compliance['decided'])} decided cases"
+                f"{in_brackets(compliance['within_limit'], compliance['decided'])} met that limit."
             )
         )
     if over["pending_with_cognizance"] == 1:
@@ -369,11 +387,17 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
         sentences.append(Sentence(f"The one pending case already before a court {state}.", link, "See the cases"))
     elif over["pending_with_cognizance"]:
         median = over["median_excess_working_days"]
-        beyond = f", by a median of {days(median, 'working day')}" if median is not None else ""
+        beyond = ""
+        if median is not None:
+            beyond = (
+                f" (too few to give a median excess, n = {over['median_excess_n']})"
+                if too_few(over["median_excess_n"])
+                else f", by a median of {days(median, 'working day')}"
+            )
         sentences.append(
             Sentence(
                 f"Of the {plural(over['pending_with_cognizance'], 'pending case')} already before a court, "
-                f"{number(over['over_limit'])} ({percent(over['over_limit'], over['pending_with_cognizance'])}) "
+                f"{number(over['over_limit'])}{in_brackets(over['over_limit'], over['pending_with_cognizance'])} "
                 f"{agree(over['over_limit'], 'has', 'have')} run past the {LIMIT}{beyond}.",
                 link,
                 "See the cases",
@@ -383,22 +407,20 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
         reason = adjourned["by_reason"][0] if adjourned["adjourned"] else None
         why = ""
         if reason and reason["count"]:
-            why = (
-                f"; the reason given most often was “{reason['label'].lower()}” "
-                f"({number(reason['count'])}, {percent(reason['count'], adjourned['adjourned'])})"
-            )
+            of_all = "" if too_few(adjourned["adjourned"]) else f", {percent(reason['count'], adjourned['adjourned'])}"
+            why = f"; the reason given most often was “{reason['label'].lower()}” ({number(reason['count'])}{of_all})"
         sentences.append(
             Sentence(
-                f"Of {plural(adjourned['hearings_held'], 'hearing')} held, {number(adjourned['adjourned'])} "
-                f"({percent(adjourned['adjourned'], adjourned['hearings_held'])}) ended in an adjournment{why}."
+                f"Of {plural(adjourned['hearings_held'], 'hearing')} held, {number(adjourned['adjourned'])}"
+                f"{in_brackets(adjourned['adjourned'], adjourned['hearings_held'])} ended in an adjournment{why}."
             )
         )
     if convictions["charges_decided"]:
         sentences.append(
             Sentence(
                 f"Of {the(convictions['charges_decided'], 'accused', 'accused')} whose trial has ended, "
-                f"{number(convictions['charges_convicted'])} "
-                f"({percent(convictions['charges_convicted'], convictions['charges_decided'])}) "
+                f"{number(convictions['charges_convicted'])}"
+                f"{in_brackets(convictions['charges_convicted'], convictions['charges_decided'])} "
                 f"{agree(convictions['charges_convicted'], 'was', 'were')} convicted.",
                 case_link(case_params, verdict="convicted"),
                 "See the cases with a conviction",

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.safestring import SafeString
 
 from . import charts
-from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, percent, too_few
+from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, display_n, percent, too_few
 
 CHART_ROWS = 12  # bars per breakdown chart; the table below it lists every group
 
@@ -250,7 +250,10 @@ def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
         ("Impunity rate", *impunity_headline(impunity)),
         (
             "Median disposal time",
-            "–" if disposal["median_days"] is None else f"{display(disposal['median_days'], 'days')} days",
+            "–"
+            if disposal["median_days"] is None
+            else display_n(disposal["median_days"], "days", disposal["n"])
+            + ("" if too_few(disposal["n"]) else " days"),
             plural(disposal["count"], "decided case"),
         ),
     ]

@@ -45,6 +45,7 @@ class Column:
     csv: bool = True
     html: bool = True
     link: str = ""  # key of the row's URL: the cell links there on the page
+    n: str = ""  # key of the row's n behind this median or rate: "too few to say" on the page when small
 
 
 @dataclass
@@ -65,7 +66,11 @@ class Table:
         """Each row as (text, is_number, url) cells, formatted for reading."""
         return [
             [
-                (display(row.get(c.key), c.kind), c.kind != "text", row.get(c.link, "") if c.link else "")
+                (
+                    display_n(row.get(c.key), c.kind, row.get(c.n) if c.n else None),
+                    c.kind != "text",
+                    row.get(c.link, "") if c.link else "",
+                )
                 for c in self.html_columns
             ]
             for row in self.rows
@@ -171,14 +176,17 @@ SCORECARD_COLUMNS = [
     Column("cases", "Cases"),
     Column("decided", "Decided"),
     Column("pending", "Pending"),
-    Column("median_days", "Median disposal (days)", "days"),
-    Column("p90_days", "90th percentile (days)", "days", html=False),
-    Column("median_working_days", "Median disposal (working days)", "days"),
-    Column("p90_working_days", "90th percentile (working days)", "days", html=False),
-    Column("statutory_compliance", "Within 7 working days", "share"),
+    Column("median_days", "Median disposal (days)", "days", n="disposal_n"),
+    Column("p90_days", "90th percentile (days)", "days", html=False, n="disposal_n"),
+    Column("median_working_days", "Median disposal (working days)", "days", n="disposal_n"),
+    Column("p90_working_days", "90th percentile (working days)", "days", html=False, n="disposal_n"),
+    Column("statutory_compliance", "Within 7 working days", "share", n="disposal_n"),
+    Column("disposal_n", "disposal_n", html=False),
     Column("over_limit", "Pending over the limit"),
-    Column("adjournment_rate", "Adjournment rate", "share"),
-    Column("conviction_rate", "Conviction rate (per accused)", "share"),
+    Column("adjournment_rate", "Adjournment rate", "share", n="adjournment_rate_n"),
+    Column("adjournment_rate_n", "adjournment_rate_n", html=False),
+    Column("conviction_rate", "Conviction rate (per accused)", "share", n="conviction_rate_n"),
+    Column("conviction_rate_n", "conviction_rate_n", html=False),
 ]
 
 
@@ -194,7 +202,8 @@ def breakdown_table(name: str, rows: list[dict[str, Any]]) -> Table:
 
 
 def flatten_scorecard(row: dict[str, Any]) -> dict[str, Any]:
-    """One court's scorecard (cases.stats.court_scorecards) as a flat table row."""
+    """One court's scorecard (cases.courts.Scorecard, as a dict) as a flat table row, with the n
+    behind each median and rate."""
     disposal, over = row["disposal"], row["over_statutory_limit"]
     return {
         "court": row["court"],
@@ -209,9 +218,12 @@ def flatten_scorecard(row: dict[str, Any]) -> dict[str, Any]:
         "median_working_days": disposal["median_working_days"],
         "p90_working_days": disposal["p90_working_days"],
         "statutory_compliance": disposal["statutory_compliance"],
+        "disposal_n": disposal["n"],
         "over_limit": over["over_limit"],
         "adjournment_rate": row["adjournments"]["adjournment_rate"],
+        "adjournment_rate_n": row["adjournments"]["n"],
         "conviction_rate": row["conviction_rate"]["per_accused"],
+        "conviction_rate_n": row["conviction_rate"]["per_accused_n"],
     }
 
 
@@ -260,6 +272,7 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
     """Every table of the statistics page, by its CSV name."""
     courts = payload["courts"]
     disposal, adjourn = courts["disposal"], courts["adjournments"]
+    dn = disposal["n"]  # the decided cases behind every disposal median, percentile and share
     convictions, clearance, over = courts["conviction_rate"], courts["clearance_rate"], courts["over_statutory_limit"]
     period = payload["period"]
     tables: dict[str, Table] = {
@@ -364,10 +377,16 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
         figure_rows(
             [
                 ("decided_cases", "Decided cases", disposal["count"], "count"),
-                ("median_days", "Median disposal time (calendar days)", disposal["median_days"], "days"),
-                ("p90_days", "90th percentile disposal time (calendar days)", disposal["p90_days"], "days"),
-                ("median_working_days", "Median disposal time (working days)", disposal["median_working_days"], "days"),
-                ("p90_working_days", "90th percentile (working days)", disposal["p90_working_days"], "days"),
+                ("median_days", "Median disposal time (calendar days)", disposal["median_days"], "days", dn),
+                ("p90_days", "90th percentile disposal time (calendar days)", disposal["p90_days"], "days", dn),
+                (
+                    "median_working_days",
+                    "Median disposal time (working days)",
+                    disposal["median_working_days"],
+                    "days",
+                    dn,
+                ),
+                ("p90_working_days", "90th percentile (working days)", disposal["p90_working_days"], "days", dn),
                 (
                     "within_statutory_limit",
                     "Decided within 7 working days",
@@ -379,6 +398,7 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
                     "Statutory compliance (ATA s.19(7))",
                     disposal["statutory_compliance"],
                     "share",
+                    dn,
                 ),
                 ("pending_with_cognizance", "Pending cases since cognizance", over["pending_with_cognizance"], "count"),
                 ("over_limit", "… over the 7-working-day limit", over["over_limit"], "count"),
@@ -387,24 +407,41 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
                     "Median excess over the limit (working days)",
                     over["median_excess_working_days"],
                     "days",
+                    over["median_excess_n"],
                 ),
                 ("hearings_held", "Hearings with an outcome", adjourn["hearings_held"], "count"),
                 ("adjourned", "Hearings adjourned", adjourn["adjourned"], "count"),
-                ("adjournment_rate", "Adjournment rate", adjourn["adjournment_rate"], "share"),
+                ("adjournment_rate", "Adjournment rate", adjourn["adjournment_rate"], "share", adjourn["n"]),
                 (
                     "hearings_per_decided_case",
                     "Hearings per decided case",
                     adjourn["hearings_per_decided_case"],
                     "decimal",
+                    adjourn["hearings_per_decided_case_n"],
                 ),
                 ("charges_decided", "Accused with a final verdict", convictions["charges_decided"], "count"),
-                ("conviction_rate_per_accused", "Conviction rate, per accused", convictions["per_accused"], "share"),
-                ("conviction_rate_per_case", "Conviction rate, per case", convictions["per_case"], "share"),
+                (
+                    "conviction_rate_per_accused",
+                    "Conviction rate, per accused",
+                    convictions["per_accused"],
+                    "share",
+                    convictions["per_accused_n"],
+                ),
+                ("cases_decided", "Cases with a final verdict", convictions["cases_decided"], "count"),
+                (
+                    "conviction_rate_per_case",
+                    "Conviction rate, per case",
+                    convictions["per_case"],
+                    "share",
+                    convictions["per_case_n"],
+                ),
                 ("clearance_decided", "Cases decided in the period", clearance["decided"], "count"),
                 ("clearance_cognizance", "Cases taken up (cognizance) in the period", clearance["cognizance"], "count"),
-                ("clearance_rate", "Clearance rate", clearance["rate"], "share"),
+                ("clearance_rate", "Clearance rate", clearance["rate"], "share", clearance["n"]),
             ]
         ),
+        note="A median, percentile or rate from fewer than five cases, hearings or accused is shown as "
+        "“too few to say”, with the number it would rest on.",
     )
     tables["pending_ages"] = Table(
         "pending_ages",
@@ -419,7 +456,8 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
             Column("label", "Reason", "text"),
             Column("reason", "reason", "text", html=False),
             Column("count", "Adjournments"),
-            Column("share", "Share of adjournments", "share"),
+            Column("share", "Share of adjournments", "share", n="n"),
+            Column("n", "n", html=False),
         ],
         adjourn["by_reason"],
     )
@@ -429,11 +467,11 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
         [
             Column("year", "Year of cognizance", "text"),
             Column("count", "Decided cases"),
-            Column("median_days", "Median (days)", "days"),
-            Column("p90_days", "90th percentile (days)", "days"),
-            Column("median_working_days", "Median (working days)", "days"),
-            Column("p90_working_days", "90th percentile (working days)", "days"),
-            Column("statutory_compliance", "Within 7 working days", "share"),
+            Column("median_days", "Median (days)", "days", n="n"),
+            Column("p90_days", "90th percentile (days)", "days", n="n"),
+            Column("median_working_days", "Median (working days)", "days", n="n"),
+            Column("p90_working_days", "90th percentile (working days)", "days", n="n"),
+            Column("statutory_compliance", "Within 7 working days", "share", n="n"),
         ],
         courts["disposal_by_year"],
     )

@@ -151,6 +151,11 @@ def test_disposal_times_reject_an_unknown_grouping():
         delay.disposal_times(cases=cases(), group_by="judge", calendar=NO_HOLIDAYS)
 
 
+def test_statutory_compliance_of_no_decided_case_is_none():
+    pending(D(2012, 6, 1))
+    assert delay.statutory_compliance(cases=cases(), calendar=NO_HOLIDAYS) == delay.Compliance(0, 0, None, 0)
+
+
 def test_statutory_compliance_counts_cases_within_seven_working_days():
     decided(start=D(2012, 6, 1), end=D(2012, 6, 12))  # Fri → Tue week after: 7 working days
     decided(start=D(2012, 6, 1), end=D(2012, 6, 13))  # 8 working days

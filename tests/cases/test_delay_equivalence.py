@@ -208,3 +208,11 @@ def test_court_statistics_match_the_definitions(seed):
             assert card["over_statutory_limit"] == {k: approx(v) for k, v in own["over_statutory_limit"].items()}
             assert card["conviction_rate"]["charges_decided"] == own["conviction_rate"]["charges_decided"]
             assert card["adjournments"]["decided_cases"] == own["adjournments"]["decided_cases"]
+            heard_here = [
+                h
+                for c in cases.filter(status=Status.PUBLISHED).prefetch_related("hearings")
+                for h in c.hearings.all()
+                if h.outcome and (h.court_id or c.court_id) == card["court_id"]
+            ]
+            assert card["adjournments"]["hearings_held"] == len(heard_here)
+            assert card["adjournments"]["adjourned"] == sum(h.outcome == HearingOutcome.ADJOURNED for h in heard_here)

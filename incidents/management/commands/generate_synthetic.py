@@ -23,7 +23,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from cases import models as cm
-from cases import tallies
 from incidents import models as im
 from tracker.pagecache import data_changed
 
@@ -160,7 +159,7 @@ class Command(BaseCommand):
 
     # ------------------------------------------------------------------ delete
     def delete_synthetic(self) -> None:
-        with transaction.atomic(), tallies.suspended():  # the cases' tallies go with the cases
+        with transaction.atomic():
             hearings = cm.Hearing.objects.filter(case__is_synthetic=True).delete()[0]
             appeals = cm.Appeal.objects.filter(charge__case__is_synthetic=True).delete()[0]
             charges = cm.Charge.objects.filter(case__is_synthetic=True).delete()[0]
@@ -420,8 +419,6 @@ class Command(BaseCommand):
                 hearings = []
         cm.Hearing.objects.bulk_create(hearings)
         self.counts["hearings"] += len(hearings)
-        tallies.refresh(case.pk for case in cases)  # bulk_create sends no signal
-        tallies.refresh_charges(case.pk for case in cases)
 
     def plan_hearings(self, case, hearings_per_case: float) -> list:
         """A run of hearings from cognizance (or the FIR) to judgment, or on past today for pending cases."""
