@@ -1,172 +1,143 @@
-"""tracker/concurrency.py: independent reads made at once on pooled threads, only when that
-cannot change a result, with the same result as one after the other."""
+"""The figures under real conditions: real commits, two connections writing one case at once, and
+writes that send no signal (``update()``, ``bulk_create``). Every figure is computed from the
+source tables, so nothing stored can be left behind, and saving never fails on a derived row.
+
+These tests commit (``transaction=True``); the two-connection one needs PostgreSQL (SQLite
+serialises writers by locking the whole file).
+"""
 
 from __future__ import annotations
 
 import datetime
 import threading
-import time
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
+from django.db import connection, transaction
 from django.urls import reverse
 
-from cases.models import Case
-from dashboard.api import statistics_payload
-from incidents.models import Incident
+from cases.models import Case, Charge, Hearing, HearingOutcome, Verdict
+from core.models import Status
+from incidents.models import Attribution, AttributionKind
+from tests import factories as f
 from tests.api_world import assert_no_secrets, build_world
-from tracker import concurrency
 
-TODAY = datetime.date(2026, 11, 25)
-
-
-def _thread() -> str:
-    return threading.current_thread().name
+pytestmark = pytest.mark.django_db(transaction=True)
+D = datetime.date
 
 
-def test_calls_run_at_once_on_pool_threads_and_come_back_in_order(settings):
-    settings.STATS_THREADS = 4
-    barrier = threading.Barrier(3, timeout=10)
-
-    def meet(value):
-        barrier.wait()  # passes only if three calls are running at the same time
-        return value, _thread()
-
-    results = concurrency.run_concurrently(lambda: meet("a"), lambda: meet("b"), lambda: meet("c"))
-    assert [value for value, _ in results] == ["a", "b", "c"]
-    assert results[0][1] == _thread()  # the first call runs in the caller's thread
-    assert len({thread for _, thread in results}) == 3
-    assert all(thread.startswith("stats") for _, thread in results[1:])
+def statistics(client) -> dict:
+    response = client.get(reverse("api:api-statistics"))
+    assert response.status_code == 200
+    return response.json()
 
 
-def test_one_thread_setting_runs_calls_in_turn(settings):
-    settings.STATS_THREADS = 1
-    assert concurrency.run_concurrently(_thread, _thread) == [_thread(), _thread()]
-    assert not concurrency.runs_concurrently(2)
+def run_at_once(*jobs) -> list[BaseException]:
+    """Run each job in its own thread, on its own database connection; the errors they raised."""
+    errors: list[BaseException] = []
+
+    def run(job):
+        try:
+            job()
+        except BaseException as error:  # noqa: BLE001 - reported to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors
 
 
-def test_a_single_call_runs_in_the_callers_thread(settings):
-    settings.STATS_THREADS = 4
-    assert concurrency.run_concurrently(_thread) == [_thread()]
+def test_two_transactions_on_different_charges_and_hearings_of_one_case_both_commit(client):
+    if connection.vendor != "postgresql":
+        pytest.skip("two writers at once need PostgreSQL (SQLite locks the whole database)")
+    incident = f.IncidentFactory(date=D(2012, 3, 10), killed=3)
+    case = f.CaseFactory(incidents=[incident], cognizance_date=D(2012, 6, 1))
+    charges = [f.ChargeFactory(case=case) for _ in range(2)]
+    hearings = [f.HearingFactory(case=case, date=D(2012, 7, day)) for day in (2, 3)]
+    before = statistics(client)
+    assert before["funnel"]["convicted"] == 0
+    both_open = threading.Barrier(2, timeout=20)
+
+    def save(charge: Charge, hearing: Hearing, verdict: str):
+        def job():
+            with transaction.atomic():
+                charge.verdict, charge.verdict_date = verdict, D(2013, 1, 10)
+                charge.save()
+                hearing.outcome = HearingOutcome.PROCEEDED
+                hearing.save()
+                both_open.wait()  # each transaction holds its writes until the other has made its own
+
+        return job
+
+    errors = run_at_once(
+        save(charges[0], hearings[0], Verdict.CONVICTED), save(charges[1], hearings[1], Verdict.ACQUITTED)
+    )
+    assert errors == []
+    assert dict(Charge.objects.filter(case=case).values_list("pk", "verdict")) == {
+        charges[0].pk: Verdict.CONVICTED,
+        charges[1].pk: Verdict.ACQUITTED,
+    }
+    assert set(Hearing.objects.filter(case=case).values_list("outcome", flat=True)) == {HearingOutcome.PROCEEDED}
+    after = statistics(client)
+    assert after["funnel"] == {
+        "fatal_incidents": 1,
+        "case_registered": 1,
+        "accused_charged": 1,
+        "trial_concluded": 1,
+        "convicted": 1,
+        "conviction_upheld": 1,
+    }
+    assert after["partial_justice"] == {"incidents": 1, "with_standing_conviction": 1, "share": 1.0}
+    assert after["courts"]["adjournments"]["hearings_held"] == 2
 
 
-@pytest.mark.django_db
-def test_inside_a_transaction_calls_run_in_turn(settings):
-    """The test's transaction holds uncommitted rows another connection could not see."""
-    settings.STATS_THREADS = 4
-    assert connection.in_atomic_block
-    assert not concurrency.runs_concurrently(2)
-    assert concurrency.run_concurrently(_thread, _thread, _thread) == [_thread()] * 3
+def test_update_and_bulk_create_cannot_make_a_public_figure_wrong(client):
+    incident = f.IncidentFactory(date=D(2012, 3, 10), killed=3)
+    organisation = f.OrganisationFactory(name="LeJ", slug="lej")
+    f.AttributionFactory(incident=incident, organisation=organisation, kind=AttributionKind.CLAIMED)
+    case = f.CaseFactory(incidents=[incident])
+    f.ChargeFactory(case=case, verdict=Verdict.CONVICTED, verdict_date=D(2013, 1, 10))
+    data = statistics(client)
+    assert (data["funnel"]["convicted"], data["impunity"]["researched"]) == (1, 1)
+    assert [(r["organisation"], r["incidents"], r["killed"]) for r in data["by_organisation"]] == [("LeJ", 1, 3)]
+
+    # A bulk status change sends no signal: the case stops counting at once, everywhere.
+    Case.objects.filter(pk=case.pk).update(status=Status.DRAFT)
+    data = statistics(client)
+    assert data["funnel"] == {
+        "fatal_incidents": 1,
+        "case_registered": 0,
+        "accused_charged": 0,
+        "trial_concluded": 0,
+        "convicted": 0,
+        "conviction_upheld": 0,
+    }
+    assert data["impunity"] == {"rate": None, "fatal_old": 1, "researched": 0, "unpunished": 0, "coverage": 0.0}
+
+    # Two more links of the same organisation, written in bulk: the incident still counts once.
+    Attribution.objects.bulk_create(
+        [
+            Attribution(incident=incident, organisation=organisation, kind=AttributionKind.SUSPECTED),
+            Attribution(incident=incident, organisation=organisation, kind=AttributionKind.NAMED_BY_OFFICIALS),
+        ]
+    )
+    data = statistics(client)
+    assert [(r["organisation"], r["incidents"], r["killed"]) for r in data["by_organisation"]] == [("LeJ", 1, 3)]
+
+    # And a bulk update of a charge's verdict is in the next figure too.
+    Case.objects.filter(pk=case.pk).update(status=Status.PUBLISHED)
+    Charge.objects.filter(case=case).update(verdict=Verdict.ACQUITTED)
+    data = statistics(client)
+    assert (data["funnel"]["convicted"], data["impunity"]["unpunished"]) == (0, 1)
 
 
-def test_an_exception_in_a_pooled_call_reaches_the_caller(settings):
-    settings.STATS_THREADS = 3
-    finished = []
-
-    def fail():
-        raise ValueError("bad figure")
-
-    def slow():
-        finished.append(True)
-        return 1
-
-    with pytest.raises(ValueError, match="bad figure"):
-        concurrency.run_concurrently(lambda: 0, fail, slow)
-    assert finished == [True]  # every call was waited for
-
-
-def test_an_exception_in_the_first_call_still_waits_for_the_others(settings):
-    settings.STATS_THREADS = 2
-    started, release, finished = threading.Event(), threading.Event(), []
-
-    def first():
-        started.wait(10)
-        release.set()
-        raise KeyError("first")
-
-    def pooled():
-        started.set()
-        release.wait(10)
-        finished.append(True)
-
-    with pytest.raises(KeyError):
-        concurrency.run_concurrently(first, pooled)
-    assert finished == [True]
-
-
-def test_a_pooled_call_that_asks_again_runs_its_calls_in_turn(settings):
-    """One pool thread, whose task itself asks for two calls at once: no deadlock, no new thread."""
-    settings.STATS_THREADS = 2
-
-    def nested():
-        return concurrency.run_concurrently(_thread, _thread)
-
-    first, inner = concurrency.run_concurrently(_thread, nested)
-    assert first == _thread()
-    assert inner[0] == inner[1] != _thread()
-
-
-def test_a_forked_process_makes_its_own_pool(settings, monkeypatch):
-    settings.STATS_THREADS = 2
-    parent = concurrency._executor()
-    assert concurrency._executor() is parent
-    monkeypatch.setattr(concurrency.os, "getpid", lambda: -1)
-    assert concurrency._executor() is not parent
-    parent.shutdown()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_statistics_at_once_equal_statistics_in_turn(settings):
-    """Committed data (no test transaction): the pool is used, and every figure is the same."""
+def test_statistics_pages_show_nothing_hidden(client):
     build_world()
-    incidents, cases = Incident.objects.public(), Case.objects.public()
-    settings.STATS_THREADS = 1
-    in_turn = statistics_payload(incidents=incidents, cases=cases, today=TODAY)
-    settings.STATS_THREADS = 4
-    assert concurrency.runs_concurrently(5)
-    with CaptureQueriesContext(connection) as own:
-        at_once = statistics_payload(incidents=incidents, cases=cases, today=TODAY)
-    assert at_once == in_turn
-    assert in_turn["incidents"] > 0 and in_turn["courts"]["scorecards"]
-    # The request's connection made only its share of the queries: the rest ran on the pool's.
-    with CaptureQueriesContext(connection) as all_queries:
-        settings.STATS_THREADS = 1
-        statistics_payload(incidents=incidents, cases=cases, today=TODAY)
-    assert 0 < len(own.captured_queries) < len(all_queries.captured_queries)
-
-
-@pytest.mark.django_db(transaction=True)
-def test_statistics_pages_at_once_show_nothing_hidden(client, settings):
-    build_world()
-    settings.STATS_THREADS = 4
     for name in ("dashboard:statistics", "api:api-statistics"):
         response = client.get(reverse(name))
         assert response.status_code == 200
         assert_no_secrets(response.content.decode())
-
-
-@pytest.mark.django_db(transaction=True)
-def test_reset_closes_the_pool_threads_connections(settings):
-    build_world()
-    concurrency.reset()
-    postgresql = connection.vendor == "postgresql"
-    before = _backends() if postgresql else 0  # this test's connection (and any other test's left open)
-    settings.STATS_THREADS = 4
-    statistics_payload(incidents=Incident.objects.public(), cases=Case.objects.public(), today=TODAY)
-    if postgresql:
-        assert _backends() > before
-    concurrency.reset()
-    assert concurrency._pool is None
-    if postgresql:
-        # A closed connection's backend leaves pg_stat_activity a moment after the client hangs up.
-        deadline = time.monotonic() + 10
-        while _backends() > before and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _backends() == before
-
-
-def _backends() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
-        return cursor.fetchone()[0]
