@@ -217,7 +217,14 @@ STATISTICS_RESPONSE = inline_serializer(
                 ),
             },
         ),
-        "courts": serializers.DictField(),
+        "courts": serializers.DictField(
+            help_text='Courts and delay over the published cases (DESIGN.md "Courts and delay"): disposal, '
+            "disposal_by_year, statutory_compliance, pending_ages, over_statutory_limit, adjournments, "
+            "conviction_rate, clearance_rate and per-court scorecards. Every median, percentile and rate comes "
+            "with the number it rests on: n beside it (or <figure>_n where a block holds figures over different "
+            "counts: hearings_per_decided_case_n, median_excess_n, per_accused_n, per_case_n). Pages print "
+            '"too few to say" when n is under 5; the API gives the value and its n.'
+        ),
     },
 )
 
