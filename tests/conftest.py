@@ -60,16 +60,20 @@ def test_caches() -> dict:
     return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
 
 
-@pytest.fixture(autouse=True, scope="session")
-def _caches_off_for_the_run():
+def _caches_for_the_run() -> None:
     """The test cache and no page or statistics cache, for the whole run and not only inside each
-    test: after a transactional test, the flush that empties the tables is a write to the public
+    test: set when this file is imported, before any test module is collected (schemathesis loads
+    the API schema through the app at collection), and what each test's settings return to after
+    it. After a transactional test, the flush that empties the tables is a write to the public
     tables too, and must neither reach the configured cache nor wake the background refresh."""
     from django.conf import settings
 
     settings.CACHES = test_caches()
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATISTICS_CACHE_SECONDS = 0
+
+
+_caches_for_the_run()
 
 
 @pytest.fixture(autouse=True)
