@@ -4,7 +4,9 @@
 - two app servers (two gunicorn processes on two ports, standing for two hosts) on one PostgreSQL
   database and one Redis: a change made through one retires the cached page on the other at once;
 - eight readers arriving together at the cold statistics of a two-worker, four-thread server: one
-  computation.
+  computation;
+- after a change, readers get the previous figures marked while the background refresh computes
+  the new ones.
 
 Servers listen on 127.0.0.1 ports 8301-8309 and are stopped at the end of each test. Tests that need
 Redis skip without one, except under CI=true; the cross-host test needs the suite to run on
@@ -153,6 +155,34 @@ def test_eight_readers_of_cold_statistics_compute_them_once(sqlite_site, tmp_pat
     assert len({body for _, _, body in answers}) == 1
     assert len(computed) == 1, computed
     print(f"8 concurrent cold readers: {len(computed)} computation ({computed[0]} ms)")
+
+
+def test_after_a_change_the_server_computes_the_unfiltered_figures_again_in_the_background(sqlite_site, tmp_path):
+    """A write the app never saw (straight into the database file): the next reader gets the previous
+    figures, marked; a moment later the background refresh has the new ones, with no reader waiting."""
+    import sqlite3
+
+    env = server_env(sqlite_site, CACHE_KEY_PREFIX=f"mp-{uuid.uuid4().hex[:8]}", STATISTICS_REFRESH_DELAY="0.2")
+    log = tmp_path / "gunicorn.log"
+    url = "http://127.0.0.1:8308/api/statistics/"
+    with gunicorn(8308, env, log, workers=2):
+        before = json.loads(get(url)[2])["killed"]
+        with sqlite3.connect(sqlite_site.removeprefix("sqlite:///")) as db:
+            db.execute(
+                "UPDATE incidents_incident SET killed = killed + 5 WHERE id = (SELECT min(id) FROM incidents_incident "
+                "WHERE status = 'published' AND killed IS NOT NULL)"
+            )
+        status, headers, body = get(url)
+        assert status == 200 and "X-Figures-As-Of" in headers and json.loads(body)["killed"] == before
+        deadline = time.monotonic() + 30
+        while True:
+            status, headers, body = get(url)
+            if "X-Figures-As-Of" not in headers:
+                break
+            assert time.monotonic() < deadline, "the background refresh never came"
+            time.sleep(0.2)
+    assert json.loads(body)["killed"] == before + 5
+    assert len(re.findall(r"statistics computed key=", log.read_text())) == 2  # the first reader's, the refresh's
 
 
 @pytest.mark.django_db(transaction=True)
