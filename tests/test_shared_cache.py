@@ -252,6 +252,20 @@ def test_postgresql_counts_one_change_per_committed_transaction(incident, django
     assert counter() == before + 1
 
 
+@pytest.mark.django_db
+def test_loaddata_moves_the_version(incident, tmp_path, django_capture_on_commit_callbacks):
+    from django.core import serializers
+    from django.core.management import call_command
+
+    fixture = tmp_path / "incident.json"
+    incident.title = "Loaded attack"
+    fixture.write_text(serializers.serialize("json", [incident]))
+    before = counter()
+    with committed(django_capture_on_commit_callbacks):
+        call_command("loaddata", str(fixture), verbosity=0)
+    assert counter() > before and Incident.objects.get(pk=incident.pk).title == "Loaded attack"
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("write", ["update", "bulk_create", "raw_sql"])
 def test_every_write_path_retires_a_cached_page_and_figures(client, settings, stats_refresher, write):
