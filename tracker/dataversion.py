@@ -85,21 +85,30 @@ POSTGRESQL_FUNCTIONS = [
         DELETE FROM tracker_pendingchange WHERE txid = NEW.txid;
         RETURN NULL;
     END $$""",
-    "DROP TRIGGER IF EXISTS tracker_count_change ON tracker_pendingchange",
-    """CREATE CONSTRAINT TRIGGER tracker_count_change AFTER INSERT ON tracker_pendingchange
-    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker_count_change()""",
 ]
+POSTGRESQL_COUNT_TRIGGER = """CREATE CONSTRAINT TRIGGER tracker_count_change AFTER INSERT ON tracker_pendingchange
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION tracker_count_change()"""
 
 
-def _postgresql_statements(tables: Iterable[str], quote) -> list[str]:
+def _postgresql_statements(tables: Iterable[str], quote, existing: set[str]) -> list[str]:
     statements = list(POSTGRESQL_FUNCTIONS)
-    for table in tables:
-        statements += [
-            f"DROP TRIGGER IF EXISTS tracker_note_change ON {quote(table)}",
-            f"CREATE TRIGGER tracker_note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION tracker_note_change()",
-        ]
+    if "tracker_pendingchange" not in existing:
+        statements.append(POSTGRESQL_COUNT_TRIGGER)
+    statements += [
+        f"CREATE TRIGGER tracker_note_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quote(table)} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION tracker_note_change()"
+        for table in tables
+        if table not in existing
+    ]
     return statements
+
+
+def _postgresql_triggered_tables(cursor) -> set[str]:
+    cursor.execute(
+        "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+        "WHERE t.tgname IN ('tracker_note_change', 'tracker_count_change') AND pg_table_is_visible(c.oid)"
+    )
+    return {name for (name,) in cursor.fetchall()}
 
 
 def _sqlite_trigger_name(table: str, event: str) -> str:
@@ -108,32 +117,31 @@ def _sqlite_trigger_name(table: str, event: str) -> str:
 
 def _sqlite_statements(tables: Iterable[str], quote) -> list[str]:
     count = "UPDATE tracker_dataversion SET counter = counter + 1, changed_at = strftime('%Y-%m-%d %H:%M:%f', 'now');"
-    statements = []
-    for table in tables:
-        for event in ("INSERT", "UPDATE", "DELETE"):
-            name = quote(_sqlite_trigger_name(table, event))
-            statements += [
-                f"DROP TRIGGER IF EXISTS {name}",
-                f"CREATE TRIGGER {name} AFTER {event} ON {quote(table)} FOR EACH ROW BEGIN {count} END",
-            ]
-    return statements
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {quote(_sqlite_trigger_name(table, event))} AFTER {event} ON {quote(table)} "
+        f"FOR EACH ROW BEGIN {count} END"
+        for table in tables
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ]
 
 
 def install_triggers(connection, app_registry=global_apps) -> int:
-    """(Re)create the counting triggers on every public table; returns how many tables. Idempotent.
+    """Create the counting triggers on every public table that has none yet; returns how many tables
+    are counted. Idempotent, and it touches no table that already has its trigger: ``make serve``
+    migrates on every start, and (re)creating a trigger would lock a table other hosts are reading.
 
     Other databases get none: there the cached version moves only with the app's own writes
     (and after DATA_VERSION_CACHE_SECONDS).
     """
     tables = [t for t in public_tables(app_registry) if t in connection.introspection.table_names()]
     quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        statements = _postgresql_statements(tables, quote)
-    elif connection.vendor == "sqlite":
-        statements = _sqlite_statements(tables, quote)
-    else:
-        return 0
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            statements = _postgresql_statements(tables, quote, _postgresql_triggered_tables(cursor))
+        elif connection.vendor == "sqlite":
+            statements = _sqlite_statements(tables, quote)
+        else:
+            return 0
         for statement in statements:
             cursor.execute(statement)
     return len(tables)
