@@ -75,28 +75,32 @@ def _latest_is(outcome: str) -> Q:
     return Q(pk__in=latest_decided_appeals().filter(outcome=outcome).values("charge_id"))
 
 
+# What an overturning appeal makes of each trial verdict (the others stand as they were).
+OVERTURNED_TO = {Verdict.CONVICTED: Verdict.ACQUITTED, Verdict.ACQUITTED: Verdict.CONVICTED}
+OVERTURNED_TO |= {Verdict.DISCHARGED: Verdict.CONVICTED}
+
+
 def standing(*verdicts: str) -> Q:
     """On a Charge: its standing verdict is one of ``verdicts``.
 
     For example ``Charge.objects.filter(standing(Verdict.CONVICTED))`` are the standing
-    convictions. Pending appeals play no part; a remand makes the verdict pending whatever it was.
+    convictions. A remanded charge stands as pending whatever its trial verdict; an overturned one
+    as ``OVERTURNED_TO`` says; any other as its trial verdict (pending appeals play no part). The
+    condition names each set of appeals only where it changes the answer: the final verdicts, for
+    one, are final whether overturned or not.
     """
-    overturned, remanded = _latest_is(AppealOutcome.OVERTURNED), _latest_is(AppealOutcome.REMANDED)
-    # The trial verdicts that turn into each standing verdict when overturned.
-    turned_from = {Verdict.CONVICTED: FREE_VERDICTS, Verdict.ACQUITTED: (Verdict.CONVICTED,)}
-    condition = Q(pk__in=[])  # nothing, to start from
-    for verdict in verdicts:
-        if verdict == Verdict.PENDING:
-            condition |= Q(verdict=Verdict.PENDING) | remanded
-            continue
-        # Kept: the trial verdict, not remanded, and not overturned where overturning changes it.
-        kept = Q(verdict=verdict) & ~remanded
-        if verdict in (Verdict.CONVICTED, *FREE_VERDICTS):
-            kept &= ~overturned
-        condition |= kept
-        if verdict in turned_from:
-            condition |= Q(verdict__in=turned_from[verdict]) & overturned & ~remanded
-    return condition
+    wanted = set(verdicts)
+    if_overturned = {trial for trial in Verdict.values if OVERTURNED_TO.get(trial, trial) in wanted}
+    remanded = _latest_is(AppealOutcome.REMANDED)
+    if if_overturned == wanted:
+        not_remanded = Q(verdict__in=sorted(wanted))
+    else:
+        overturned = _latest_is(AppealOutcome.OVERTURNED)
+        not_remanded = (Q(verdict__in=sorted(wanted)) & ~overturned) | (
+            Q(verdict__in=sorted(if_overturned)) & overturned
+        )
+    condition = not_remanded & ~remanded
+    return condition | remanded if Verdict.PENDING in wanted else condition
 
 
 # Sets of incidents, as conditions on an Incident ---------------------------------------------
@@ -161,24 +165,36 @@ def upheld_conviction(today: datetime.date) -> Q:
 
 
 def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> Funnel:
-    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. One query.
+    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. Two queries.
 
     Each step counts the fatal incidents with, in a published case: ``case_registered`` the case
     itself; ``accused_charged`` a Charge; ``trial_concluded`` a Charge whose standing verdict is
     final (convicted, acquitted, discharged, abated: a remand reopens the trial);
     ``convicted`` a standing conviction; ``conviction_upheld`` a conviction upheld
-    (``upheld_conviction``) on ``today``.
+    (``upheld_conviction``) on ``today``. The charged steps are counted from one pass over the
+    charges, grouped per incident (the database counts the groups, nothing is fetched).
     """
-    fatal = Q(killed__gt=0)
-    row = incidents.order_by().aggregate(
-        fatal_incidents=Count("pk", filter=fatal),
-        case_registered=Count("pk", filter=fatal & with_published_case()),
-        accused_charged=Count("pk", filter=fatal & with_charges(Q())),
-        trial_concluded=Count("pk", filter=fatal & with_charges(standing(*FINAL_VERDICTS))),
-        convicted=Count("pk", filter=fatal & with_charges(standing(Verdict.CONVICTED))),
-        conviction_upheld=Count("pk", filter=fatal & with_charges(upheld_conviction(today))),
+    fatal = incidents.order_by().filter(killed__gt=0)
+    row = fatal.aggregate(fatal_incidents=Count("pk"), case_registered=Count("pk", filter=with_published_case()))
+    # One row per fatal incident with a charge in a published case: its charges counted by step.
+    per_incident = (
+        Charge.objects.order_by()
+        .filter(case__status=Status.PUBLISHED, case__incidents__in=fatal.values("pk"))
+        .values("case__incidents")
+        .annotate(
+            n_concluded=Count("pk", filter=standing(*FINAL_VERDICTS)),
+            n_convicted=Count("pk", filter=standing(Verdict.CONVICTED)),
+            n_upheld=Count("pk", filter=upheld_conviction(today)),
+        )
     )
-    return Funnel(**row)
+    incident = "case__incidents"
+    steps = per_incident.aggregate(
+        accused_charged=Count(incident),
+        trial_concluded=Count(incident, filter=Q(n_concluded__gt=0)),
+        convicted=Count(incident, filter=Q(n_convicted__gt=0)),
+        conviction_upheld=Count(incident, filter=Q(n_upheld__gt=0)),
+    )
+    return Funnel(**row, **steps)
 
 
 @dataclass(frozen=True)

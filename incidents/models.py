@@ -479,6 +479,24 @@ class Attribution(models.Model):
         return f"{self.organisation} ({self.get_kind_display()})"
 
 
+class IncidentOrganisation(models.Model):
+    """Each (incident, organisation) pair linked by at least one attribution, once: a database view
+    over Attribution (migration 0006), nothing stored. The organisation figures group the incidents
+    through it, so an organisation both claimed and suspected of an attack counts it once. ``id``
+    is the pair's first attribution. Read only."""
+
+    id = models.BigIntegerField(primary_key=True)
+    incident = models.ForeignKey(Incident, on_delete=models.DO_NOTHING, related_name="organisation_links")
+    organisation = models.ForeignKey(Organisation, on_delete=models.DO_NOTHING, related_name="incident_links")
+
+    class Meta:
+        managed = False
+        db_table = "incidents_incident_organisation"
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} ↔ {self.organisation_id}"
+
+
 class Gender(models.TextChoices):
     FEMALE = "female", "Female"
     MALE = "male", "Male"

@@ -31,10 +31,10 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import AttackType, Attribution, AttributionKind, Incident
+from .models import AttackType, Attribution, AttributionKind, City, Incident, Province
 
 # The aggregates every table shares: one definition, so every table counts the same way.
 # `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
@@ -141,10 +141,6 @@ def _grouped_rows(incidents: QuerySet[Incident], fields: dict[str, str]) -> list
     return [{key: row[field] for key, field in fields.items()} | _clean(row) for row in rows]
 
 
-def _figures_of(row: Mapping[str, Any]) -> dict[str, int]:
-    return {key: row[key] for key in FIGURES}
-
-
 def _grouped(incidents: QuerySet[Incident], name: str, fields: dict[str, str]) -> list[dict[str, Any]]:
     """One grouped query over a single-valued field; the groups add up to the total."""
     out = _grouped_rows(incidents, fields)
@@ -160,14 +156,31 @@ def by_year(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     return _with_shares(sorted(out, key=lambda r: r["year"]), total)
 
 
+def _grouped_by_id(
+    incidents: QuerySet[Incident], name: str, field: str, places: QuerySet, keys: dict[str, str]
+) -> list[dict[str, Any]]:
+    """``_grouped`` over a foreign key: grouped by the id alone (a narrow key, no join), then the
+    names (``keys``: row key → field of ``places``) read from the small table of places (always
+    one query, whatever was found)."""
+    rows = _grouped_rows(incidents, {"pk": field})
+    found = places.values_list("pk", *keys.values())
+    names = {pk: dict(zip(keys, values, strict=True)) for pk, *values in found}
+    none = dict.fromkeys(keys)
+    out = [names.get(row.pop("pk"), none) | row for row in rows]
+    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
+    return _with_shares(_sorted_groups(out, name), total)
+
+
 def by_province(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
-    """Figures per province: ``{"province": name, "slug", ...}``. One query."""
-    return _grouped(incidents, "province", {"province": "province__name", "slug": "province__slug"})
+    """Figures per province: ``{"province": name, "slug", ...}``. Two queries."""
+    keys = {"province": "name", "slug": "slug"}
+    return _grouped_by_id(incidents, "province", "province_id", Province.objects.all(), keys)
 
 
 def by_city(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
-    """Figures per city: ``{"city": name, "slug", "province": name, ...}``; no city recorded → None. One query."""
-    return _grouped(incidents, "city", {"city": "city__name", "slug": "city__slug", "province": "city__province__name"})
+    """Figures per city: ``{"city": name, "slug", "province": name, ...}``; no city recorded → None. Two queries."""
+    keys = {"city": "name", "slug": "slug", "province": "province__name"}
+    return _grouped_by_id(incidents, "city", "city_id", City.objects.all(), keys)
 
 
 def by_attack_type(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
@@ -196,35 +209,11 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
     return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
 
 
-def first_attributions() -> QuerySet[Attribution]:
-    """One attribution per (incident, organisation), the first by id: an organisation linked to an
-    incident in two ways (claimed and suspected) meets it once."""
-    earlier = Attribution.objects.filter(
-        incident_id=OuterRef("incident_id"), organisation_id=OuterRef("organisation_id"), pk__lt=OuterRef("pk")
-    )
-    return Attribution.objects.order_by().filter(~Exists(earlier))
-
-
 ORGANISATION_KEYS = {
-    "organisation": "organisation__name",
-    "slug": "organisation__slug",
-    "abbreviation": "organisation__abbreviation",
+    "organisation": "organisation_links__organisation__name",
+    "slug": "organisation_links__organisation__slug",
+    "abbreviation": "organisation_links__organisation__abbreviation",
 }
-
-
-def _organisation_groups(incidents: QuerySet[Incident], organisations: list[int] | None = None) -> list[dict[str, Any]]:
-    """The five figures per organisation over ``incidents``, each incident once per organisation,
-    with ``organisation_id``; only ``organisations`` (ids) when given. One query."""
-    links = first_attributions().filter(incident__in=incidents.order_by().values("pk"))
-    if organisations is not None:
-        links = links.filter(organisation__in=organisations)
-    rows = links.values("organisation_id", *ORGANISATION_KEYS.values()).annotate(**_figures("incident__"))
-    return [
-        {"organisation_id": row["organisation_id"]}
-        | {key: row[field] for key, field in ORGANISATION_KEYS.items()}
-        | _clean(row)
-        for row in rows
-    ]
 
 
 def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
@@ -233,16 +222,13 @@ def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] |
     Rows are ``{"organisation": name, "slug", "abbreviation", ...}``. An incident attributed to two
     organisations counts once in each group and once in the total; an organisation linked to the
     same incident in two ways (claimed and suspected) counts it once. Incidents attributed to no
-    organisation form the ``None`` group. Two queries (three without ``total``).
+    organisation form the ``None`` group. One query (two without ``total``).
     """
-    rows = [{key: row[key] for key in ORGANISATION_KEYS} | _figures_of(row) for row in _organisation_groups(incidents)]
-    unattributed = _clean(
-        incidents.order_by()
-        .filter(~Exists(Attribution.objects.filter(incident_id=OuterRef("pk"))))
-        .aggregate(**_figures())
-    )
-    if unattributed["incidents"]:
-        rows.append(dict.fromkeys(ORGANISATION_KEYS) | unattributed)
+    # The incidents left-joined to their (incident, organisation) pairs, each pair once
+    # (IncidentOrganisation, a view over the attributions): the same join as the communities'.
+    rows = _grouped_rows(incidents, {"organisation_id": "organisation_links__organisation", **ORGANISATION_KEYS})
+    for row in rows:
+        del row["organisation_id"]
     return _with_shares(_sorted_groups(rows, "organisation"), _multi_total(incidents, total))
 
 
@@ -250,7 +236,9 @@ def organisation_figures(*, incidents: QuerySet[Incident], organisations: Iterab
     """The five figures of each of ``organisations`` (ids) over ``incidents``, counted as
     ``by_organisation`` counts them, by organisation id; an organisation with no incident is
     absent. One query."""
-    return {row["organisation_id"]: _figures_of(row) for row in _organisation_groups(incidents, list(organisations))}
+    links = incidents.order_by().filter(organisation_links__organisation__in=list(organisations))
+    rows = links.values("organisation_links__organisation").annotate(**_figures())
+    return {row["organisation_links__organisation"]: _clean(row) for row in rows}
 
 
 def attribution_kinds(*, incidents: QuerySet[Incident], organisation: int) -> dict[str, Any]:
@@ -279,7 +267,6 @@ __all__ = [
     "by_organisation",
     "by_province",
     "by_year",
-    "first_attributions",
     "monthly_average_killed",
     "months_in_period",
     "organisation_figures",

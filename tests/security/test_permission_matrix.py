@@ -262,6 +262,10 @@ def _variants(world: dict) -> dict:
         "api:case-detail": pks("case", "draft_case", "retracted_case"),
         "api:hearing-detail": pks("hearing", "draft_hearing"),
         "monitoring:mark_verified": pks("draft_case"),
+        "monitoring:court_record_checked": pks("published", "draft", "retracted"),
+        # GET only here (POST_ONLY_STAFF): refused before any check is looked up.
+        "monitoring:confirm_court_check": pks("published"),
+        "monitoring:discard_court_check": pks("published"),
         "admin:view_on_site": {
             "content_type_id": ContentType.objects.get_for_model(w["published"]).pk,
             "object_id": w["published"].pk,
@@ -405,6 +409,9 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "monitoring:review_queue": LOGIN_THEN_OK,
     "monitoring:calendar": LOGIN_THEN_OK,
     "monitoring:mark_verified": POST_ONLY_STAFF,
+    "monitoring:court_record_checked": POST_ONLY_STAFF,
+    "monitoring:confirm_court_check": POST_ONLY_STAFF,
+    "monitoring:discard_court_check": POST_ONLY_STAFF,
     "monitoring:publish": POST_ONLY_STAFF,
     "monitoring:send_back": POST_ONLY_STAFF,
     "monitoring:calendar_token": POST_ONLY_STAFF,

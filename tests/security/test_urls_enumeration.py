@@ -55,6 +55,8 @@ def _extra(objects) -> dict:
         "monitoring:publish": [{"kind": "incident", "pk": incident.pk}, {"kind": "case", "pk": case.pk}],
         "monitoring:send_back": [{"kind": "incident", "pk": incident.pk}, {"kind": "case", "pk": case.pk}],
         "monitoring:retract": [{"kind": "incident", "pk": incident.pk}, {"kind": "case", "pk": case.pk}],
+        "monitoring:confirm_court_check": {"pk": incident.pk},
+        "monitoring:discard_court_check": {"pk": incident.pk},
     }
 
 
