@@ -13,9 +13,8 @@ routing, middleware, queries, template rendering; not the network), three times 
 then --runs times. Prints median and 95th percentile in milliseconds and the number of
 queries, and flags pages over the budget (lists and details 150 ms, statistics 500 ms p95).
 Nothing is cached between runs by the application: the public page cache is
-turned off here (PAGE_CACHE_SECONDS=0); bench/load/run.py measures it. The statistics pages
-make their independent queries at once on STATS_THREADS connections (tracker/concurrency.py),
-as the server does; run with STATS_THREADS=1 to measure them one after the other.
+turned off here (PAGE_CACHE_SECONDS=0); bench/load/run.py measures it. bench/bench_figures.py
+times each statistics figure beside hand-written SQL.
 """
 
 from __future__ import annotations
@@ -97,15 +96,14 @@ def _get(client: Client, url: str):
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[int, list[float], int]:
-    for _ in range(WARM_UP):  # imports, templates, and each statistics thread's connection and its caches
+    for _ in range(WARM_UP):  # imports, templates, the connection and its caches
         _get(client, url)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
         response = _get(client, url)
         times.append((time.perf_counter() - start) * 1000)
-    # The queries are counted on one connection, in a transaction that is rolled back: there the
-    # statistics make all their queries in turn (tracker/concurrency.py), so every one is counted.
+    # The queries are counted in a transaction that is rolled back.
     with transaction.atomic(), CaptureQueriesContext(connection) as ctx:
         _get(client, url)
         transaction.set_rollback(True)
