@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from core import clock
 from core.models import PublishableModel, PublishableQuerySet, Status
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 
@@ -285,7 +285,7 @@ class Incident(PublishableModel):
         if self.court_record_checked_on is not None:
             if self.date and self.court_record_checked_on < self.date:
                 errors["court_record_checked_on"] = "The court record cannot be checked before the incident."
-            elif self.court_record_checked_on > timezone.localdate():
+            elif self.court_record_checked_on > clock.today():
                 errors["court_record_checked_on"] = "The court record check cannot be in the future."
         if errors:
             raise ValidationError(errors)
