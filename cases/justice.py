@@ -216,21 +216,23 @@ def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> Impunity
     """Among the fatal incidents of ``incidents`` at least ``IMPUNITY_YEARS`` old on ``today``
     whose court record is researched, the share with no standing conviction of anyone; with the
     coverage (researched ÷ all those fatal old incidents) and both counts. One query."""
-    is_researched = researched()
+    # A standing conviction is in a published case, so every incident with one is researched:
+    # unpunished = researched − convicted, each set read once.
     row = (
         incidents.order_by()
         .filter(fatal_and_old(today))
         .aggregate(
             fatal_old=Count("pk"),
-            researched=Count("pk", filter=is_researched),
-            unpunished=Count("pk", filter=is_researched & ~with_charges(standing(Verdict.CONVICTED))),
+            researched=Count("pk", filter=researched()),
+            convicted=Count("pk", filter=with_charges(standing(Verdict.CONVICTED))),
         )
     )
+    unpunished = row["researched"] - row["convicted"]
     return Impunity(
-        rate=share(row["unpunished"], row["researched"]),
+        rate=share(unpunished, row["researched"]),
         fatal_old=row["fatal_old"],
         researched=row["researched"],
-        unpunished=row["unpunished"],
+        unpunished=unpunished,
         coverage=share(row["researched"], row["fatal_old"]),
     )
 
