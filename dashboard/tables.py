@@ -311,10 +311,17 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
             Column("label", "Step", "text"),
             Column("step", "step", "text", html=False),
             Column("incidents", "Fatal incidents"),
-            Column("share", "Share of fatal incidents", "share"),
+            Column("share", "Share of fatal incidents", "share", n="fatal"),
+            Column("fatal", "fatal_incidents", html=False),
         ],
         [
-            {"step": key, "label": label, "incidents": funnel[key], "share": incident_stats.share(funnel[key], fatal)}
+            {
+                "step": key,
+                "label": label,
+                "incidents": funnel[key],
+                "share": incident_stats.share(funnel[key], fatal),
+                "fatal": fatal,  # the share's n
+            }
             for key, label in FUNNEL_STEPS
         ],
     )

@@ -131,6 +131,9 @@ def test_worked_example_funnel_and_impunity(client, example):
         "convicted": (1, 0.5),
         "conviction_upheld": (1, 0.5),
     }
+    # Shares of two fatal incidents are too few to say on the page (the CSV keeps them, with their n).
+    first = response.context["tables"]["funnel"].html_rows[0]
+    assert [cell[0] for cell in first] == ["Fatal incidents", "2", "too few to say (n = 2)"]
     impunity = figures(response, "impunity")
     assert impunity["fatal_old"] == 2
     assert impunity["researched"] == 2  # both have a published case
