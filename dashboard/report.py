@@ -258,10 +258,11 @@ def justice(
         )
     sentences = [
         Sentence(
-            f"Of {the(fatal, 'attack')} that killed someone, {number(f['case_registered'])} "
-            f"({percent(f['case_registered'], fatal)}) led to a published court case, {number(f['accused_charged'])} "
-            f"to charges against at least one accused, {number(f['trial_concluded'])} to a concluded trial and "
-            f"{number(f['convicted'])} ({percent(f['convicted'], fatal)}) to the conviction of at least one person.",
+            f"Of {the(fatal, 'attack')} that killed someone, {number(f['case_registered'])}"
+            f"{in_brackets(f['case_registered'], fatal)} led to a published court case, "
+            f"{number(f['accused_charged'])} to charges against at least one accused, "
+            f"{number(f['trial_concluded'])} to a concluded trial and {number(f['convicted'])}"
+            f"{in_brackets(f['convicted'], fatal)} to the standing conviction of at least one person.",
             cases,
             "See the cases",
         )
@@ -282,7 +283,7 @@ def justice(
         date_to = min(filter(None, [cutoff.isoformat(), incident_params.get("date_to")]))
         coverage = (
             f"Of {the(old, 'fatal attack')} at least {IMPUNITY_YEARS} years old on {on:%-d %B %Y}, the court "
-            f"record of {number(researched)} ({percent(researched, old)}) has been researched: a published case, "
+            f"record of {number(researched)}{in_brackets(researched, old)} has been researched: a published case, "
             "or a search of the courts and police that found nothing"
         )
         if not researched:

@@ -60,10 +60,11 @@ WORKED_EXAMPLE_SENTENCES = [
     "Bombing (planted, IED, grenade) caused the most deaths: 10 of the 12 killed (83%), in 1 attack.",
     "More people were killed in Khyber Pakhtunkhwa than in any other province or territory: 10 (83%).",
     "Attacks targeting Shia killed 12 people (100% of all deaths) in 2 attacks;",
-    "Of the 2 attacks that killed someone, 2 (100%) led to a published court case, 2 to charges against at least "
-    "one accused, 1 to a concluded trial and 1 (50%) to the conviction of at least one person.",
+    # Two attacks are too few for a percentage: the counts only.
+    "Of the 2 attacks that killed someone, 2 led to a published court case, 2 to charges against at least "
+    "one accused, 1 to a concluded trial and 1 to the standing conviction of at least one person.",
     "In 1 attack a conviction is final: upheld on appeal, or not appealed for more than 30 days.",
-    "Of the 2 fatal attacks at least 3 years old on 25 November 2026, the court record of 2 (100%) has been "
+    "Of the 2 fatal attacks at least 3 years old on 25 November 2026, the court record of 2 has been "
     "researched: a published case, or a search of the courts and police that found nothing. In 1 of them no "
     "conviction of anyone stands; too few to give a rate (n = 2).",
     "In the one researched attack of that age with a standing conviction, another accused stands acquitted or "
@@ -218,3 +219,19 @@ def test_court_sentences_give_the_median_from_five_cases():
         "and one in ten took more than 5 days."
     )
     assert compliance.endswith("5 of the 5 decided cases (100%) met that limit.")
+
+
+def test_impunity_sentence_gives_coverage_counts_and_the_rate_from_five_researched(client):
+    # Six fatal attacks of 2012: five researched (four checked with nothing found, one with a standing
+    # conviction), one nobody has looked into.
+    for _ in range(4):
+        f.IncidentFactory(date=D(2012, 3, 10), killed=2, court_record_checked_on=D(2020, 1, 1))
+    convicted = f.IncidentFactory(date=D(2012, 3, 10), killed=2)
+    f.ChargeFactory(case=f.CaseFactory(incidents=[convicted]), verdict="convicted", verdict_date=D(2013, 1, 10))
+    f.IncidentFactory(date=D(2012, 3, 10), killed=2)
+    text = text_of(get(client))
+    assert (
+        "Of the 6 fatal attacks at least 3 years old on 25 November 2026, the court record of 5 (83%) has been "
+        "researched: a published case, or a search of the courts and police that found nothing. In 4 of them "
+        "(80%) no conviction of anyone stands."
+    ) in text
