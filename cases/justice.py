@@ -3,9 +3,9 @@ the funnel, the impunity rate with its coverage, and partial justice.
 
 Every figure is one keyword-only function over a queryset of incidents the caller has already
 restricted (``Incident.objects.public()`` and the ``IncidentFilter``, which filters through
-``Exists`` and so never multiplies rows), and returns a named row. Each is one grouped query over
+``Exists`` and so never multiplies rows), and returns a named row. Each is a grouped query over
 the source tables, the incidents, the case-incident links, the cases, the charges and the
-appeals, whatever the number of rows: the sets of incidents a step needs ("has a published case
+appeals (the funnel in two), whatever the number of rows: the sets of incidents a step needs ("has a published case
 with a standing conviction", ...) are uncorrelated subqueries that the database hashes once. Only
 published cases count, at every step. Nothing is stored: a change to any record, by any path
 (a form, ``update()``, a bulk write, raw SQL), is in the next figure.
@@ -17,7 +17,8 @@ as convicted, a remanded verdict as pending (retrial); upheld and modified leave
 standing; pending appeals change nothing.
 
 Rates are fractions from 0 to 1, None when there is nothing to divide by; each comes with its
-``n`` (the count it is over), so that a page can say "too few to say" under ``SMALL_N``.
+``n`` (the count it is over), so that a page can say "too few to say" under five (the rule of
+cases/figures.py, shared with the court figures).
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from incidents.models import Incident, Status
 
+from .figures import rate as share
+from .figures import years_before
 from .models import FINAL_VERDICTS, Appeal, AppealOutcome, Case, Charge, Custody, Verdict
 
 # A conviction with no appeal counts as upheld once its verdict is more than this many days old
@@ -37,24 +40,8 @@ APPEAL_WINDOW_DAYS = 30
 # The impunity rate looks at fatal incidents at least this many years old: younger ones may
 # still be under investigation or trial.
 IMPUNITY_YEARS = 3
-# A rate or share over fewer incidents than this is shown as "too few to say (n = …)".
-SMALL_N = 5
-
 FREE_VERDICTS = (Verdict.ACQUITTED, Verdict.DISCHARGED)
 AT_LARGE = (Custody.ABSCONDING, Custody.PROCLAIMED_OFFENDER)
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    """The same calendar day ``years`` earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def share(part: int, whole: int) -> float | None:
-    """part ÷ whole, or None when whole is 0 (a share of nothing is unknown, not 0)."""
-    return part / whole if whole else None
 
 
 # Standing verdicts ---------------------------------------------------------------------------

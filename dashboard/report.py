@@ -20,7 +20,7 @@ from django.utils.http import urlencode
 
 from cases.figures import too_few
 from cases.filters import CaseFilter
-from cases.justice import IMPUNITY_YEARS, SMALL_N, years_before
+from cases.justice import IMPUNITY_YEARS, years_before
 from core.clock import today
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
@@ -291,7 +291,7 @@ def justice(
         elif researched == 1:
             stands = "no conviction of anyone stands" if unpunished else "a conviction stands"
             verdict = f". In that attack {stands}; one attack is too few to give a rate (n = 1)."
-        elif researched < SMALL_N:
+        elif too_few(researched):
             verdict = (
                 f". In {number(unpunished)} of them no conviction of anyone stands; too few to give a rate "
                 f"(n = {researched})."

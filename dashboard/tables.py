@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from cases.justice import SMALL_N
+from cases import figures
 from incidents import stats as incident_stats
 
 from . import charts
@@ -237,13 +237,13 @@ def figure_rows(pairs: Iterable[tuple]) -> list[dict[str, Any]]:
 
 
 def too_few(n: int | None) -> bool:
-    """A rate, median or percentile over fewer than SMALL_N cases or incidents says too little."""
-    return n is not None and n < SMALL_N
+    """A rate, median or percentile over too few cases or incidents (cases/figures.py) says too little."""
+    return n is not None and figures.too_few(n)
 
 
 def display_n(value: Any, kind: str, n: int | None) -> str:
     """``display``, or "too few to say (n = …)" when ``n`` is small (DESIGN.md "Small numbers")."""
-    return f"too few to say (n = {n})" if too_few(n) else display(value, kind)
+    return figures.too_few_text(n) if too_few(n) else display(value, kind)
 
 
 class FigureTable(Table):
