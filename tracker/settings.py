@@ -351,6 +351,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options.setdefault("options", f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}")
 
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+# Files uploaded to the admin's import wait here for the editor's confirmation (incidents/import_admin.py):
+# a folder of the project only the server's user may enter (made 0700), never the shared /tmp.
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "uploads")))
 
 LOGGING["loggers"] = {
