@@ -253,7 +253,11 @@ class StatisticsView(APIView):
         filters = statistics_filters(request.query_params)
         if not filters.is_valid():
             return Response({"errors": filters.errors}, status=status.HTTP_400_BAD_REQUEST)
-        from .cache import mark_stale, statistics_for  # dashboard.cache imports this module
+        from .cache import FiguresPending, mark_stale, pending_headers, statistics_for  # cache imports this module
 
-        figures = statistics_for(filters, today=today())
+        try:
+            figures = statistics_for(filters, today=today())
+        except FiguresPending as pending:
+            detail = {"detail": str(pending), "retry_after": pending.retry_after}
+            return pending_headers(Response(detail, status=status.HTTP_503_SERVICE_UNAVAILABLE), pending)
         return mark_stale(Response(figures.payload), figures)

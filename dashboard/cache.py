@@ -28,6 +28,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import math
 import threading
 import time
 import uuid
@@ -39,7 +40,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.db.models import Model
-from django.http import HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -53,6 +55,14 @@ logger = logging.getLogger("dashboard.cache")
 
 # How often a waiting reader looks for the figures another process is computing.
 POLL_SECONDS = 0.05
+
+
+class FiguresPending(Exception):
+    """Another reader is computing these figures and there are no earlier ones to show yet."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"the figures are being computed; ask again in {retry_after} s")
+        self.retry_after = retry_after
 
 
 @dataclass(frozen=True)
@@ -151,7 +161,8 @@ def _single_flight(
             schedule_refresh()
             return Figures(*previous, stale=True)
     lock_seconds = settings.STATISTICS_LOCK_SECONDS
-    deadline = time.monotonic() + lock_seconds
+    wait = settings.STATISTICS_WAIT_SECONDS
+    deadline = time.monotonic() + wait
     while True:
         owner = uuid.uuid4().hex
         if cache.add(lock_key, owner, lock_seconds):
@@ -175,8 +186,21 @@ def _single_flight(
         entry = cache.get(key)
         if entry is not None:
             return Figures(*entry)
-        if time.monotonic() > deadline:  # the lock holder is stuck: answer rather than wait forever
-            return Figures(compute(), timezone.now())
+        if time.monotonic() > deadline:  # a long computation: free this process for other pages
+            raise FiguresPending(retry_after=max(1, math.ceil(wait)))
+
+
+def pending_response(request: HttpRequest, pending: FiguresPending) -> HttpResponse:
+    """503 "being computed" for a statistics page: it reloads itself (no JavaScript) after
+    ``Retry-After`` seconds, and no cache keeps it."""
+    response = render(request, "statistics/computing.html", {"retry_after": pending.retry_after}, status=503)
+    return pending_headers(response, pending)
+
+
+def pending_headers(response: HttpResponse, pending: FiguresPending) -> HttpResponse:
+    response["Retry-After"] = str(pending.retry_after)
+    patch_cache_control(response, no_store=True)
+    return response
 
 
 def mark_stale(response: HttpResponse, figures: Figures) -> HttpResponse:

@@ -26,7 +26,7 @@ from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
 
 from .api import StatisticsFilters, statistics_filters
-from .cache import mark_stale, statistics_for
+from .cache import FiguresPending, mark_stale, pending_response, statistics_for
 
 LIMIT = "seven working days"  # ATA 1997 s.19(7)
 
@@ -454,7 +454,10 @@ def report(request: HttpRequest) -> HttpResponse:
     if not context["valid"]:
         return render(request, "statistics/report.html", context, status=400)
     on = today()
-    figures = statistics_for(filters, today=on)
+    try:
+        figures = statistics_for(filters, today=on)
+    except FiguresPending as pending:
+        return pending_response(request, pending)
     payload = figures.payload
     query = _query(filter_params(request.GET, CaseFilter))
     context |= {

@@ -24,7 +24,7 @@ from incidents.listing import dress_filter_form
 from tracker.csv import csv_response, wants_csv
 
 from .api import statistics_filters
-from .cache import mark_stale, statistics_for
+from .cache import FiguresPending, mark_stale, pending_response, statistics_for
 from .sections import headline_figures, statistics_sections
 from .tables import Table, statistics_tables
 
@@ -63,7 +63,10 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if not valid:
         return render(request, "statistics/dashboard.html", context, status=400)
     day = today()
-    figures = statistics_for(filters, today=day)
+    try:
+        figures = statistics_for(filters, today=day)
+    except FiguresPending as pending:
+        return pending_response(request, pending)
     payload = figures.payload
     tables = statistics_tables(payload)
     if wants_csv(request):

@@ -503,6 +503,33 @@ def test_readers_during_a_computation_get_the_previous_figures_marked(
 
 
 @pytest.mark.django_db
+def test_a_reader_with_nothing_to_show_waits_a_bounded_time_then_is_told_to_come_back(
+    stats_cache_on, computations, client, settings
+):
+    """No earlier figures and another process computing: wait STATISTICS_WAIT_SECONDS, then a 503
+    that reloads itself, so a slow computation holds one server process, not every reader's."""
+    settings.STATISTICS_WAIT_SECONDS = 0.2
+    settings.PAGE_CACHE_SECONDS = 600
+    IncidentFactory(killed=2)
+    base = statistics_cache._base_key([])
+    assert cache.add(f"{base}:lock", "another process", 60)  # a computation is running elsewhere
+    started = time.monotonic()
+    page = client.get("/statistics/")
+    api = client.get("/api/statistics/")
+    report = client.get("/statistics/report/")
+    assert time.monotonic() - started < 3  # three bounded waits, not a computation each
+    assert page.status_code == api.status_code == report.status_code == 503
+    assert page["Retry-After"] == api["Retry-After"] == "1" and "no-store" in page["Cache-Control"]
+    assert b'<meta http-equiv="refresh" content="1">' in page.content
+    assert b"The figures are being counted" in page.content
+    assert api.json() == {"detail": "the figures are being computed; ask again in 1 s", "retry_after": 1}
+    assert computations == []  # nobody computed twice behind the lock
+    cache.delete(f"{base}:lock")  # the other process finished (or died: its lock expires)
+    assert client.get("/statistics/").status_code == 200
+    assert len(computations) == 1
+
+
+@pytest.mark.django_db
 def test_the_statistics_page_says_when_its_figures_are_from_and_is_not_stored(
     stats_cache_on, computations, client, settings, django_capture_on_commit_callbacks
 ):
