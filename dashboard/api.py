@@ -247,7 +247,15 @@ class StatisticsView(APIView):
             "Invalid parameters answer 400 with the errors per parameter."
         ),
         parameters=FILTER_PARAMETERS,
-        responses={200: STATISTICS_RESPONSE, 400: OpenApiResponse(description="Invalid filter parameters.")},
+        responses={
+            200: STATISTICS_RESPONSE,
+            400: OpenApiResponse(description="Invalid filter parameters."),
+            503: OpenApiResponse(
+                description="The figures for these filters are being computed after a change and there are no "
+                "earlier ones to give: ask again after the Retry-After seconds "
+                '(`{"detail": "…", "retry_after": seconds}`).'
+            ),
+        },
     )
     def get(self, request: Request) -> Response:
         filters = statistics_filters(request.query_params)
