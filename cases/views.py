@@ -16,9 +16,9 @@ from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
+from core import charts
 from core.clock import today
 from core.visibility import get_visible_or_404
-from dashboard import charts
 from incidents.listing import (
     CSV_BATCH,
     SortChoice,

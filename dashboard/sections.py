@@ -1,7 +1,7 @@
 """The statistics page's sections (charts beside their tables) and headline boxes.
 
 Built from the figures of `dashboard.api.statistics_payload` and the tables of
-`dashboard.tables`; the SVG comes from `dashboard.charts`. Nothing is counted here.
+`dashboard.tables`; the SVG comes from `core.charts`. Nothing is counted here.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from typing import Any
 
 from django.utils.safestring import SafeString
 
-from . import charts
+from core import charts
+
 from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, display_n, percent, too_few
 
 CHART_ROWS = 12  # bars per breakdown chart; the table below it lists every group

@@ -16,9 +16,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from cases import figures
+from core import charts
 from incidents import stats as incident_stats
-
-from . import charts
 
 NOT_RECORDED = "Not recorded"
 

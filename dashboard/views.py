@@ -5,7 +5,7 @@ Figures come from `dashboard.api.statistics_payload` (which calls the statistics
 incidents and cases) through the statistics cache (`dashboard.cache.statistics_for`: computed once
 per filter set and data version), so the page, its CSV tables and `/api/statistics/` always agree; filters come
 from the shared FilterSets (`dashboard.api.statistics_filters`). Tables and charts are arranged
-in dashboard/tables.py and dashboard/sections.py (SVG from dashboard/charts.py). Each page runs
+in dashboard/tables.py and dashboard/sections.py (SVG from core/charts.py). Each page runs
 a fixed number of queries whatever the number of rows.
 """
 
