@@ -1,4 +1,4 @@
-"""The statistics pages. Court pages live in cases/views.py, organisation pages in incidents/views.py."""
+"""The home page and the statistics pages. Court pages live in cases/views.py, organisation pages in incidents/views.py."""
 
 from django.urls import path
 
@@ -7,6 +7,7 @@ from . import report, views
 app_name = "dashboard"
 
 urlpatterns = [
+    path("", views.home, name="home"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/report/", report.report, name="report"),
 ]

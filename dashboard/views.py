@@ -18,15 +18,42 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from cases.models import Hearing
 from core.clock import today
+from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
+from incidents.models import Incident
 from tracker.csv import csv_response, wants_csv
 
 from .api import statistics_filters
 from .cache import FiguresPending, mark_stale, pending_response, statistics_for
 from .sections import headline_figures, statistics_sections
 from .tables import Table, statistics_tables
+
+# The home page -----------------------------------------------------------------------------
+
+HOME_INCIDENTS = 10
+HOME_HEARINGS = 8
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """Headline figures, the latest published incidents with their sources, recent and upcoming hearings.
+
+    The home page is the public face: it shows published records only, whoever is logged in.
+    """
+    published = Incident.objects.public()
+    hearings = Hearing.objects.public().select_related("case", "case__court", "court")
+    day = today()
+    context = {
+        "totals": incident_stats.totals(incidents=published),
+        "incidents": published.with_related().with_sources().order_by("-date", "-id")[:HOME_INCIDENTS],
+        "recent_hearings": hearings.held().filter(date__lte=day).order_by("-date", "-id")[:HOME_HEARINGS],
+        "upcoming_hearings": hearings.scheduled().upcoming(day).order_by("date", "id")[:HOME_HEARINGS],
+        "today": day,
+    }
+    return render(request, "statistics/home.html", context)
+
 
 # The statistics page ------------------------------------------------------------------------
 

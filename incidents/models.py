@@ -176,6 +176,11 @@ class IncidentQuerySet(PublishableQuerySet):
         """What list pages, the API and CSV need, in a constant number of queries."""
         return self.select_related("province", "city").prefetch_related("communities")
 
+    def with_sources(self):
+        """Each incident's sources, by title, for pages that cite them (one query more)."""
+        links = IncidentSource.objects.select_related("source").order_by("source__title", "id")
+        return self.prefetch_related(models.Prefetch("source_links", queryset=links))
+
 
 class Incident(PublishableModel):
     PUBLIC_FIELDS = (

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from django.apps import apps
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, OuterRef, Prefetch
+from django.db.models import Exists, F, OuterRef
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from core.clock import today
 from core.visibility import get_visible_or_404
 from tracker.csv import csv_response, wants_csv
 
@@ -22,9 +21,6 @@ from . import stats
 from .filters import IncidentFilter
 from .listing import CSV_BATCH, SortChoice, apply_sort, batched, dress_filter_form, joined_by_key, page_links, paginate
 from .models import Attribution, AttributionKind, Incident, IncidentSource, Organisation, Victim
-
-HOME_INCIDENTS = 10
-HOME_HEARINGS = 8
 
 INCIDENT_SORTS = {
     "-date": SortChoice("Newest first", ("-date", "-id")),
@@ -52,34 +48,6 @@ INCIDENT_CSV_COLUMNS = [
     "injured",
     "sources",
 ]
-
-
-def sources_prefetch() -> Prefetch:
-    return Prefetch(
-        "source_links", queryset=IncidentSource.objects.select_related("source").order_by("source__title", "id")
-    )
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Headline figures, the latest published incidents with their sources, recent and upcoming hearings.
-
-    The home page is the public face: it shows published records only, whoever is logged in.
-    """
-    from cases.models import Hearing  # cases imports incidents, never the reverse at import time
-
-    published = Incident.objects.public()
-    hearings = Hearing.objects.public().select_related("case", "case__court", "court")
-    day = today()
-    context = {
-        "totals": stats.totals(incidents=published),
-        "incidents": published.with_related()
-        .prefetch_related(sources_prefetch())
-        .order_by("-date", "-id")[:HOME_INCIDENTS],
-        "recent_hearings": hearings.held().filter(date__lte=day).order_by("-date", "-id")[:HOME_HEARINGS],
-        "upcoming_hearings": hearings.scheduled().upcoming(day).order_by("date", "id")[:HOME_HEARINGS],
-        "today": day,
-    }
-    return render(request, "incidents/home.html", context)
 
 
 def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
@@ -172,8 +140,6 @@ def incident_csv(incidents) -> StreamingHttpResponse:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An incident with its sources (each with its own figures and citation), attributions,
     victims (public names only) and the cases about it that the reader may see."""
-    from cases.models import Case
-
     incident = get_visible_or_404(Incident.objects.with_related(), request.user, pk=pk)
     context = {
         "incident": incident,
@@ -182,10 +148,8 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("organisation", "source")
         .order_by("organisation__name", "kind"),
         "victims": Victim.objects.filter(incident=incident).select_related("community").order_by("id"),
-        "cases": Case.objects.visible_to(request.user)
-        .filter(incidents=incident)
-        .select_related("court")
-        .order_by("cognizance_date", "id"),
+        # The cases app's Case, through its link to the incident (incidents never imports cases).
+        "cases": incident.cases.visible_to(request.user).select_related("court").order_by("cognizance_date", "id"),
     }
     return render(request, "incidents/incident_detail.html", context)
 

@@ -100,7 +100,7 @@ def public_urls(world) -> list[str]:
     incidents = reverse("incidents:incident_list")
     cases = reverse("cases:case_list")
     return [
-        reverse("incidents:home"),
+        reverse("dashboard:home"),
         incidents,
         incidents + "?sort=-killed",
         incidents + "?q=attack",
@@ -160,6 +160,6 @@ def test_staff_see_drafts_and_retracted_records(world, monitor_client):
 
 
 def test_home_shows_public_figures_even_to_staff(world, monitor_client):
-    response = monitor_client.get(reverse("incidents:home"))
+    response = monitor_client.get(reverse("dashboard:home"))
     assert response.context["totals"]["incidents"] == 1
     assert "PLANTED-DRAFT-CASE" not in body(response)

@@ -80,7 +80,7 @@ def worked_example():
 
 def test_home_headline_figures_count_published_only(client):
     worked_example()
-    response = client.get(reverse("incidents:home"))
+    response = client.get(reverse("dashboard:home"))
     assert response.status_code == 200
     assert response.context["totals"] == {
         "incidents": 3,
@@ -100,7 +100,7 @@ def test_home_lists_latest_incidents_with_each_source_and_its_figures(client):
         incident=e2, source=SourceFactory(title="Dawn report"), reported_killed=8, reported_killed_max=11
     )
     IncidentSourceFactory(incident=e2, source=SourceFactory(title="Op-ed"), reported_killed=10)
-    response = client.get(reverse("incidents:home"))
+    response = client.get(reverse("dashboard:home"))
     assert [i.title for i in response.context["incidents"]] == ["E3", "E2", "E1"]
     html = response.content.decode()
     assert "Dawn report" in html and "killed 8–11" in html
@@ -121,7 +121,7 @@ def test_home_shows_upcoming_and_recent_hearings_of_published_cases_only(client)
     HearingFactory(case=published, date=D(2026, 10, 1))  # listed in the past, outcome never recorded
     HearingFactory(case=draft, date=D(2026, 12, 2))
     HearingFactory(case=draft, date=D(2026, 11, 3), outcome=HearingOutcome.PROCEEDED)
-    response = client.get(reverse("incidents:home"))
+    response = client.get(reverse("dashboard:home"))
     assert [h.date for h in response.context["upcoming_hearings"]] == [D(2026, 12, 1)]
     assert [h.date for h in response.context["recent_hearings"]] == [D(2026, 11, 2)]
     html = response.content.decode()
@@ -140,9 +140,9 @@ def test_home_runs_the_same_queries_for_one_or_twenty_incidents(client):
             )
 
     build(1)
-    one = count_queries(client, reverse("incidents:home"))
+    one = count_queries(client, reverse("dashboard:home"))
     build(19)
-    assert count_queries(client, reverse("incidents:home")) == one
+    assert count_queries(client, reverse("dashboard:home")) == one
 
 
 # Incident list ----------------------------------------------------------------------------

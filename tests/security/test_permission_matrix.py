@@ -361,7 +361,7 @@ POST_ONLY_STAFF = (REDIRECT, NOT_ALLOWED, NOT_ALLOWED, NOT_ALLOWED)
 EXPECTED: dict[str, tuple[int, int, int, int]] = {
     **dict.fromkeys(
         [
-            "incidents:home",
+            "dashboard:home",
             "incidents:incident_list",
             "incidents:incident_detail",
             "incidents:data",
