@@ -27,30 +27,15 @@ from tracker.roles import EDITORS, MONITORS
 
 from .conftest import PHONE
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("roles"),
+]
 D = datetime.date
 WIDE = {"width": 1366, "height": 900}
 PASSWORD = "correct-horse-battery-staple"  # tests.conftest.make_user's
 CASE = "Special Case 7/2026"
-
-
-@pytest.fixture(autouse=True)
-def roles(transactional_db):
-    """A transactional test's flush empties the groups a migration made: make them again, same permissions."""
-    from django.contrib.auth.models import Group, Permission
-
-    from tracker.roles import GROUP_PERMISSIONS
-
-    for name, spec in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        codes = [
-            (app, f"{action}_{model}")
-            for app, models in spec["models"].items()
-            for model, actions in models.items()
-            for action in actions
-        ]
-        codes += list(spec["extra"])
-        group.permissions.set([Permission.objects.get(content_type__app_label=a, codename=c) for a, c in codes])
 
 
 def _code(key: bytes) -> str:
