@@ -352,7 +352,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     options.setdefault("connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=3))
     # The statistics group tens of thousands of rows per query: with PostgreSQL's default 4 MB
     # of sort memory they spill to disk. Per sort, per connection; 32 MB × 5 workers is small.
-    options.setdefault("options", f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')}")
+    # Measured on the statistics at 1,000,000 incidents (bench/bench_pages.py --cold): the JIT
+    # spends ~0.5 s compiling those grouped queries for nothing (jit=off); with the default
+    # parallel_tuple_cost PostgreSQL misjudges the few groups a grouped join over millions of
+    # hearings returns and runs it in one process, twice as slow as in parallel (0.01).
+    options.setdefault(
+        "options",
+        f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')} -c jit=off -c parallel_tuple_cost=0.01",
+    )
 
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 # Files uploaded to the admin's import wait here for the editor's confirmation (incidents/import_admin.py):
