@@ -90,8 +90,13 @@ def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def month_span(start: datetime.date, end: datetime.date) -> str:
-    """'In March 2012', 'Between March and May 2012', 'Between December 2011 and May 2012'."""
+def month_span(start: datetime.date | None, end: datetime.date | None) -> str:
+    """'In March 2012', 'Between March and May 2012', 'Between December 2011 and May 2012'; with one
+    end only (a start date and nothing matching has no last date): 'Since March 2027', 'Until May 2012'."""
+    if end is None:
+        return f"Since {start:%B %Y}"
+    if start is None:
+        return f"Until {end:%B %Y}"
     if (start.year, start.month) == (end.year, end.month):
         return f"In {start:%B %Y}"
     if start.year == end.year:
@@ -160,7 +165,8 @@ def casualties(payload: dict[str, Any], filters: StatisticsFilters, incident_par
     where = scope(filters)
     link = incident_link(incident_params)
     if n == 0:
-        when = f"{month_span(period['date_from'], period['date_to'])}, no" if period["date_from"] else "No"
+        dated = period["date_from"] or period["date_to"]
+        when = f"{month_span(period['date_from'], period['date_to'])}, no" if dated else "No"
         return Paragraph(
             "Attacks and casualties",
             [Sentence(f"{when} published attack{where} is recorded.", link, "See the incident list")],
