@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import math
 import threading
 import time
 import uuid
@@ -55,6 +54,8 @@ logger = logging.getLogger("dashboard.cache")
 
 # How often a waiting reader looks for the figures another process is computing.
 POLL_SECONDS = 0.05
+# When a reader told the figures are being computed should ask again (the page reloads itself then).
+RETRY_AFTER_SECONDS = 2
 
 
 class FiguresPending(Exception):
@@ -182,12 +183,14 @@ def _single_flight(
         previous = cache.get(latest_key)
         if previous is not None:
             return Figures(*previous, stale=True)
+        if time.monotonic() >= deadline:  # free this process for other pages
+            raise FiguresPending(retry_after=RETRY_AFTER_SECONDS)
         time.sleep(POLL_SECONDS)
         entry = cache.get(key)
         if entry is not None:
             return Figures(*entry)
-        if time.monotonic() > deadline:  # a long computation: free this process for other pages
-            raise FiguresPending(retry_after=max(1, math.ceil(wait)))
+        if time.monotonic() >= deadline:  # free this process for other pages
+            raise FiguresPending(retry_after=RETRY_AFTER_SECONDS)
 
 
 def pending_response(request: HttpRequest, pending: FiguresPending) -> HttpResponse:

@@ -331,8 +331,9 @@ STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=86400)
 STATISTICS_LOCK_SECONDS = env.int("STATISTICS_LOCK_SECONDS", default=120)
 # A reader waits this long for figures another reader is computing (when there are no earlier ones
 # to show), then gets a "being computed" page that reloads itself: one process computes, the others
-# go on answering the rest of the site.
-STATISTICS_WAIT_SECONDS = env.float("STATISTICS_WAIT_SECONDS", default=3.0)
+# go on answering the rest of the site. 0: no waiting (each waiting reader would hold a server
+# process: gunicorn's workers are synchronous).
+STATISTICS_WAIT_SECONDS = env.float("STATISTICS_WAIT_SECONDS", default=0.0)
 STATISTICS_REFRESH_DELAY = env.float("STATISTICS_REFRESH_DELAY", default=1.0)
 STATISTICS_REFRESH_INTERVAL = env.float("STATISTICS_REFRESH_INTERVAL", default=60.0)
 
