@@ -366,6 +366,11 @@ BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 # Files uploaded to the admin's import wait here for the editor's confirmation (incidents/import_admin.py):
 # a folder of the project only the server's user may enter (made 0700), never the shared /tmp.
 IMPORT_UPLOAD_DIR = Path(env.str("IMPORT_UPLOAD_DIR", default=str(BASE_DIR / "uploads")))
+# Limits an import checks before reading a file (incidents/importing/readers.py): its size, its data
+# rows, and how far an XLSX (a zip) may expand when unzipped (a "zip bomb" is refused unopened).
+IMPORT_MAX_UPLOAD_MB = env.float("IMPORT_MAX_UPLOAD_MB", default=20)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
+IMPORT_MAX_XLSX_EXPANDED_MB = env.float("IMPORT_MAX_XLSX_EXPANDED_MB", default=200)
 
 LOGGING["loggers"] = {
     # Logins, logouts, failures, lockouts and refusals: never a password, token or OTP code.

@@ -19,6 +19,8 @@ the file (except 16 bytes per row for files without an identity column, to numbe
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,9 +36,11 @@ from tracker.pagecache import data_changed
 
 from . import bulk, cells
 from .errors import ImportFailed, RowError
-from .readers import RowReader, file_sha256
+from .readers import RowReader, check_file_size, file_sha256
 from .references import References
-from .rows import ParsedRow
+from .rows import ParsedRow, check_limits
+
+logger = logging.getLogger(__name__)
 
 MAX_ERRORS = 100
 THROUGH = Incident.communities.through
@@ -64,11 +68,22 @@ class ImportResult:
     def ok(self) -> bool:
         return not self.errors
 
+    def __post_init__(self):
+        self.file_name = printable(self.file_name)
+
     @property
     def skipped_total(self) -> int:
         return sum(self.skipped.values())
 
+    @property
+    def skipped_reasons(self) -> list[tuple[str, int]]:
+        """(reason, count) pairs, sorted: what templates list (a Counter's `.items` is a missing key, 0)."""
+        return sorted(self.skipped.items())
+
     def summary_line(self) -> str:
+        """The counts; after a stop only the rows read, never created/updated figures that were not written."""
+        if not self.ok:
+            return f"rows read: {self.rows_read}, skipped: {self.skipped_total}; nothing was written"
         return (
             f"rows read: {self.rows_read}, created: {self.created}, updated: {self.updated}, "
             f"unchanged: {self.unchanged}, skipped: {self.skipped_total}"
@@ -82,11 +97,14 @@ class ImportResult:
         elif self.dry_run:
             lines.append("DRY RUN: this is what a real run would do; nothing was written.")
         lines.append(self.summary_line())
-        for reason, count in sorted(self.skipped.items()):
+        for reason, count in self.skipped_reasons:
             lines.append(f"  skipped {count} row(s): {reason}")
         if self.new_cities:
             lines.append(f"New cities ({len(self.new_cities)}): {', '.join(self.new_cities)}")
-        for title, items in (("Errors", self.errors), ("Remarks", self.remarks), ("Changes", self.changes)):
+        sections = [("Errors", self.errors), ("Remarks", self.remarks)]
+        if self.ok:  # after a stop, the changes listed were never made
+            sections.append(("Changes", self.changes))
+        for title, items in sections:
             if items:
                 lines.append(f"{title} ({len(items)}):")
                 lines.extend(f"  {item}" for item in items[:MAX_LISTED])
@@ -97,6 +115,20 @@ class ImportResult:
 
 class _Rollback(Exception):
     pass
+
+
+def printable(text: str) -> str:
+    """Text any database and terminal can hold: a file name from a non-UTF-8 file system keeps its
+    undecodable bytes as lone surrogates, which neither PostgreSQL nor SQLite accept; NUL neither."""
+    text = str(text).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.replace("\x00", "\\x00")
+
+
+def _storable(mapping):
+    """The mapping as the ImportRun keeps it: JSON without NUL characters (PostgreSQL's jsonb refuses them)."""
+    if mapping is None:
+        return None
+    return json.loads(printable(json.dumps(mapping)).replace("\\u0000", "\\\\x00"))
 
 
 def _label(parsed: ParsedRow) -> str:
@@ -317,6 +349,7 @@ def run_import(
     result = ImportResult(file_name=file_name or path.name, format=fmt.name, dry_run=dry_run)
     started = timezone.now()
     try:
+        check_file_size(path)
         result.sha256 = file_sha256(path)
         with transaction.atomic():
             _import_rows(
@@ -336,12 +369,19 @@ def run_import(
     except (ImportFailed, RowError, OSError) as error:
         result.errors.append(str(error))
     except DatabaseError as error:
-        result.errors.append(f"The database refused the data: {error}")
+        result.errors.append(f"The database refused the data: {printable(error)}")
+    except Exception as error:  # never a traceback for the person importing: a report, and the log
+        logger.exception("import of %s failed unexpectedly", result.file_name)
+        result.errors.append(f"The import failed unexpectedly ({type(error).__name__}); nothing was written.")
+    if not result.ok:
+        result.created = result.updated = result.unchanged = 0
+        result.changes.clear()
+        result.new_cities = []
     result.run = ImportRun.objects.create(
         file_name=result.file_name[:300],
         sha256=result.sha256,
         format=fmt.name,
-        mapping=fmt.mapping,
+        mapping=_storable(fmt.mapping),
         dry_run=dry_run,
         publish=publish,
         started_by=user if getattr(user, "pk", None) else None,
@@ -351,7 +391,7 @@ def run_import(
         updated=result.updated if result.ok else 0,
         unchanged=result.unchanged if result.ok else 0,
         skipped=result.skipped_total,
-        report=result.report(),
+        report=printable(result.report()),
         finished_at=timezone.now(),
     )
     ImportRun.objects.filter(pk=result.run.pk).update(started_at=started)
@@ -366,6 +406,7 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
     occurrences: Counter = Counter()
     batch: list[ParsedRow] = []
     header_checked = False
+    formulas = getattr(fmt, "formulas", "remark")
     for number, row in reader:
         if not header_checked:
             fmt.check_header(reader.header)
@@ -373,11 +414,13 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
         result.rows_read += 1
         if progress and result.rows_read % progress_every == 0:
             progress(f"{result.rows_read} rows read: {result.created} created, {result.updated} updated")
-        if all(cells.is_blank(value) for value in row.values()):
-            result.skipped["empty row"] += 1
-            continue
         try:
+            uncached = _check_cells(number, row, reader.uncached_formulas, formulas)
+            if all(cells.is_blank(value) for value in row.values()) and not uncached:
+                result.skipped["empty row"] += 1
+                continue
             parsed = fmt.parse(number, row, refs)
+            check_limits(parsed, getattr(fmt, "column_of", lambda target: target))
         except RowError as error:
             error.row = number
             result.errors.append(str(error))
@@ -389,6 +432,7 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
             key = hashlib.blake2b(parsed.fingerprint.encode(), digest_size=16).digest()
             occurrences[key] += 1
             parsed.external_id = f"{parsed.fingerprint}-{occurrences[key]}"
+        parsed.remarks.extend(uncached)
         result.remarks.extend(f"{_label(parsed)}: {remark}" for remark in parsed.remarks)
         if result.errors:
             continue  # keep checking the rest, write nothing
@@ -398,9 +442,29 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
             batch = []
     if not header_checked:
         fmt.check_header(reader.header)
+        raise ImportFailed("Row 2: the file holds its column names but no data rows; there is nothing to import.")
     if batch and not result.errors:
         _write(writer, batch, result)
     result.new_cities = [f"{city.name} ({city.province})" for city in refs.created_cities]
+
+
+def _check_cells(number: int, row: dict, uncached_formulas: list[str], policy: str) -> list[str]:
+    """Refuse a cell holding a NUL byte (no database column can store it); report formula cells
+    without a saved value: remarks to add to the row, or a RowError when the mapping says "error"."""
+    for column, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise RowError("the cell holds a NUL byte (\\x00), which cannot be stored", column=column, row=number)
+    if uncached_formulas and policy == "error":
+        raise RowError(
+            "a formula without a saved value (open and save the file in a spreadsheet program to compute it)",
+            column=uncached_formulas[0],
+            row=number,
+        )
+    return [
+        f"column {column!r} is a formula without a saved value: read as blank (open and save the file in a "
+        "spreadsheet program to compute it)"
+        for column in uncached_formulas
+    ]
 
 
 def _write(writer: Writer, batch: list[ParsedRow], result: ImportResult) -> None:

@@ -22,6 +22,7 @@ from incidents.models import AttributionKind, normalise_name
 
 from . import cells
 from .errors import ImportFailed, RowError
+from .readers import check_encoding
 from .references import References
 from .rows import ParsedRow, build_title
 
@@ -44,7 +45,19 @@ TARGETS = {
     "note": {"column", "value", "values"},
 }
 REQUIRED = ("date", "province")
-TOP_LEVEL = {"source", "encoding", "sheet", "external_id", "columns", "formula_safe", "name", "description"}
+TOP_LEVEL = {
+    "source",
+    "encoding",
+    "sheet",
+    "external_id",
+    "columns",
+    "formula_safe",
+    "formulas",
+    "name",
+    "description",
+}
+# What an XLSX formula cell without a saved value makes: a remark on its row (read as blank), or an error.
+FORMULA_POLICIES = ("remark", "error")
 # Prefixes a formula-safe CSV (tracker/csv.py) neutralises with a leading apostrophe.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_KEYS = {"title", "publisher", "url", "citation"}
@@ -90,8 +103,9 @@ class MappedFormat:
         self.mapping = mapping
         self._validate()
         self.columns: dict[str, dict] = mapping["columns"]
-        self.encoding = mapping.get("encoding", "utf-8")
+        self.encoding = check_encoding(mapping.get("encoding", "utf-8"))
         self.sheet = mapping.get("sheet")
+        self.formulas = mapping.get("formulas", "remark")
         self.external_id_column = (mapping.get("external_id") or {}).get("column")
         self.formula_safe = bool(mapping.get("formula_safe"))
         self._values = {
@@ -113,6 +127,11 @@ class MappedFormat:
             raise ImportFailed('The mapping needs a "source" with at least a "title": every incident cites it.')
         if unknown := set(source) - SOURCE_KEYS:
             raise ImportFailed(f'Unknown key(s) in "source": {", ".join(sorted(unknown))}.')
+        check_encoding(m.get("encoding", "utf-8"))
+        if m.get("formulas", "remark") not in FORMULA_POLICIES:
+            raise ImportFailed(f'"formulas" must be one of {", ".join(FORMULA_POLICIES)}, not {m["formulas"]!r}.')
+        if "sheet" in m and not _is_name(m["sheet"]):
+            raise ImportFailed('"sheet" must be the name of a sheet (text).')
         ext = m.get("external_id")
         if ext is not None and not (isinstance(ext, dict) and _is_name(ext.get("column"))):
             raise ImportFailed('"external_id" must be {"column": "<column name>"}.')
@@ -273,10 +292,17 @@ class MappedFormat:
             ext = cells.clean_text(row.get(self._header[self.external_id_column]))
             if not ext:
                 raise RowError("the identity column is empty", column=self.external_id_column)
-            parsed.external_id = ext[:100]
+            parsed.external_id = ext  # over 100 characters: refused by check_limits, never cut to a clash
         else:
             parsed.fingerprint = self.fingerprint(row)
         return parsed
+
+    def column_of(self, target: str) -> str:
+        """The file's column a target comes from (for messages), or what it is when not a column."""
+        if target == "external_id":
+            return self.external_id_column or "(row identity)"
+        spec = self.columns.get(target, {})
+        return spec.get("column") or f"(constant for {target})"
 
     def fingerprint(self, row: dict) -> str:
         """A hash of the row's mapped cells (trimmed, case-folded): the row's identity without an id column."""

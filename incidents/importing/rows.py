@@ -45,3 +45,47 @@ def build_title(*, attack_type: str, locality: str, city_name: str) -> str:
         place = locality if len(locality) <= room else locality[: room - 1].rstrip() + "…"
         return f"{label}, {place}{tail}"
     return f"{label}{tail}"[:300]
+
+
+# The largest value a PositiveIntegerField holds on every database (PostgreSQL's integer).
+MAX_INTEGER = 2_147_483_647
+
+
+def _is_integer(value, field) -> bool:
+    from django.db import models
+
+    return isinstance(value, int) and not isinstance(value, bool) and isinstance(field, models.IntegerField)
+
+
+def _field_limit(model, name: str, value, column: str) -> None:
+    """RowError when `value` does not fit `model`'s field `name`: too long, a NUL byte, too large."""
+    from django.db import models
+
+    from .errors import RowError
+
+    field = model._meta.get_field(name)
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise RowError("the text holds a NUL byte (\\x00), which cannot be stored", column=column)
+        limit = getattr(field, "max_length", None)
+        if isinstance(field, models.CharField) and limit and len(value) > limit:
+            raise RowError(f"{len(value)} characters, over the limit of {limit} for {name}", column=column)
+    elif _is_integer(value, field) and not 0 <= value <= MAX_INTEGER:
+        raise RowError(f"{value} is out of range for {name} (0 to {MAX_INTEGER:,})", column=column)
+
+
+def check_limits(parsed: ParsedRow, column_of) -> None:
+    """Check every value a row would write against its field's limits, before anything is written.
+
+    Without this, PostgreSQL refuses an over-long locality or a NUL byte mid-import with a raw
+    error, while SQLite stores them silently: the same file must get the same answer on both.
+    `column_of(target)` names the file's column a target comes from, for the message.
+    """
+    from incidents.models import Incident, IncidentSource
+
+    for name, value in parsed.values.items():
+        _field_limit(Incident, name, value, column_of(name))
+    for name, value in parsed.link.items():
+        target = name.removeprefix("reported_")
+        _field_limit(IncidentSource, name, value, column_of(target))
+    _field_limit(IncidentSource, "external_id", parsed.external_id, column_of("external_id"))
