@@ -10,6 +10,7 @@ urlpatterns = [
     path("incidents/<int:pk>/court-record-checked/", views.court_record_checked, name="court_record_checked"),
     path("hearings/record/", views.record_hearing, name="record_hearing"),
     path("review/", review.queue, name="review_queue"),
+    path("review/publish-selected/", review.publish_selected, name="publish_selected"),
     path("review/<str:kind>/<int:pk>/publish/", review.publish, name="publish"),
     path("review/<str:kind>/<int:pk>/send-back/", review.send_back, name="send_back"),
     path("review/<str:kind>/<int:pk>/retract/", review.retract, name="retract"),

@@ -170,7 +170,7 @@ def admin_samples(world: dict) -> list:
 
     from alerts.models import Subscription
     from cases.models import Holiday
-    from core.models import Correction
+    from core.models import Correction, CorrectionRedaction
     from incidents.models import ImportRun
 
     published = world["published"]
@@ -184,6 +184,7 @@ def admin_samples(world: dict) -> list:
         note="Hospital figures.",
     )
     recorder = world["recorder"]
+    redaction = CorrectionRedaction.objects.create(correction=correction, fields="note", reason="Named a minor.")
     return [
         world["draft"],  # the admin pages of the published one come as variants below
         world["province"],
@@ -195,6 +196,7 @@ def admin_samples(world: dict) -> list:
         world["published"].attributions.get(),
         world["published"].victims.first(),
         correction,
+        redaction,
         world["case"],
         world["charge"],
         world["hearing"],
@@ -413,6 +415,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "monitoring:confirm_court_check": POST_ONLY_STAFF,
     "monitoring:discard_court_check": POST_ONLY_STAFF,
     "monitoring:publish": POST_ONLY_STAFF,
+    "monitoring:publish_selected": POST_ONLY_STAFF,
     "monitoring:send_back": POST_ONLY_STAFF,
     "monitoring:calendar_token": POST_ONLY_STAFF,
     # Retracting is for editors: the form of a published record.
@@ -469,6 +472,7 @@ ADMIN_ACCESS: dict[str, tuple[str, str, str]] = {
     "incidents.attribution": _RECORDS,
     "incidents.victim": _RECORDS,
     "core.correction": ("v", "v", "v"),
+    "core.correctionredaction": ("", "", "v"),  # the redaction log: superusers read it, nobody edits it
     "incidents.importrun": ("", "vi", "vi"),
     "cases.case": _RECORDS,
     "cases.charge": _RECORDS,
@@ -616,3 +620,37 @@ def test_hidden_ids_are_404_on_every_api_detail_endpoint(world):
             response = client.get(f"/api/{endpoint}/{pk}/")
             assert response.status_code == NOT_FOUND, (endpoint, pk, response.status_code)
     assert client.get("/api/courts/999999/").status_code == NOT_FOUND
+
+
+@pytest.mark.parametrize("cited_by", ["link", "attribution"])
+def test_monitor_cannot_change_a_source_a_published_incident_cites(world, django_user_model, cited_by):
+    """Issue 14 item 6: a source cited by a published incident, by a source link or only through an
+    attribution, is read-only for a monitor (change view without the save buttons, POST 403); a
+    source cited by a draft alone stays theirs to fix; an editor may change either."""
+    from django.urls import reverse
+
+    from incidents.models import Source
+
+    cited = f.SourceFactory(title="Cited report", url="https://example.org/report")
+    if cited_by == "link":
+        f.IncidentSourceFactory(incident=world["published"], source=cited)
+    else:
+        f.AttributionFactory(incident=world["published"], organisation=f.OrganisationFactory(), source=cited)
+    f.AttributionFactory(incident=world["draft"], organisation=f.OrganisationFactory(), source=cited)
+    draft_only = world["draft"].source_links.get().source
+    monitor = client_for(MONITOR, django_user_model)
+
+    def change(client, source, title):
+        url = reverse("admin:incidents_source_change", args=[source.pk])
+        return client.post(url, {"title": title, "url": "https://example.org/rewritten"})
+
+    page = monitor.get(reverse("admin:incidents_source_change", args=[cited.pk]))
+    assert (page.status_code, page.context["has_change_permission"]) == (OK, False)
+    assert change(monitor, cited, "Rewritten").status_code == FORBIDDEN
+    cited.refresh_from_db()
+    assert (cited.title, cited.url) == ("Cited report", "https://example.org/report")
+    assert change(monitor, draft_only, "Fixed draft source").status_code == REDIRECT
+    assert Source.objects.get(pk=draft_only.pk).title == "Fixed draft source"
+    editor = client_for(EDITOR, django_user_model)
+    assert change(editor, cited, "Corrected by an editor").status_code == REDIRECT
+    assert Source.objects.get(pk=cited.pk).title == "Corrected by an editor"
