@@ -18,7 +18,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from incidents.models import AttributionKind, normalise_name
+from incidents.models import AttributionKind, Source, normalise_name
 
 from . import cells
 from .errors import ImportFailed, RowError
@@ -94,6 +94,17 @@ def _check_option_types(target: str, spec: dict) -> None:
         raise ImportFailed(f'"formats" of "{target}" must be a list of date formats, e.g. ["%d/%m/%Y"].')
 
 
+def _check_source(source: dict) -> None:
+    """The source's details as text within the Source fields' limits (checked before the import writes it)."""
+    for key in SOURCE_KEYS & set(source):
+        value = source[key]
+        if not isinstance(value, str | type(None)):
+            raise ImportFailed(f'"{key}" of "source" must be text.')
+        limit = Source._meta.get_field(key).max_length
+        if limit and len((value or "").strip()) > limit:
+            raise ImportFailed(f'"{key}" of "source" is {len(value.strip())} characters; the limit is {limit}.')
+
+
 class MappedFormat:
     """Import any CSV/XLSX described by a mapping (a dict loaded from JSON)."""
 
@@ -127,6 +138,9 @@ class MappedFormat:
             raise ImportFailed('The mapping needs a "source" with at least a "title": every incident cites it.')
         if unknown := set(source) - SOURCE_KEYS:
             raise ImportFailed(f'Unknown key(s) in "source": {", ".join(sorted(unknown))}.')
+        _check_source(source)
+        if "\\u0000" in json.dumps(m):
+            raise ImportFailed("The mapping holds a NUL byte (\\x00), which no database can store; remove it.")
         check_encoding(m.get("encoding", "utf-8"))
         if m.get("formulas", "remark") not in FORMULA_POLICIES:
             raise ImportFailed(f'"formulas" must be one of {", ".join(FORMULA_POLICIES)}, not {m["formulas"]!r}.')

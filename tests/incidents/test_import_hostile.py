@@ -421,12 +421,15 @@ def test_non_utf8_file_name_is_logged_readably(tmp_path):
     assert "row 2, column 'Place': the cell holds a NUL byte" in run.report
 
 
-def test_nul_in_the_mapping_is_kept_readably_in_the_log(tmp_path):
-    changes = {"source": {"title": "Sheet\x00one"}}
-    path = write(tmp_path, "nul.csv", HEADER + "2012-03-11,Sindh,Abbas\x00Town,2\r\n")
-    refused(
-        path,
-        mapping(**changes),
-        message="row 2, column 'Place': the cell holds a NUL byte (\\x00), which cannot be stored",
-    )
-    assert ImportRun.objects.get().mapping["source"]["title"] == "Sheet\\x00one"
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ({"title": "Sheet\x00one"}, "The mapping holds a NUL byte (\\x00), which no database can store; remove it."),
+        ({"title": "x" * 301}, '"title" of "source" is 301 characters; the limit is 300.'),
+        ({"title": "Sheet", "url": ["https://example.org"]}, '"url" of "source" must be text.'),
+    ],
+)
+def test_bad_source_in_the_mapping_is_refused_when_read(source, message):
+    with pytest.raises(ImportFailed) as caught:
+        MappedFormat(mapping(source=source))
+    assert str(caught.value) == message
