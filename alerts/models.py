@@ -7,6 +7,7 @@ receive the digest that `manage.py send_alerts` sends.
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import parse_qsl, urlencode
 
 from django.core import signing
@@ -70,7 +71,7 @@ class Subscription(models.Model):
             return f"case {self.case.title}"
         if self.kind == Kind.COURT:
             return f"hearings at {self.court}"
-        return f"incidents matching “{self.query or 'all'}”"
+        return describe_search(self.filter_params())
 
     @property
     def is_active(self) -> bool:
@@ -118,3 +119,59 @@ class Subscription(models.Model):
 def normalise_query(params: dict[str, str]) -> str:
     """A stable query string of the non-empty filter parameters (sorted, so equal searches match)."""
     return urlencode(sorted((k, v) for k, v in params.items() if v not in (None, "")))
+
+
+def describe_search(params: dict[str, str]) -> str:
+    """A saved incident search in words, e.g. "incidents in Quetta, Balochistan, target killing, 2013".
+
+    Slugs are read back as the names the reader chose from (one query per kind of list named, at most
+    four); a value that names nothing is shown as given, so the words never hide what is followed.
+    """
+    from incidents.models import AttackType, City, Community, Organisation, Province
+
+    def name_of(model, slug: str) -> str:
+        row = model.objects.filter(slug=slug).only("name").first()
+        return row.name if row else slug
+
+    place = [name_of(model, params[key]) for key, model in (("city", City), ("province", Province)) if params.get(key)]
+    parts = ["incidents in " + ", ".join(place) if place else "incidents"]
+    if params.get("attack_type"):
+        kind = params["attack_type"]
+        parts.append(AttackType(kind).label.lower() if kind in AttackType.values else kind)
+    if params.get("community"):
+        parts.append("against " + name_of(Community, params["community"]))
+    if params.get("organisation"):
+        parts.append("attributed to " + name_of(Organisation, params["organisation"]))
+    period = _describe_period(params.get("date_from", ""), params.get("date_to", ""))
+    if period:
+        parts.append(period)
+    if params.get("q"):
+        parts.append(f"matching “{params['q']}”")
+    if len(parts) == 1 and not place:
+        return "all incidents"
+    return ", ".join(parts)
+
+
+def _describe_period(date_from: str, date_to: str) -> str:
+    """ "2013" for a whole calendar year, else "from 1 Jan 2013", "until …", "1 Jan 2013 to …"."""
+
+    def parse(value: str) -> datetime.date | None:
+        try:
+            return datetime.date.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    start, end = parse(date_from), parse(date_to)
+    if start and end and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+
+    def words(day: datetime.date | None, raw: str) -> str:
+        return f"{day.day} {day:%b %Y}" if day else raw
+
+    if (start or date_from) and (end or date_to):
+        return f"{words(start, date_from)} to {words(end, date_to)}"
+    if start or date_from:
+        return f"from {words(start, date_from)}"
+    if end or date_to:
+        return f"until {words(end, date_to)}"
+    return ""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
-from incidents.filters import IncidentFilter
+from incidents.filters import IncidentFilter, narrow_cities_to_province
 from incidents.models import Incident
 
 from .models import Case, Charge, Court, Stage, Verdict
@@ -48,6 +48,7 @@ class CaseFilter(django_filters.FilterSet):
         # Incident parameters are not fields of Case: route them through the incidents.
         for param in INCIDENT_PARAMS:
             self.filters[param].method = "filter_through_incidents"
+        narrow_cities_to_province(self)
 
     def filter_through_incidents(self, queryset, name, value):
         return queryset  # applied all at once in filter_queryset

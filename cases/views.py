@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import F, Prefetch
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -50,7 +51,7 @@ CASE_SORTS = {
     "fir_date": SortChoice("Earliest FIR first", (F("fir_date").asc(nulls_last=True), "id")),
     "-judgment": SortChoice("Latest judgment first", (F("judgment_date").desc(nulls_last=True), "-id")),
     "judgment": SortChoice("Earliest judgment first", (F("judgment_date").asc(nulls_last=True), "id")),
-    "court": SortChoice("Court A–Z", ("court__name", "-id")),
+    "court": SortChoice("Court A–Z", (Lower("court__name"), "-id")),  # case-blind
 }
 
 CASE_CSV_COLUMNS = [
@@ -290,6 +291,8 @@ def court_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "card": card,
         "today": day,
         "pending_ages": figures.pending_ages,
+        # No chart over an all-zero table: the template says "No pending cases" instead.
+        "pending_total": sum(row.count for row in figures.pending_ages),
         "pending_rows": pending_rows,
         "page": page,
         "page_links": page_links(page),

@@ -51,6 +51,10 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields = ["date_from", "date_to", "province", "city", "attack_type", "community", "organisation", "q"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        narrow_cities_to_province(self)
+
     def filter_community(self, queryset, name, value):
         # Exists, not a join: an incident must appear once however many rows match.
         through = Incident.communities.through
@@ -78,6 +82,24 @@ class IncidentFilter(django_filters.FilterSet):
                 match |= Q(province_id__in=sorted(provinces[index]))
             queryset = queryset.filter(match)
         return queryset
+
+
+def narrow_cities_to_province(filterset: django_filters.FilterSet) -> None:
+    """With a `province` given, the city filter offers (and accepts) only that province's cities.
+
+    Without one every city is offered, so the plain form works without JavaScript: choose a
+    province, apply, and the city list narrows. A city of another province is a form error
+    saying so (400 on the pages and the API), never a silently empty list. No extra query: the
+    narrowing is a join in the city choices' own query.
+    """
+    province = filterset.data.get("province") if filterset.data else None
+    if not province or not isinstance(province, str):
+        return
+    city = filterset.filters["city"]
+    city.queryset = City.objects.filter(province__slug=province)
+    city.extra["error_messages"] = {
+        "invalid_choice": "That city is not in the chosen province: choose one of its cities, or “Any city”."
+    }
 
 
 def place_matches(words: list[str]) -> tuple[list[set[int]], list[set[int]]]:

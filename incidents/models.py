@@ -13,7 +13,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import clock
@@ -59,7 +61,8 @@ class AliasedModel(models.Model):
 
     class Meta:
         abstract = True
-        ordering = ["name"]
+        # Case-blind, so "al Qaeda" sorts with the A's on SQLite and PostgreSQL alike.
+        ordering = [Lower("name")]
 
     def __str__(self) -> str:
         return self.name
@@ -91,7 +94,7 @@ class City(models.Model):
     objects = AliasedQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
         verbose_name_plural = "cities"
         constraints = [
             models.UniqueConstraint(fields=["province", "name"], name="city_unique_name_in_province"),
@@ -118,6 +121,12 @@ class Organisation(AliasedModel):
         default=False, help_text="Banned by the federal government under the ATA 1997 (First Schedule)."
     )
     proscribed_on = models.DateField(null=True, blank=True, help_text="Date of the proscription notification.")
+    proscription_verified = models.BooleanField(
+        default=False,
+        help_text="Tick once the proscription status has been checked against the Ministry of Interior / "
+        "NACTA list or a published report of the notification. Until then an organisation not marked "
+        'proscribed reads "Proscription not verified", never "Not proscribed".',
+    )
     umbrella = models.ForeignKey(
         "self",
         null=True,
@@ -132,6 +141,16 @@ class Organisation(AliasedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:organisation_detail", args=[self.pk])
+
+    @property
+    def proscription_status(self) -> str:
+        """What the pages may say: "proscribed", "not_proscribed" (checked) or "unverified".
+
+        A recorded proscription is stated as such; "not proscribed" only once someone checked.
+        """
+        if self.proscribed:
+            return "proscribed"
+        return "not_proscribed" if self.proscription_verified else "unverified"
 
 
 class AttackType(models.TextChoices):
@@ -575,4 +594,5 @@ class ImportRun(models.Model):
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
-        return f"{self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"
+        # In Pakistan time (settings.TIME_ZONE), like the fields the admin shows beside it.
+        return f"{self.file_name} at {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"

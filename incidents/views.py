@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
@@ -29,7 +30,7 @@ INCIDENT_SORTS = {
     "killed": SortChoice("Fewest killed first", (F("killed").asc(nulls_last=True), "-date", "-id")),
     "-injured": SortChoice("Most injured first", (F("injured").desc(nulls_last=True), "-date", "-id")),
     "injured": SortChoice("Fewest injured first", (F("injured").asc(nulls_last=True), "-date", "-id")),
-    "title": SortChoice("Title A–Z", ("title", "id")),
+    "title": SortChoice("Title A–Z", (Lower("title"), "id")),  # case-blind, like every A–Z order
 }
 
 # The tracker's own incident CSV format: stable column names, in this order (see incident_list).
@@ -167,7 +168,7 @@ ORGANISATION_INCIDENTS_PAGE_SIZE = 25
 
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every organisation with the published incidents attributed to it (incidents.stats.by_organisation)."""
-    organisations = Organisation.objects.public().select_related("umbrella").order_by("name")
+    organisations = Organisation.objects.public().select_related("umbrella").order_by(Lower("name"), "id")
     page = paginate(request, organisations, per_page=ORGANISATION_PAGE_SIZE)
     figures = stats.organisation_figures(
         incidents=Incident.objects.public(), organisations=[org.pk for org in page.object_list]
@@ -216,7 +217,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "incident_rows": [(i, kinds_by_incident.get(i.pk, [])) for i in page.object_list],
         "convictions": conviction_page,
         "conviction_links": page_links(conviction_page),
-        "members": list(organisation.members.order_by("name")),
+        "members": list(organisation.members.order_by(Lower("name"))),
     }
     return render(request, "incidents/organisation_detail.html", context)
 

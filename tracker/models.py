@@ -1,6 +1,7 @@
 """The project's own table: the data version that cached pages and statistics are keyed on (tracker/dataversion.py)."""
 
 from django.db import models
+from django.utils import timezone
 
 
 class DataVersion(models.Model):
@@ -25,4 +26,4 @@ class DataVersion(models.Model):
         verbose_name = "data version"
 
     def __str__(self) -> str:
-        return f"{self.token}-{self.counter} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+        return f"{self.token}-{self.counter} ({timezone.localtime(self.changed_at):%Y-%m-%d %H:%M:%S})"

@@ -74,14 +74,18 @@ def test_communities_and_cities_with_aliases():
 
 def test_organisations_with_sourced_proscription_dates_only():
     seed()
-    rows = {o.abbreviation or o.slug: (o.proscribed, o.proscribed_on) for o in Organisation.objects.all()}
+    rows = {
+        o.abbreviation or o.slug: (o.proscribed, o.proscribed_on, o.proscription_verified)
+        for o in Organisation.objects.all()
+    }
     assert rows == {
-        "LeJ": (True, datetime.date(2001, 8, 14)),
-        "SSP": (True, datetime.date(2002, 1, 14)),
-        "ASWJ": (False, None),
-        "jundullah": (False, None),
-        "TTP": (True, datetime.date(2008, 8, 25)),
-        "AQ": (True, datetime.date(2003, 3, 17)),
+        "LeJ": (True, datetime.date(2001, 8, 14), True),
+        "SSP": (True, datetime.date(2002, 1, 14), True),
+        # Notification of 15 Feb 2012 (Dawn and The Nation, March 2012; seeds/organisations.yaml).
+        "ASWJ": (True, datetime.date(2012, 2, 15), True),
+        "jundullah": (False, None, False),  # no source at hand: "Proscription not verified"
+        "TTP": (True, datetime.date(2008, 8, 25), True),
+        "AQ": (True, datetime.date(2003, 3, 17), True),
     }
     assert Organisation.objects.get(abbreviation="SSP").umbrella.abbreviation == "ASWJ"
 
