@@ -250,8 +250,8 @@ class CommunityAdmin(VersionedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "abbreviation", "proscribed", "proscribed_on", "umbrella"]
-    list_filter = ["proscribed"]
+    list_display = ["name", "abbreviation", "proscribed", "proscribed_on", "proscription_verified", "umbrella"]
+    list_filter = ["proscribed", "proscription_verified"]
     list_select_related = ["umbrella"]
     search_fields = ["name", "slug", "abbreviation", "aliases"]
     autocomplete_fields = ["umbrella"]

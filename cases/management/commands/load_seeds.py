@@ -67,6 +67,8 @@ def load_reference_lists(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
                 "aliases": _aliases(entry),
                 "proscribed": bool(entry.get("proscribed")),
                 "proscribed_on": entry.get("proscribed_on"),
+                # Checked only where the seed cites a source for the status (seeds/organisations.yaml).
+                "proscription_verified": bool(entry.get("proscription_source")),
             },
         )
     for entry in organisations:  # umbrellas once every organisation exists
