@@ -26,8 +26,10 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
 
-from .models import Correction, Status
+from .models import Correction, CorrectionRedaction, Status
 
 # app_label.model -> the public fields whose change is a correction.
 CORRECTED_FIELDS: dict[str, tuple[str, ...]] = {
@@ -38,6 +40,13 @@ CORRECTED_FIELDS: dict[str, tuple[str, ...]] = {
 # Models whose blank → value changes are progress, not corrections (see the module docstring).
 PROGRESS_MODELS = {"cases.case", "cases.charge"}
 BLANK_VALUES = (None, "", "pending")
+
+REASON_LABEL = "Reason for the correction"
+REASON_HELP = (
+    "Public: shown in the corrections log. Needed when you change a published record's date, place, "
+    "figures, court dates or verdict."
+)
+REASON_REQUIRED = "Give the reason for the correction: it is shown in the public corrections log."
 
 
 def _label(model) -> str:
@@ -70,11 +79,94 @@ def public_record(instance) -> tuple[str, str]:
     return str(instance), instance.get_absolute_url()
 
 
+# What the log's readers need to render each kind of record's public label in one query.
+LABEL_RELATED: dict[str, tuple[str, ...]] = {"cases.case": ("court",), "cases.charge": ("case__court", "accused")}
+
+
+def _owner(instance):
+    """The record whose status decides whether `instance` is public (a charge's case)."""
+    return instance.case if _label(type(instance)) == "cases.charge" else instance
+
+
+def hidden_label(instance) -> str:
+    """What the log says of a record the public may not see now (never its name)."""
+    if instance is None:
+        return "A record since deleted"
+    owner = _owner(instance)
+    name = owner._meta.verbose_name
+    if getattr(owner, "status", None) == Status.RETRACTED:
+        return f"A retracted {name}"
+    return f"A {name} no longer published"
+
+
+def show_today(corrections) -> list[Correction]:
+    """Give each log entry the label and link its record has TODAY, under today's visibility rules.
+
+    The label stored when the entry was written is never shown: an accused marked juvenile since
+    shows as "Juvenile (name withheld)", a retracted record as "A retracted incident" with no
+    link, a deleted one as "A record since deleted". Sets `record_label`, `record_url` and
+    `is_linkable` on the (unsaved) rows; one query per kind of record, whatever the number of rows.
+    """
+    from collections import defaultdict
+
+    rows = list(corrections)
+    ids_by_type: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        ids_by_type[row.content_type_id].add(row.object_id)
+    records: dict[tuple[int, int], object] = {}
+    for type_id, ids in ids_by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None:
+            continue
+        queryset = model._default_manager.filter(pk__in=ids).select_related(*LABEL_RELATED.get(_label(model), ()))
+        records.update(((type_id, record.pk), record) for record in queryset)
+    for row in rows:
+        record = records.get((row.content_type_id, row.object_id))
+        if record is not None and hasattr(_owner(record), "status") and is_published(record):
+            row.record_label, row.record_url = public_record(record)
+        else:
+            row.record_label, row.record_url = hidden_label(record), ""
+        row.is_linkable = bool(row.record_url)
+    return rows
+
+
 def is_published(instance) -> bool:
     """Whether the record (or, for a charge, its case) is published now."""
     if _label(type(instance)) == "cases.charge":
         return instance.case.status == Status.PUBLISHED
     return instance.status == Status.PUBLISHED
+
+
+def corrected_fields(instance, new_values: dict) -> list[str]:
+    """The public figures of the saved, published `instance` that `new_values` (a form's cleaned
+    data) would correct: what asks the person saving for a reason. Progress (a blank filled in a
+    case or charge) is not a correction, as in `record_changes`."""
+    label = _label(type(instance))
+    if instance.pk is None or label not in CORRECTED_FIELDS or not is_published(instance):
+        return []
+    progress = label in PROGRESS_MODELS
+    changed = []
+    for name in CORRECTED_FIELDS[label]:
+        if name not in new_values:
+            continue
+        field = instance._meta.get_field(name)
+        before, after = getattr(instance, field.attname), new_values[name]
+        if field.is_relation:
+            after = after.pk if after is not None else None
+        if after == "" and field.null:
+            after = None
+        if before == after or (progress and before in BLANK_VALUES):
+            continue
+        changed.append(name)
+    return changed
+
+
+def set_reason(instance, reason: str) -> None:
+    """Give the next save of `instance` its correction reason: the public note of the log entries it
+    writes (any length), and simple_history's change reason (its column holds 100 characters)."""
+    reason = (reason or "").strip()
+    instance._correction_note = reason
+    instance._change_reason = reason[:100] or None
 
 
 def record_changes(old, new, user=None, note: str = "", *, instance=None) -> list[Correction]:
@@ -127,6 +219,34 @@ def record_retraction(instance, user=None, note: str = "") -> Correction:
     )
 
 
+REDACTED = "[redacted]"
+REDACTABLE_FIELDS = ("record_label", "old_value", "new_value", "note")
+
+
+def redact(correction: Correction, user, reason: str) -> CorrectionRedaction:
+    """Replace the entry's stored texts with "[redacted]" and log who, when and why.
+
+    Only texts that hold something are replaced (an empty note stays empty); the field name and the
+    date stay, so the public still sees that a correction was made. The public label is rendered at
+    read time anyway (`show_today`); the stored one is redacted too, so no copy is left in the admin.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why the entry is redacted.")
+    changed = [name for name in REDACTABLE_FIELDS if getattr(correction, name) not in ("", REDACTED)]
+    with transaction.atomic():
+        for name in changed:
+            setattr(correction, name, REDACTED)
+        if changed:
+            correction.save(update_fields=changed)
+        return CorrectionRedaction.objects.create(
+            correction=correction,
+            fields=", ".join(Correction._meta.get_field(name).verbose_name for name in changed) or "nothing left",
+            reason=reason,
+            redacted_by=user if user is not None and user.is_authenticated else None,
+        )
+
+
 def on_history_saved(sender, instance, history_instance, history_user=None, history_change_reason=None, **kwargs):
     """post_create_historical_record: log the changed figures of a record published before and after."""
     if history_instance.history_type != "~" or _label(type(instance)) not in CORRECTED_FIELDS:
@@ -136,7 +256,8 @@ def on_history_saved(sender, instance, history_instance, history_user=None, hist
         return
     if hasattr(previous, "status") and previous.status != Status.PUBLISHED:
         return  # publishing a draft: not a correction
-    record_changes(previous, history_instance, history_user, history_change_reason or "", instance=instance)
+    note = getattr(instance, "_correction_note", None) or history_change_reason or ""
+    record_changes(previous, history_instance, history_user, note, instance=instance)
 
 
 def connect() -> None:

@@ -123,3 +123,26 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_label}: {self.field or 'note'}"
+
+
+class CorrectionRedaction(models.Model):
+    """Staff-only log of redactions: a superuser blanked a corrections log entry's text, and why.
+
+    The entry stays in the public log with "[redacted]" in place of its old and new values and its
+    note (a name that should never have been public, say); this row keeps who did it, when and why,
+    and which of the entry's texts were replaced. It holds no copy of the text removed.
+    """
+
+    correction = models.ForeignKey(Correction, on_delete=models.PROTECT, related_name="redactions")
+    fields = models.CharField(max_length=200, help_text="Which texts of the entry were replaced.")
+    reason = models.TextField(help_text="Staff only: why the text was redacted.")
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    redacted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-redacted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Redaction of correction #{self.correction_id}"

@@ -25,9 +25,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import CorrectionReasonForm
 from core.models import Status
 from tracker.admin_versioning import VersionedAdminMixin
-from tracker.roles import can_edit_incident, can_publish
+from tracker.roles import can_change_source, can_edit_incident, can_publish
 
 from .models import Attribution, City, Community, Incident, IncidentSource, Organisation, Province, Source, Victim
 
@@ -109,8 +110,9 @@ class HistoryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class PublishableForm(forms.ModelForm):
-    """Checks a change of status made in the form (the field exists only for publishers)."""
+class PublishableForm(CorrectionReasonForm):
+    """Checks a change of status made in the form (the field exists only for publishers), and asks
+    for the reason when a published figure changes (core/forms.py)."""
 
     def clean(self):
         data = super().clean()
@@ -127,6 +129,12 @@ class PublishableForm(forms.ModelForm):
         elif new == Status.RETRACTED and old != new and not (data.get("retraction_note") or "").strip():
             self.add_error("retraction_note", "Give a public note saying why the record is retracted.")
         return data
+
+
+CORRECTION_DESCRIPTION = (
+    "This record is published: changing a figure the public sees is listed in the public corrections "
+    "log, with the reason you give here."
+)
 
 
 class RetractForm(forms.Form):
@@ -157,6 +165,17 @@ class PublishableAdmin(HistoryAdmin):
         if not self.has_publish_permission(request):
             fields += self.publisher_fields
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        """A published record's change form also has the "reason for the correction" box, before
+        Publication: required when the save changes a public figure (core/forms.py)."""
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None or obj.status != Status.PUBLISHED or not self.has_change_permission(request, obj):
+            return fieldsets
+        names = [name for name, _options in fieldsets]
+        at = names.index("Publication") if "Publication" in names else len(fieldsets)
+        correction = ("Correction", {"fields": ["correction_reason"], "description": CORRECTION_DESCRIPTION})
+        return [*fieldsets[:at], correction, *fieldsets[at:]]
 
     def save_model(self, request, obj, form, change):
         """Record who; a status change is applied after the inlines are saved (see save_related)."""
@@ -272,11 +291,9 @@ class SourceAdmin(HistoryAdmin):
         return obj.incident_count
 
     def has_change_permission(self, request, obj=None) -> bool:
-        """Monitors may change a source only while no published or retracted incident cites it."""
-        allowed = super().has_change_permission(request, obj)
-        if not allowed or obj is None or can_publish(request.user):
-            return allowed
-        return not obj.incident_links.exclude(incident__status=Status.DRAFT).exists()
+        """Monitors may change a source only while no published or retracted incident cites it,
+        by a source link or by an attribution (tracker.roles.can_change_source)."""
+        return super().has_change_permission(request, obj) and can_change_source(request.user, obj)
 
 
 # Children of an incident: monitors add and change them only while the incident is a draft.

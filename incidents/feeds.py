@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
+from core.corrections import show_today
 from core.models import Correction
 
 from .filters import IncidentFilter
@@ -134,7 +135,8 @@ class CorrectionFeed(Feed):
         return reverse("incidents:corrections")
 
     def items(self):
-        return Correction.objects.public().order_by("-created_at", "-id")[:FEED_LIMIT]
+        """The newest entries, each named as its record is today (core.corrections.show_today)."""
+        return show_today(Correction.objects.public().order_by("-created_at", "-id")[:FEED_LIMIT])
 
     def item_title(self, item: Correction) -> str:
         return f"{item.record_label}: {item.field} corrected" if item.field else f"Correction to {item.record_label}"

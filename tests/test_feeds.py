@@ -147,7 +147,7 @@ def test_feeds_run_a_constant_number_of_queries(client, django_assert_num_querie
 
 def test_corrections_feed_lists_public_fields_newest_first(client, django_user_model):
     author = django_user_model.objects.create_user(username="corrector-username-q9", password="x-unused-pw-123")
-    incident = f.IncidentFactory(title="Quetta blast")
+    incident = f.IncidentFactory(title="Quetta blast", date=datetime.date(2013, 1, 10))
     kind = ContentType.objects.get_for_model(Incident)
     first = Correction.objects.create(
         content_type=kind,

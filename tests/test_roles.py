@@ -129,6 +129,30 @@ def test_monitor_cannot_change_a_source_cited_by_a_published_incident(monitor_cl
     assert link.source.title != "Rewritten"
 
 
+@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.RETRACTED])
+def test_monitor_cannot_change_a_source_cited_only_by_an_attribution(monitor_client, monitor, editor, status):
+    """Issue 14 item 6: an attribution's source shows on the public page just as a link's does."""
+    from tests.factories import AttributionFactory
+    from tracker.roles import can_change_source
+
+    source = SourceFactory(title="Claim reported")
+    AttributionFactory(incident=IncidentFactory(status=status), source=source)
+    assert (can_change_source(monitor, source), can_change_source(editor, source)) == (False, True)
+    assert monitor_client.post(admin_url(Source, "change", source.pk), {"title": "Rewritten"}).status_code == 403
+    source.refresh_from_db()
+    assert source.title == "Claim reported"
+
+
+def test_monitor_may_change_a_source_cited_by_drafts_only(monitor):
+    from tests.factories import AttributionFactory
+    from tracker.roles import can_change_source
+
+    source = SourceFactory()
+    AttributionFactory(incident=IncidentFactory(status=Status.DRAFT), source=source)
+    IncidentSourceFactory(incident=IncidentFactory(status=Status.DRAFT), source=source)
+    assert can_change_source(monitor, source) is True
+
+
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.PUBLISHED])
 def test_monitor_post_to_delete_view_is_forbidden(monitor_client, status):
     incident = IncidentFactory(status=status)

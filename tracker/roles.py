@@ -104,3 +104,20 @@ def can_edit_incident(user, incident) -> bool:
     if incident is None or can_publish(user, "incidents"):
         return True
     return incident.status == "draft"
+
+
+def can_change_source(user, source) -> bool:
+    """Monitors may change a source only while no published or retracted incident cites it.
+
+    A source is cited by an incident in two ways: a source link (IncidentSource) or an
+    attribution's `source`. Both show the source's title and URL on the public incident page,
+    so either one of a non-draft incident makes the source an editor's to change (issue 14).
+    """
+    if not user.has_perm("incidents.change_source"):
+        return False
+    if source is None or can_publish(user, "incidents"):
+        return True
+    from incidents.models import Attribution, IncidentSource  # tracker.roles is imported by the apps
+
+    cited = IncidentSource.objects.filter(source=source).exclude(incident__status="draft").exists()
+    return not (cited or Attribution.objects.filter(source=source).exclude(incident__status="draft").exists())

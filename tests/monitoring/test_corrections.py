@@ -145,9 +145,10 @@ def test_changing_killed_via_the_admin_creates_one_correction(editor_client):
     url = reverse("admin:incidents_incident_change", args=[incident.pk])
     data = _admin_post_data(editor_client.get(url))
     data["killed"] = 7
+    data["correction_reason"] = "Hospital list revised."  # asked for since issue 14
     response = editor_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
     incident.refresh_from_db()
     assert incident.killed == 7
-    assert _log() == [("killed", "5", "7", "")]
+    assert _log() == [("killed", "5", "7", "Hospital list revised.")]
     assert Correction.objects.get().created_by.username == "editor"
