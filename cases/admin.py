@@ -23,9 +23,12 @@ from django.db import models
 from django.db.models import Max, Min, OuterRef, Subquery
 
 from core.clock import today
-from incidents.admin import HistoryAdmin, PublishableAdmin, count_of
+from core.corrections import REASON_REQUIRED, corrected_fields, is_published, set_reason
+from core.forms import CorrectionReasonForm
+from incidents.admin import HistoryAdmin, PublishableAdmin, PublishableForm, count_of
 from tracker.admin_versioning import VersionedAdminMixin
 
+from . import dates
 from .models import Accused, Appeal, Case, Charge, Court, Hearing, Holiday, Offence
 from .workdays import WorkingCalendar
 
@@ -80,8 +83,53 @@ class CaseChangeList(ChangeList):
             case.clock = clock
 
 
+class CaseAdminForm(PublishableForm):
+    """The case form: its FIR is checked against the incidents chosen in the same form."""
+
+    def clean(self):
+        incidents = self.cleaned_data.get("incidents")
+        if incidents is not None:
+            self.instance._incident_dates = [incident.date for incident in incidents]
+        return super().clean()
+
+
+class ChargeInlineFormSet(forms.BaseInlineFormSet):
+    """A verdict of a published case corrected on the case's form needs the reason given above it."""
+
+    def clean(self):
+        super().clean()
+        if (self.data.get("correction_reason") or "").strip():
+            return
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or not form.instance.pk or not form.has_changed():
+                continue
+            # The form's instance holds the new values already: compare with the saved charge.
+            saved = Charge.objects.select_related("case").get(pk=form.instance.pk)
+            if corrected_fields(saved, data):
+                form.add_error(None, f"{REASON_REQUIRED} (Fill in “Reason for the correction” above.)")
+
+
+class HearingForm(forms.ModelForm):
+    """A hearing in the admin: a next date over a year after the hearing needs "yes, this date is right"."""
+
+    confirm_next_date = forms.BooleanField(required=False, label=dates.CONFIRM_LABEL, help_text=dates.CONFIRM_HELP)
+
+    def clean(self):
+        data = super().clean()
+        next_date = data.get("next_date")
+        if dates.needs_confirmation(data.get("date"), next_date) and not data.get("confirm_next_date"):
+            self.add_error("next_date", dates.far_next_date_message(next_date))
+        return data
+
+
+class ChargeAdminForm(CorrectionReasonForm):
+    """A charge on its own page: a corrected verdict of a published case asks for the reason."""
+
+
 class ChargeInline(admin.TabularInline):
     model = Charge
+    formset = ChargeInlineFormSet
     fields = ["accused", "custody", "verdict", "verdict_date", "sentence_kind", "sentence"]
     autocomplete_fields = ["accused"]
     formfield_overrides = SMALL_TEXTAREA
@@ -94,12 +142,14 @@ class ChargeInline(admin.TabularInline):
 
 class HearingInline(admin.TabularInline):
     model = Hearing
+    form = HearingForm
     fields = [
         "date",
         "purpose",
         "outcome",
         "adjournment_reason",
         "next_date",
+        "confirm_next_date",
         "judge",
         "monitor_present",
         "notes",
@@ -116,6 +166,7 @@ class HearingInline(admin.TabularInline):
 
 @admin.register(Case)
 class CaseAdmin(PublishableAdmin):
+    form = CaseAdminForm
     list_display = [
         "__str__",
         "stage",
@@ -178,7 +229,11 @@ class CaseAdmin(PublishableAdmin):
         )
 
     def save_formset(self, request, form, formset, change):
-        """Hearings: record who entered an outcome; then schedule each next date (after all rows are saved)."""
+        """Hearings: record who entered an outcome; then schedule each next date (after all rows are saved).
+        Charges: a corrected verdict carries the reason given on the case's form."""
+        if formset.model is Charge:
+            for charge_form in formset.forms:
+                set_reason(charge_form.instance, form.cleaned_data.get("correction_reason", ""))
         if formset.model is not Hearing:
             return super().save_formset(request, form, formset, change)
         hearings = formset.save(commit=False)
@@ -254,6 +309,7 @@ class AppealInline(admin.TabularInline):
 @admin.register(Charge)
 class ChargeAdmin(HistoryAdmin):
     lock_first = ("case",)  # the case's form edits charges too
+    form = ChargeAdminForm
     list_display = ["accused", "case", "custody", "verdict", "verdict_date", "sentence_kind", "appeal_count"]
     list_filter = ["verdict", "custody", "sentence_kind", "case__court"]
     list_select_related = ["accused", "case__court"]
@@ -265,6 +321,13 @@ class ChargeAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(appeal_count=count_of(Appeal, "charge"))
+
+    def get_fields(self, request, obj=None):
+        """The "reason for the correction" box only on a charge of a published case."""
+        fields = super().get_fields(request, obj)
+        if obj is None or not is_published(obj):
+            fields = [name for name in fields if name != "correction_reason"]
+        return fields
 
     @admin.display(description="appeals", ordering="appeal_count")
     def appeal_count(self, obj) -> int:
@@ -291,6 +354,7 @@ class HearingAdmin(HistoryAdmin):
     date_hierarchy = "date"
     autocomplete_fields = ["case", "court"]
     readonly_fields = ["recorded_by"]
+    form = HearingForm
     fields = [
         "case",
         "date",
@@ -300,6 +364,7 @@ class HearingAdmin(HistoryAdmin):
         "outcome",
         "adjournment_reason",
         "next_date",
+        "confirm_next_date",
         "monitor_present",
         "notes",
         "recorded_by",

@@ -22,6 +22,7 @@ from core.models import PublishableModel, PublishableQuerySet, Status
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 from incidents.models import Incident, Organisation
 
+from . import dates
 from .workdays import working_days_between
 
 
@@ -58,6 +59,14 @@ class Offence(models.Model):
 
     code = models.CharField(max_length=60, unique=True, help_text='e.g. "ATA 1997 s.7(a)", "PPC s.302".')
     title = models.CharField(max_length=200)
+    source = models.ForeignKey(
+        "incidents.Source",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="offences",
+        help_text="The statute the code and title are taken from.",
+    )
 
     objects = AllPublicQuerySet.as_manager()
 
@@ -208,6 +217,25 @@ class Case(PublishableModel):
                 | Q(judgment_date__gte=models.F("cognizance_date")),
                 name="case_judgment_not_before_cognizance",
             ),
+            # Same-row orders of cases/dates.py (the cross-row rules are in clean()).
+            models.CheckConstraint(
+                condition=Q(cognizance_date__isnull=True)
+                | Q(fir_date__isnull=True)
+                | Q(cognizance_date__gte=models.F("fir_date")),
+                name="case_cognizance_not_before_fir",
+            ),
+            models.CheckConstraint(
+                condition=Q(charge_framed_date__isnull=True)
+                | Q(cognizance_date__isnull=True)
+                | Q(charge_framed_date__gte=models.F("cognizance_date")),
+                name="case_charge_not_before_cognizance",
+            ),
+            models.CheckConstraint(
+                condition=Q(judgment_date__isnull=True)
+                | Q(charge_framed_date__isnull=True)
+                | Q(judgment_date__gte=models.F("charge_framed_date")),
+                name="case_judgment_not_before_charge",
+            ),
             models.CheckConstraint(
                 condition=Q(transferred_on__isnull=True) | Q(transferred_to__isnull=False),
                 name="case_transfer_date_needs_court",
@@ -226,13 +254,11 @@ class Case(PublishableModel):
         return reverse("cases:case_detail", args=[self.pk])
 
     def clean(self) -> None:
-        errors = {}
-        if self.judgment_date and self.cognizance_date and self.judgment_date < self.cognizance_date:
-            errors["judgment_date"] = "The judgment cannot come before cognizance."
-        if self.cognizance_date and self.fir_date and self.cognizance_date < self.fir_date:
-            errors["cognizance_date"] = "Cognizance cannot come before the FIR."
-        if self.charge_framed_date and self.cognizance_date and self.charge_framed_date < self.cognizance_date:
-            errors["charge_framed_date"] = "Charges cannot be framed before cognizance."
+        """The dates of cases/dates.py (the form's incidents when it set `_incident_dates`), and the transfer."""
+        incident_dates = getattr(self, "_incident_dates", None)
+        if incident_dates is None and self.pk and self.fir_date:
+            incident_dates = list(self.incidents.values_list("date", flat=True))
+        errors = dates.case_errors(self, incident_dates)
         if self.transferred_on and not self.transferred_to_id:
             errors["transferred_to"] = "Say which court the case was transferred to."
         if errors:
@@ -416,6 +442,8 @@ class Charge(models.Model):
             errors["verdict_date"] = "A pending charge has no verdict date."
         if self.sentence_kind and self.verdict != Verdict.CONVICTED:
             errors["sentence_kind"] = "Only a conviction carries a sentence."
+        if "verdict_date" not in errors and self.case_id:
+            errors.update(dates.charge_errors(self, self.case.cognizance_date))
         if errors:
             raise ValidationError(errors)
 
@@ -558,6 +586,8 @@ class Hearing(models.Model):
             errors["adjournment_reason"] = "Say why the hearing was adjourned."
         if not self.outcome and self.next_date:
             errors["next_date"] = "Record the outcome before giving the next date."
+        if self.case_id:
+            errors.update(dates.hearing_errors(self, self.case.fir_date))
         if errors:
             raise ValidationError(errors)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from cases import dates
 from cases.models import Court, Hearing, HearingOutcome
 from core.clock import today
 from incidents.models import City
@@ -49,7 +50,13 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
 
     It carries the version of the case's hearings it was opened at (`opened_version`, taken
     before the prefill was read); saving a stale form is refused with what changed and who changed it.
+
+    A next date more than a year after the hearing is kept only with "yes, this date is right"
+    ticked (cases/dates.py); a hearing before the case's FIR date is refused by Hearing.clean().
     """
+
+    confirm_next_date = forms.BooleanField(required=False, label=dates.CONFIRM_LABEL, help_text=dates.CONFIRM_HELP)
+    field_order = ["date", "purpose", "outcome", "adjournment_reason", "next_date", "confirm_next_date"]
 
     class Meta:
         model = Hearing
@@ -107,6 +114,9 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
             done = self.case.hearings.filter(date=date).exclude(outcome="").exists()
             if done:
                 self.add_error("date", "A hearing on this date is already recorded; correct it in the admin.")
+        next_date = cleaned.get("next_date")
+        if dates.needs_confirmation(date, next_date) and not cleaned.get("confirm_next_date"):
+            self.add_error("next_date", dates.far_next_date_message(next_date))
         return cleaned
 
 
