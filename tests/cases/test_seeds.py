@@ -167,3 +167,91 @@ def test_importing_the_pbc_file_after_the_seeds_finds_the_four_unchanged():
     assert result.ok, result.errors
     assert (result.created, result.updated, result.unchanged) == (492, 0, 4)
     assert Incident.objects.filter(status=Status.PUBLISHED).count() == 4  # the import did not touch them
+
+
+# The offences most charged in ATC cases (issue 14 item 8) ---------------------------------------------
+
+
+ATC_OFFENCES = [
+    "ATA 1997 s.6",
+    *(f"ATA 1997 s.7({letter})" for letter in "abcdefghi"),
+    "ATA 1997 s.11-F",
+    "ATA 1997 s.11-W",
+    "ATA 1997 s.21-L",
+    "PPC s.302",
+    "PPC s.324",
+    "PPC s.120-B",
+    "PPC s.109",
+    "PPC s.34",
+    "Explosive Substances Act 1908 s.3",
+    "Explosive Substances Act 1908 s.4",
+    "Explosive Substances Act 1908 s.5",
+]
+STATUTES = {
+    "ATA 1997": "Anti-Terrorism Act, 1997 (XXVII of 1997)",
+    "PPC": "Pakistan Penal Code (Act XLV of 1860)",
+    "Explosive Substances Act 1908": "Explosive Substances Act, 1908 (VI of 1908)",
+}
+
+
+def test_the_offences_most_charged_in_atc_cases_cite_their_statute():
+    from cases.models import Offence
+
+    out = StringIO()
+    call_command("load_seeds", "--no-holidays", stdout=out)
+    assert "21 offences" in out.getvalue()
+    offences = {o.code: o for o in Offence.objects.select_related("source")}
+    assert sorted(offences) == sorted(ATC_OFFENCES)
+    for code, offence in offences.items():
+        statute = next(title for prefix, title in STATUTES.items() if code.startswith(prefix + " s."))
+        assert offence.source.title == statute, code
+        assert offence.source.publisher == "Government of Pakistan"
+        assert offence.title, code
+    assert offences["PPC s.302"].title == "Qatl-i-amd (murder)"
+    assert offences["ATA 1997 s.7(a)"].title == "Act of terrorism causing death"
+    assert offences["ATA 1997 s.11-F"].title == "Membership, support and meetings relating to a proscribed organisation"
+
+
+def test_offences_are_safe_to_seed_twice_and_a_seed_title_wins():
+    from cases.models import Offence
+
+    seed()
+    Offence.objects.filter(code="PPC s.302").update(title="edited")
+    seed()
+    assert Offence.objects.count() == 21
+    assert Source.objects.filter(title__in=STATUTES.values()).count() == 3
+    assert Offence.objects.get(code="PPC s.302").title == "Qatl-i-amd (murder)"
+
+
+def test_a_monitor_sees_the_seeded_offences_but_cannot_add_one(monitor_client):
+    from cases.models import Offence
+
+    seed()
+    assert monitor_client.get("/admin/cases/offence/").status_code == 200
+    response = monitor_client.post("/admin/cases/offence/add/", {"code": "PPC s.1", "title": "x"})
+    assert response.status_code == 403
+    assert Offence.objects.count() == 21
+
+
+# The first set-up note: courts first (issue 14 item 8) ------------------------------------------------
+
+
+def test_admin_index_tells_an_editor_to_add_the_courts_first(editor_client):
+    html = editor_client.get("/admin/").content.decode()
+    assert "First set up: add the courts" in html
+    assert '<a href="/admin/cases/court/add/">add a court</a>' in html
+
+
+def test_admin_index_tells_a_monitor_who_adds_courts(monitor_client):
+    html = monitor_client.get("/admin/").content.decode()
+    assert "First set up: add the courts" in html
+    assert "Courts are added by an editor: ask one to add the Anti-Terrorism Courts you follow first." in html
+    assert "/admin/cases/court/add/" not in html
+    assert monitor_client.post("/admin/cases/court/add/", {"name": "ATC I", "kind": "atc"}).status_code == 403
+
+
+def test_the_note_goes_once_a_court_exists(editor_client):
+    from tests.factories import CourtFactory
+
+    CourtFactory()
+    assert "First set up" not in editor_client.get("/admin/").content.decode()

@@ -3,7 +3,9 @@
 Reference rows are matched by slug (sources by title) and updated in place; the seeded incidents
 are written by the same code as `import_incidents --format pk-suicide-attacks` from the Pakistan
 Body Count rows quoted in seeds/incidents.yaml, so they carry the row's identity (S#) and exactly
-the figures the import gives, and a later import of the file finds them unchanged. Then the Holiday
+the figures the import gives, and a later import of the file finds them unchanged. The offences
+most charged in ATC cases (seeds/offences.yaml) are matched by code and cite their statute, a
+seeded Source. Then the Holiday
 table gets Pakistan's gazetted holidays (existing dates are left alone: admin edits win).
 """
 
@@ -17,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cases.management.commands.load_holidays import FIRST_YEAR, load_holidays
+from cases.models import Offence
 from core.clock import today
 from incidents.importing.engine import ImportResult, Writer
 from incidents.importing.errors import RowError
@@ -100,6 +103,14 @@ def load_sources(seeds_dir: Path = SEEDS_DIR) -> dict[str, Source]:
     return sources
 
 
+def load_offences(sources: dict[str, Source], seeds_dir: Path = SEEDS_DIR) -> int:
+    """The offences most charged in ATC cases, matched by code, each citing its statute (a seeded Source)."""
+    entries = read_seed("offences.yaml", seeds_dir)
+    for entry in entries:
+        upsert(Offence, {"code": entry["code"]}, {"title": entry["title"], "source": sources[entry["source"]]})
+    return len(entries)
+
+
 def load_incidents(sources: dict[str, Source], seeds_dir: Path = SEEDS_DIR) -> ImportResult:
     """Write the seeded incidents through the import's own writer, then add the op-ed's account."""
     fmt = PkSuicideAttacksFormat()
@@ -134,7 +145,10 @@ def load_incidents(sources: dict[str, Source], seeds_dir: Path = SEEDS_DIR) -> I
 
 
 class Command(BaseCommand):
-    help = "Load the sourced seed data in seeds/ (provinces, communities, organisations, cities, sources, incidents, holidays)."
+    help = (
+        "Load the sourced seed data in seeds/ (provinces, communities, organisations, cities, sources, "
+        "offences, incidents, holidays)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--no-holidays", action="store_true", help="Skip filling the Holiday table.")
@@ -143,12 +157,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             counts = load_reference_lists()
             sources = load_sources()
+            offences = load_offences(sources)
             result = load_incidents(sources)
             holidays_added = 0
             if not options["no_holidays"]:
                 holidays_added = load_holidays(FIRST_YEAR, today().year + 1)
         listed = ", ".join(f"{count} {name}" for name, count in counts.items())
-        self.stdout.write(f"Seeds loaded: {listed}, {len(sources)} sources.")
+        self.stdout.write(f"Seeds loaded: {listed}, {len(sources)} sources, {offences} offences.")
         self.stdout.write(
             f"Incidents: {result.created} created, {result.updated} updated, {result.unchanged} unchanged."
         )
