@@ -26,7 +26,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import Case as Conditional
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, When
 
 from incidents.models import Incident, Status
 
@@ -249,27 +252,48 @@ def partial_justice(*, incidents: QuerySet[Incident], today: datetime.date) -> P
     "Another accused" is a different person: per incident, C = the accused standing convicted and
     F = those left free (``left_free``); a person in C and a different person in F exist unless C
     and F are one and the same single person, i.e. unless min C = max C = min F = max F.
+
+    Each charge is classed once (convicted: its accused in C; left free: in F) in a subquery, and
+    the incidents are grouped over those two columns: grouped directly, the database evaluated each
+    condition once per aggregate (four times), a third of the query's time at 1,000,000 incidents.
     """
-    convicted, free = standing(Verdict.CONVICTED), left_free()
     scope = incidents.order_by().filter(fatal_and_old(today)).values("pk")
-    rows = (
+    charges = (
         Charge.objects.order_by()
         .filter(case__status=Status.PUBLISHED, case__incidents__in=scope)
-        .values("case__incidents")
         .annotate(
-            convicted_min=Min("accused_id", filter=convicted),
-            convicted_max=Max("accused_id", filter=convicted),
-            free_min=Min("accused_id", filter=free),
-            free_max=Max("accused_id", filter=free),
+            incident=F("case__incidents"),
+            convicted=Conditional(When(standing(Verdict.CONVICTED), then=F("accused_id"))),
+            free=Conditional(When(left_free(), then=F("accused_id"))),
         )
-        .filter(convicted_min__isnull=False)
-        .values_list("convicted_min", "convicted_max", "free_min", "free_max")
+        .values("incident", "convicted", "free")
     )
     with_conviction = partial = 0
-    for c_min, c_max, f_min, f_max in rows:
+    for c_min, c_max, f_min, f_max in _convicted_and_free_per_incident(charges):
         with_conviction += 1
         if f_min is not None and not (c_min == c_max == f_min == f_max):
             partial += 1
     return PartialJustice(
         incidents=partial, with_standing_conviction=with_conviction, share=share(partial, with_conviction)
     )
+
+
+def _convicted_and_free_per_incident(charges: QuerySet[Charge]) -> list[tuple]:
+    """(min, max) of the ``convicted`` and of the ``free`` column of ``charges`` (a ``values()``
+    queryset of "incident", "convicted", "free") per incident with a non-NULL ``convicted``. One
+    query, over ``charges`` as a subquery; none when Django knows they match nothing (``pk__in=[]``).
+
+    The subquery is Django's own SQL with its parameters kept apart: nothing from input is pasted.
+    PostgreSQL would merge it into the grouping (and evaluate its conditions once per aggregate
+    again) but for ``OFFSET 0``, its documented fence.
+    """
+    try:
+        inner, params = charges.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    columns = 'MIN("convicted"), MAX("convicted"), MIN("free"), MAX("free")'
+    grouped = 'GROUP BY "incident" HAVING MIN("convicted") IS NOT NULL'
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM ({inner}{fence}) charges {grouped}", params)  # noqa: S608
+        return cursor.fetchall()
