@@ -107,6 +107,14 @@ class PkSuicideAttacksFormat:
     mapping = None
     encoding = "cp1252"
     sheet = None
+    formulas = "remark"  # an XLSX copy's formula cell without a saved value: a remark on its row
+    COLUMNS_OF = {"locality": "Location", "city": "City", "province": "Province", "external_id": "S#"}
+
+    def column_of(self, target: str) -> str:
+        """The file's column a target comes from, for a message about a value over its field's limit."""
+        if target.startswith(("killed", "injured")):
+            return f"{target.split('_')[0].capitalize()} {'Max' if target.endswith('_max') else 'Min'}"
+        return self.COLUMNS_OF.get(target, target)
 
     def source_fields(self) -> dict:
         return dict(SOURCE)
