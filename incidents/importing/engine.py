@@ -25,11 +25,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.corrections import CORRECTED_FIELDS, record_changes
 from core.models import Status
 from incidents.models import Attribution, ImportRun, Incident, IncidentSource, Source
 from tracker.pagecache import data_changed
@@ -254,11 +256,15 @@ class _Changes:
         self.link_fields: set[str] = set()
         self.communities: dict[int, frozenset[int]] = {}
         self.attributions: list[Attribution] = []
+        # Published incidents whose public figures the batch changes: (their values before, the incident).
+        self.corrected: list[tuple[dict, Incident]] = []
 
     def compare(self, parsed: ParsedRow, link: IncidentSource, attributions, writer) -> bool:
         """Apply the row to the loaded objects; True when anything differs. Lists changes in the report."""
         incident = link.incident
         current_communities = set(self.current[incident.pk])
+        if incident.status == Status.PUBLISHED:
+            before = {f.attname: getattr(incident, f.attname) for f in _corrected_fields()}
         diffs = []
         incident_changed = []
         for name, value in parsed.values.items():
@@ -292,6 +298,8 @@ class _Changes:
         if incident_changed:
             incident.updated_at, incident.updated_by = timezone.now(), writer.user
             self.incidents.append(incident)
+            if incident.status == Status.PUBLISHED and "status" not in incident_changed:
+                self.corrected.append((before, incident))
             self.incident_fields.update(incident_changed + ["updated_at", "updated_by"])
         if link_changed:
             self.links.append(link)
@@ -316,12 +324,19 @@ class _Changes:
                 tid: (incident.pk, cid) for incident in self.incidents for cid, tid in self.current[incident.pk].items()
             }
             writer.history(Incident, self.incidents, "~", through_rows)
+            for before, incident in self.corrected:  # bulk writes bypass the history hook: log them here
+                record_changes(SimpleNamespace(**before), incident, writer.user, writer.reason, instance=incident)
         if self.links:
             IncidentSource.objects.bulk_update(self.links, sorted(self.link_fields))
             writer.history(IncidentSource, self.links, "~")
         if self.attributions:
             bulk.insert(Attribution, self.attributions)
             writer.history(Attribution, self.attributions, "+")
+
+
+def _corrected_fields():
+    """The incident fields whose change, on a published incident, goes to the corrections log."""
+    return [Incident._meta.get_field(name) for name in CORRECTED_FIELDS["incidents.incident"]]
 
 
 def _get_source(fields: dict) -> Source:

@@ -234,3 +234,37 @@ def test_an_editor_cannot_redact(editor_client):
     entry.refresh_from_db()
     assert entry.note == "Named by a relative: Private Person." and not CorrectionRedaction.objects.exists()
     assert editor_client.get(reverse("admin:core_correctionredaction_changelist")).status_code == 403
+
+
+# --- The import's update path ----------------------------------------------------------------------------
+
+
+def test_a_reimport_that_changes_a_published_figure_is_logged_with_the_import_as_its_note(tmp_path, editor, client):
+    """The import writes in bulk (no history hook fires): it logs the corrections itself."""
+    from io import StringIO
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from incidents.importing import get_format, run_import
+
+    call_command("load_seeds", "--no-holidays", stdout=StringIO())
+    original = Path(__file__).resolve().parent.parent / "fixtures" / "import" / "pbc_small.csv"
+    fmt = get_format(name="pk-suicide-attacks")
+    assert run_import(original, fmt, user=editor, publish=True).ok
+    assert not Correction.objects.exists()  # publishing new incidents is no correction
+    corrected = tmp_path / "pbc.csv"
+    text = original.read_bytes().decode("cp1252").replace(",Shiite,10,12,20,25,", ",Shiite,10,14,20,25,")
+    corrected.write_bytes(text.encode("cp1252"))
+    assert run_import(corrected, fmt, user=editor, publish=True, dry_run=True).ok
+    assert not Correction.objects.exists()  # a dry run writes nothing, corrections included
+    assert run_import(corrected, fmt, user=editor, publish=True).ok
+    entry = Correction.objects.get()
+    assert (entry.field, entry.old_value, entry.new_value, entry.note, entry.created_by) == (
+        "killed",
+        "12",
+        "14",
+        "import of pbc.csv",
+        editor,
+    )
+    assert "import of pbc.csv" in client.get("/corrections/").content.decode()
