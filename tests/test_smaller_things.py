@@ -46,7 +46,9 @@ def test_organisation_list_says_proscription_not_verified_only_where_unchecked(c
     html = client.get(reverse("incidents:organisation_list")).content.decode().split("<tbody>", 1)[1]
     rows = {
         name: re.sub(r"<[^>]+>", "", cells).strip()
-        for name, cells in re.findall(r">([A-Z][\w -]+)</a>.*?</th>\s*<td>(.*?)</td>", html, flags=re.S)
+        for name, cells in re.findall(
+            r'>([A-Z][\w -]+)</a>.*?</th>\s*<td class="wide-only">(.*?)</td>', html, flags=re.S
+        )
     }
     assert rows == {
         "Checked Group": "Not proscribed",
