@@ -19,6 +19,13 @@ What counts as a correction:
   correction.
 - Publishing a draft is not a correction; retracting is logged by `record_retraction`
   (called by `PublishableModel.retract`), and the changes made in the same save are not.
+
+The bulk writes of the import bypass the hook: its update path calls `record_changes` itself.
+
+Since issue 14: a form that corrects a published figure asks for the reason (`corrected_fields`,
+core/forms.py), given to the save by `set_reason` and written as the entry's public note; the
+public pages name each entry's record as it is public TODAY (`show_today`), never by the label
+stored at the time; a superuser can `redact` an entry, and each redaction is logged.
 """
 
 from __future__ import annotations
