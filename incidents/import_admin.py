@@ -44,6 +44,10 @@ class ImportForm(forms.Form):
         label="File to import",
         help_text="A CSV file (in the mapping's encoding) or an XLSX file.",
         allow_empty_file=True,  # the import answers an empty file itself, and logs the run
+        error_messages={
+            "required": "No file was received. Choose one; if you did, rename it with plain letters and "
+            "digits (a name the browser sends in another encoding is dropped on the way)."
+        },
     )
     format = forms.ChoiceField(
         label="Built-in format",

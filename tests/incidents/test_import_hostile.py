@@ -433,3 +433,28 @@ def test_bad_source_in_the_mapping_is_refused_when_read(source, message):
     with pytest.raises(ImportFailed) as caught:
         MappedFormat(mapping(source=source))
     assert str(caught.value) == message
+
+
+def test_non_utf8_upload_name_in_the_admin(editor_client):
+    """A browser on a Latin-1 system may send the file name's bytes undecoded: a 400 that says what to do."""
+    boundary = "XyZ"
+    mapping_json = json.dumps(MAPPING).encode()
+    data = (HEADER + "2012-03-11,Sindh,Abbas\x00Town,2\r\n").encode()
+    parts = [
+        (b'name="file"; filename="caf\xe9.csv"', data),
+        (b'name="mapping"; filename="map.json"', mapping_json),
+    ]
+    body = b"".join(
+        b"--XyZ\r\nContent-Disposition: form-data; "
+        + disposition
+        + b"\r\nContent-Type: text/csv\r\n\r\n"
+        + content
+        + b"\r\n"
+        for disposition, content in parts
+    )
+    body += b"--XyZ--\r\n"
+    response = editor_client.generic("POST", IMPORT_URL, body, content_type=f"multipart/form-data; boundary={boundary}")
+    # Django's upload parser drops a part whose header is not ASCII/UTF-8: the form says so, nothing runs.
+    assert response.status_code == 400
+    assert "No file was received" in response.content.decode()
+    assert counts() == (0, 0, 0) and not ImportRun.objects.exists()
