@@ -3,6 +3,9 @@
 All or nothing: a bad row stops the import with its row number, column, value and reason, and
 nothing is written. Progress goes to stderr every --progress-every rows; the summary to stdout.
 Every run (dry runs and failed runs too) is logged in ImportRun, visible in the admin.
+A file the import refuses (too large, too many rows, a zip bomb, a wrong encoding, a NUL byte, a
+value over its field's limit ...) gets its reason in the report and a CommandError, never a
+traceback; a bad mapping (e.g. an unknown "encoding") is a CommandError before anything runs.
 """
 
 from __future__ import annotations
