@@ -253,3 +253,12 @@ def test_court_with_a_pending_case_keeps_its_chart(client, fixed_today):
     html = client.get(reverse("cases:court_detail", args=[court.pk])).content.decode()
     assert "No pending cases at this court." not in html
     assert 'id="court-pending-ages-title"' in html and 'id="pending-caption"' in html
+
+
+def test_court_without_adjournments_says_so_and_draws_no_chart(client, fixed_today):
+    court = f.CourtFactory(name="Anti-Terrorism Court I, Quetta")
+    case = f.CaseFactory(court=court, cognizance_date=D(2026, 11, 2), stage=Stage.CHARGE_FRAMED)
+    f.HearingFactory(case=case, date=D(2026, 11, 10), outcome="proceeded")
+    html = client.get(reverse("cases:court_detail", args=[court.pk])).content.decode()
+    assert "No adjourned hearings at this court." in html
+    assert 'id="reasons-caption"' not in html
