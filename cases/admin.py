@@ -24,7 +24,7 @@ from django.db.models import Max, Min, OuterRef, Subquery
 
 from core.clock import today
 from core.corrections import REASON_REQUIRED, corrected_fields, is_published, set_reason
-from core.forms import CorrectionReasonForm
+from core.forms import CorrectionReasonForm, show_reason
 from incidents.admin import HistoryAdmin, PublishableAdmin, PublishableForm, count_of
 from tracker.admin_versioning import VersionedAdminMixin
 
@@ -211,6 +211,14 @@ class CaseAdmin(PublishableAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return ["statutory_clock", *super().get_readonly_fields(request, obj)]
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        """A verdict corrected in the charges below without a reason opens the case's reason box."""
+        form = context["adminform"].form
+        for inline in context.get("inline_admin_formsets", []):
+            if any(REASON_REQUIRED in " ".join(f.non_field_errors()) for f in inline.formset.forms):
+                show_reason(form)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_changelist(self, request, **kwargs):
         return CaseChangeList

@@ -131,12 +131,6 @@ class PublishableForm(CorrectionReasonForm):
         return data
 
 
-CORRECTION_DESCRIPTION = (
-    "This record is published: changing a figure the public sees is listed in the public corrections "
-    "log, with the reason you give here."
-)
-
-
 class RetractForm(forms.Form):
     note = forms.CharField(
         label="Public retraction note",
@@ -168,14 +162,13 @@ class PublishableAdmin(HistoryAdmin):
 
     def get_fieldsets(self, request, obj=None):
         """A published record's change form also has the "reason for the correction" box, before
-        Publication: required when the save changes a public figure (core/forms.py)."""
+        Publication: hidden until a save changes a public figure without one (core/forms.py)."""
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None or obj.status != Status.PUBLISHED or not self.has_change_permission(request, obj):
             return fieldsets
         names = [name for name, _options in fieldsets]
         at = names.index("Publication") if "Publication" in names else len(fieldsets)
-        correction = ("Correction", {"fields": ["correction_reason"], "description": CORRECTION_DESCRIPTION})
-        return [*fieldsets[:at], correction, *fieldsets[at:]]
+        return [*fieldsets[:at], (None, {"fields": ["correction_reason"]}), *fieldsets[at:]]
 
     def save_model(self, request, obj, form, change):
         """Record who; a status change is applied after the inlines are saved (see save_related)."""

@@ -49,11 +49,14 @@ def test_changing_a_published_figure_asks_for_the_reason(editor_client):
     """The issue's example: killed 30 → 31 with no reason is refused and changes nothing."""
     incident = published_incident()
     url = admin_url(Incident, "change", incident.pk)
-    page = editor_client.get(url)
-    assert "Reason for the correction" in page.content.decode()
+    page = editor_client.get(url).content.decode()
+    assert '<input type="hidden" name="correction_reason"' in page  # no box until it is needed
+    assert '<textarea name="correction_reason"' not in page
     response = editor_client.post(url, changeform_data(editor_client, url, killed="31"))
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["correction_reason"] == [REASON_REQUIRED]
+    refused = response.content.decode()
+    assert '<textarea name="correction_reason"' in refused and "Reason for the correction" in refused
     incident.refresh_from_db()
     assert incident.killed == 30
     assert not Correction.objects.exists()
@@ -106,6 +109,7 @@ def test_a_verdict_corrected_on_the_case_form_needs_the_reason_above(editor_clie
     charge.refresh_from_db()
     assert charge.verdict == Verdict.CONVICTED
     assert f"{REASON_REQUIRED} (Fill in “Reason for the correction” above.)" in response.content.decode()
+    assert '<textarea name="correction_reason"' in response.content.decode()  # the box is open
     data["correction_reason"] = "Judgment text read: acquitted."
     assert editor_client.post(url, data).status_code == 302
     assert list(Correction.objects.values_list("field", "old_value", "new_value", "note")) == [
