@@ -156,9 +156,18 @@ def _live_case(case_id: str, *, lock: bool = False) -> Case:
     cases = Case.objects.filter(status__in=LIVE).select_related("court")
     if lock:
         cases = cases.select_for_update(no_key=True, of=("self",))
-    if not case_id.isdigit():
+    pk = _as_id(case_id)
+    if pk is None:
         raise Http404("No such case.")
-    return get_object_or_404(cases, pk=case_id)
+    return get_object_or_404(cases, pk=pk)
+
+
+def _as_id(raw: str | None) -> int | None:
+    """A record id from the address: ASCII digits that fit a database integer, else None
+    (so "abc", "١٢", "-1" or twenty nines are "no such record", never a server error)."""
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    return int(raw)
 
 
 def _save(form: HearingRecordForm, user) -> Hearing:
@@ -176,9 +185,10 @@ def _save(form: HearingRecordForm, user) -> Hearing:
 
 def _next_hearing(case: Case | None, saved: str | None) -> Hearing | None:
     """After saving: the case's next scheduled hearing, shown to confirm what the court fixed."""
-    if case is None or not saved:
+    saved_id = _as_id(saved)
+    if case is None or saved_id is None:
         return None
-    recorded = case.hearings.filter(pk=saved).values_list("date", flat=True).first()
+    recorded = case.hearings.filter(pk=saved_id).values_list("date", flat=True).first()
     if recorded is None:
         return None
     return case.hearings.filter(outcome="", date__gt=recorded).order_by("date", "id").first()

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import FieldDoesNotExist, FieldError, ValidationError
 from django.db import models, router, transaction
 
 from .versioning import Rows, Version, VersionedFormMixin, lock_row
@@ -84,8 +84,8 @@ class VersionedAdminMixin:
                 return self.model._meta.pk.to_python(unquote(object_id))
             rows = self.model._base_manager.filter(**{to_field: unquote(object_id)})
             return rows.values_list("pk", flat=True).first()
-        except (ValidationError, ValueError, FieldDoesNotExist):
-            return None  # the admin says so itself
+        except (ValidationError, ValueError, FieldDoesNotExist, FieldError):
+            return None  # the admin says so itself (a bad ?_to_field= is its 400)
 
 
 def _foreign_key(parent: type[models.Model], child: type[models.Model], name: str | None) -> models.ForeignKey:

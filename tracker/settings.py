@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "tracker.pagecache.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Bad ids and lookups in admin addresses: 400/404, not 500 (tracker/admin_errors.py).
+    "tracker.admin_errors.AdminBadInputMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires.
     "axes.middleware.AxesMiddleware",
