@@ -179,6 +179,20 @@ def test_links_built_on_the_server_drop_empty_parameters(client):
     assert not [link for link in links if re.search(r"[?&;](\w+)=(&|$)", link)]
 
 
+EMPTY_FILTERS = {"date_from": "", "date_to": "", "province": "", "city": "", "community": "", "q": ""}
+
+
+@pytest.mark.parametrize(
+    "url", ["dashboard:statistics", "dashboard:report", "cases:case_list", "incidents:corrections"]
+)
+def test_no_link_on_the_shared_pages_carries_an_empty_parameter(client, url):
+    f.IncidentFactory(date=D(2013, 1, 10), killed=3)
+    response = client.get(reverse(url), EMPTY_FILTERS)
+    assert response.status_code == 200
+    links = re.findall(r'href="([^"]*\?[^"]*)"', response.content.decode())
+    assert not [link for link in links if re.search(r"=(&|$)", link)]
+
+
 def test_links_keep_the_filters_chosen(client):
     f.IncidentFactory(province=f.ProvinceFactory(name="Sindh", slug="sindh"))
     html = client.get(reverse("incidents:incident_list"), {"province": "sindh", "city": "", "q": ""}).content.decode()
