@@ -101,7 +101,7 @@ def staff_feed(request: HttpRequest, token: str) -> HttpResponse:
     """All upcoming hearings, drafts included, for the holder of an active token."""
     from cases.ical import render_calendar
 
-    if not CalendarToken.objects.active().filter(token=token).exists():
+    if "\x00" in token or not CalendarToken.objects.active().filter(token=token).exists():
         raise Http404("No such calendar.")
     hearings = upcoming_hearings(today=clock.today())
     base_url = request.build_absolute_uri("/").rstrip("/")

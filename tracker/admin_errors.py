@@ -9,8 +9,8 @@ caller's mistake, not the server's.
 `AdminBadInputMiddleware` is scoped narrowly: only views of the admin site's URL namespace, only
 those exception types, and only when the request carries something to blame (a query string, a
 missing required parameter, or an id in the path: an id naming no row is a 404, as django-otp's
-device pages forget to say). Regular-expression lookups (`?title__regex=(`) are refused (400)
-before they reach the database. An object's page (an id in the path) answers 404, as for an id that does not
+device pages forget to say). Regular-expression lookups (`?title__regex=(`) and NUL bytes in
+parameters (PostgreSQL's DataError) are refused (400) before they reach the database. An object's page (an id in the path) answers 404, as for an id that does not
 exist; a list (the changelist, autocomplete) answers 400. Anything else still fails loudly.
 """
 
@@ -40,8 +40,13 @@ class AdminBadInputMiddleware:
     def process_view(self, request, view, args, kwargs):
         """`?title__regex=(` on any changelist: refused before it reaches the database."""
         match = request.resolver_match
-        if match.namespace == "admin" and any(name.endswith(REFUSED_LOOKUPS) for name in request.GET):
+        if match.namespace != "admin":
+            return None
+        if any(name.endswith(REFUSED_LOOKUPS) for name in request.GET):
             return defaults.bad_request(request, ValueError("regular-expression lookups are not allowed"))
+        if any("\x00" in value for values in request.GET.lists() for value in [values[0], *values[1]]):
+            # PostgreSQL refuses a NUL in a text parameter with a DataError while the list is read.
+            return defaults.bad_request(request, ValueError("a NUL byte in the address"))
         return None
 
     def process_exception(self, request, exception):
