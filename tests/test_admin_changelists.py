@@ -15,7 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from cases import models as cm
-from core.models import Correction
+from core.models import Correction, CorrectionRedaction
 from incidents import models as im
 from tests import factories as f
 from tests.admin_forms import admin_url
@@ -51,6 +51,11 @@ MAKERS = {
     im.Attribution: lambda: f.AttributionFactory(source=f.SourceFactory()),
     im.Victim: lambda: f.VictimFactory(community=f.CommunityFactory()),
     Correction: lambda: f.IncidentFactory().retract(None, "Duplicate record."),
+    CorrectionRedaction: lambda: CorrectionRedaction.objects.create(
+        correction=f.IncidentFactory().retract(None, "Duplicate record."),
+        fields="note",
+        reason="A name that should not have been public.",
+    ),
     cm.Court: lambda: f.CaseFactory(court=f.CourtFactory(city=f.CityFactory())).court,
     cm.Offence: f.OffenceFactory,
     cm.Holiday: lambda: cm.Holiday.objects.create(
