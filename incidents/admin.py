@@ -27,6 +27,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import CorrectionReasonForm
 from core.models import Status
+from tracker.admin_errors import SafeAutocompleteAdminMixin
 from tracker.admin_versioning import VersionedAdminMixin
 from tracker.roles import can_change_source, can_edit_incident, can_publish
 
@@ -51,7 +52,7 @@ ALLOWED_TRANSITIONS = {
 }
 
 
-class HistoryAdmin(VersionedAdminMixin, SimpleHistoryAdmin):
+class HistoryAdmin(SafeAutocompleteAdminMixin, VersionedAdminMixin, SimpleHistoryAdmin):
     """History (who, when, what) of every change; viewing only, no revert from the history page.
 
     A change form opened before a colleague's save is refused, naming their change (no lost edits:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.utils.datastructures import MultiValueDictKeyError
 from django.views import defaults
@@ -62,3 +63,48 @@ class AdminBadInputMiddleware:
         if has_id:
             return defaults.page_not_found(request, exception)
         return defaults.bad_request(request, exception)
+
+
+class ValidChoicesAutocompleteMixin:
+    """Autocomplete widgets draw only the submitted values that can be ids.
+
+    A form sent back with `case=abc` is invalid and is shown again with its error, but Django's
+    autocomplete widget looks up the submitted value (`id__in=["abc"]`) while the page is drawn,
+    where a ValueError is a 500 the middleware above cannot turn into an answer. Values that are not
+    ids of the related model (or overflow it) are simply not drawn; the form's own error says why.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        usable = []
+        for item in value:
+            try:
+                cleaned = target.to_python(item)
+            except ValidationError:
+                continue
+            if isinstance(cleaned, int) and not -(2**63) <= cleaned < 2**63:
+                continue
+            usable.append(item)
+        return super().optgroups(name, usable, attr)
+
+
+class SafeAutocompleteSelect(ValidChoicesAutocompleteMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(ValidChoicesAutocompleteMixin, AutocompleteSelectMultiple):
+    pass
+
+
+class SafeAutocompleteAdminMixin:
+    """A ModelAdmin whose `autocomplete_fields` use the widgets above."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelectMultiple(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -47,3 +47,12 @@ def test_admin_changelist_with_an_impossible_date_lookup_is_not_an_error(editor_
 
 def test_admin_regex_lookup_is_refused(editor_client):
     assert editor_client.get("/admin/incidents/incident/", {"title__regex": "("}).status_code == 400
+
+
+@pytest.mark.parametrize("case", ["abc", "99999999999999999999", "a\x00b"])
+@pytest.mark.parametrize("url", ["/admin/cases/charge/add/", "/admin/cases/hearing/add/"])
+def test_admin_add_form_sent_back_with_a_bad_related_id_shows_its_error(editor_client, url, case):
+    """The autocomplete widget draws the form again without looking the bad id up (was a 500)."""
+    response = editor_client.post(url, {"case": case})
+    assert response.status_code == 200
+    assert b"Select a valid choice" in response.content or b"This field is required" in response.content
