@@ -15,6 +15,40 @@ from tracker.roles import EDITORS, MONITORS
 TODAY = datetime.date(2026, 11, 25)
 
 
+def ensure_roles() -> None:
+    """The groups of tracker/roles.py with their permissions, as the migration makes them.
+
+    A transactional test (``transaction=True`` without ``serialized_rollback``) ends with a flush that
+    empties every table, the groups a migration made included (the permissions come back with
+    post_migrate); tests that run after it on the same worker need the groups again."""
+    from django.contrib.auth.models import Permission
+
+    from tracker.roles import GROUP_PERMISSIONS
+
+    for name, spec in GROUP_PERMISSIONS.items():
+        group, created = Group.objects.get_or_create(name=name)
+        if not created:
+            continue
+        codes = [
+            (app, f"{action}_{model}")
+            for app, models in spec["models"].items()
+            for model, actions in models.items()
+            for action in actions
+        ]
+        codes += list(spec["extra"])
+        group.permissions.set([Permission.objects.get(content_type__app_label=a, codename=c) for a, c in codes])
+
+
+def editors_group() -> Group:
+    ensure_roles()
+    return Group.objects.get(name=EDITORS)
+
+
+def monitors_group() -> Group:
+    ensure_roles()
+    return Group.objects.get(name=MONITORS)
+
+
 def make_user(django_user_model, username: str, *, group: str | None = None, superuser: bool = False):
     user = django_user_model.objects.create_user(
         username=username,
@@ -23,6 +57,7 @@ def make_user(django_user_model, username: str, *, group: str | None = None, sup
         is_superuser=superuser,
     )
     if group:
+        ensure_roles()
         user.groups.add(Group.objects.get(name=group))
     return user
 

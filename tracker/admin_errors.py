@@ -75,7 +75,9 @@ class ValidChoicesAutocompleteMixin:
     """
 
     def optgroups(self, name, value, attr=None):
-        target = self.field.remote_field.model._meta.get_field(self.field.remote_field.field_name)
+        remote = self.field.remote_field.model._meta
+        # As Django's AutocompleteMixin names the looked-up field (many-to-many: the primary key).
+        target = remote.get_field(getattr(self.field.remote_field, "field_name", remote.pk.attname))
         usable = []
         for item in value:
             try:

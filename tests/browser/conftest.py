@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import ensure_roles, login
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 
@@ -69,17 +69,4 @@ def staff_page(page, live_server, client):
 @pytest.fixture
 def roles(transactional_db):
     """A transactional test's flush empties the groups a migration made: make them again, same permissions."""
-    from django.contrib.auth.models import Group, Permission
-
-    from tracker.roles import GROUP_PERMISSIONS
-
-    for name, spec in GROUP_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        codes = [
-            (app, f"{action}_{model}")
-            for app, models in spec["models"].items()
-            for model, actions in models.items()
-            for action in actions
-        ]
-        codes += list(spec["extra"])
-        group.permissions.set([Permission.objects.get(content_type__app_label=a, codename=c) for a, c in codes])
+    ensure_roles()

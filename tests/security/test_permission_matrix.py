@@ -25,7 +25,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 
@@ -33,7 +32,7 @@ from cases.models import HearingOutcome, Verdict
 from core.models import Status
 from monitoring.models import CalendarToken
 from tests import factories as f
-from tests.conftest import login
+from tests.conftest import editors_group, login, monitors_group
 from tests.security.urls import Route, all_routes, sample_urls
 from tracker.roles import EDITORS, MONITORS
 
@@ -66,7 +65,7 @@ PLANTED = (
 def build_world(django_user_model) -> dict:
     """Published, draft and retracted incidents and cases, each with everything that hangs off them."""
     recorder = django_user_model.objects.create_user(username="planted-recorder", is_staff=True)
-    recorder.groups.add(Group.objects.get(name=MONITORS))
+    recorder.groups.add(monitors_group())
     province = f.ProvinceFactory(name="Sindh", slug="sindh")
     city = f.CityFactory(name="Karachi", slug="karachi", province=province)
     community = f.CommunityFactory(name="Hazara", slug="hazara")
@@ -214,7 +213,7 @@ def admin_samples(world: dict) -> list:
         AccessFailureLog.objects.create(username="someone", ip_address="127.0.0.9", locked_out=False),
         ImportRun.objects.create(file_name="pbc.csv", sha256="0" * 64, format="pk-suicide-attacks", ok=True),
         recorder,
-        Group.objects.get(name=EDITORS),
+        editors_group(),
     ]
 
 

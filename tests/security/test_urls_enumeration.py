@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.urls import resolve
 
 from tests import factories as f
+from tests.conftest import editors_group
 from tests.security.urls import all_routes, sample_urls
-from tracker.roles import EDITORS
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +38,7 @@ def objects(superuser):
         f.CommunityFactory(),
         f.OffenceFactory(),
         superuser,
-        Group.objects.get(name=EDITORS),
+        editors_group(),
     ]
 
 
