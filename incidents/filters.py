@@ -8,6 +8,8 @@ is a form error: pages show it, the API answers 400.
 
 from __future__ import annotations
 
+import re
+
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Value
 
@@ -84,6 +86,9 @@ class IncidentFilter(django_filters.FilterSet):
         return queryset
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+
 def narrow_cities_to_province(filterset: django_filters.FilterSet) -> None:
     """With a `province` given, the city filter offers (and accepts) only that province's cities.
 
@@ -93,7 +98,7 @@ def narrow_cities_to_province(filterset: django_filters.FilterSet) -> None:
     narrowing is a join in the city choices' own query.
     """
     province = filterset.data.get("province") if filterset.data else None
-    if not province or not isinstance(province, str):
+    if not isinstance(province, str) or not SLUG.fullmatch(province):  # no such province: its own error
         return
     city = filterset.filters["city"]
     city.queryset = City.objects.filter(province__slug=province)

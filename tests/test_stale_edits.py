@@ -400,7 +400,7 @@ def _waiting_for_a_lock() -> bool:
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)  # tests after it remake the groups (tests.conftest.ensure_roles)
 def test_two_saves_racing_on_one_case_one_wins_the_other_is_refused(django_user_model):
     """The first save is held inside its transaction, after its check and its write; the second
     posts meanwhile. Without the lock the second would pass its check (the first has not
