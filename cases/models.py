@@ -18,7 +18,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.models import PublishableModel, PublishableQuerySet, Status
+from core.models import PublishableModel, PublishableQuerySet, Status, not_before
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 from incidents.models import Incident, Organisation
 
@@ -211,31 +211,11 @@ class Case(PublishableModel):
         ordering = ["-cognizance_date", "-id"]
         permissions = [("publish_case", "Can publish or retract cases")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(judgment_date__isnull=True)
-                | Q(cognizance_date__isnull=True)
-                | Q(judgment_date__gte=models.F("cognizance_date")),
-                name="case_judgment_not_before_cognizance",
-            ),
+            not_before("judgment_date", "cognizance_date", name="case_judgment_not_before_cognizance"),
             # Same-row orders of cases/dates.py (the cross-row rules are in clean()).
-            models.CheckConstraint(
-                condition=Q(cognizance_date__isnull=True)
-                | Q(fir_date__isnull=True)
-                | Q(cognizance_date__gte=models.F("fir_date")),
-                name="case_cognizance_not_before_fir",
-            ),
-            models.CheckConstraint(
-                condition=Q(charge_framed_date__isnull=True)
-                | Q(cognizance_date__isnull=True)
-                | Q(charge_framed_date__gte=models.F("cognizance_date")),
-                name="case_charge_not_before_cognizance",
-            ),
-            models.CheckConstraint(
-                condition=Q(judgment_date__isnull=True)
-                | Q(charge_framed_date__isnull=True)
-                | Q(judgment_date__gte=models.F("charge_framed_date")),
-                name="case_judgment_not_before_charge",
-            ),
+            not_before("cognizance_date", "fir_date", name="case_cognizance_not_before_fir"),
+            not_before("charge_framed_date", "cognizance_date", name="case_charge_not_before_cognizance"),
+            not_before("judgment_date", "charge_framed_date", name="case_judgment_not_before_charge"),
             models.CheckConstraint(
                 condition=Q(transferred_on__isnull=True) | Q(transferred_to__isnull=False),
                 name="case_transfer_date_needs_court",

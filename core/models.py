@@ -14,6 +14,16 @@ from django.utils import timezone
 from .visibility import AllPublicQuerySet, VisibilityQuerySet
 
 
+def not_before(later: str, earlier: str, *, name: str) -> models.CheckConstraint:
+    """A database rule: field ``later`` is not less than field ``earlier`` of the same row, where both are known."""
+    return models.CheckConstraint(
+        condition=models.Q(**{f"{later}__isnull": True})
+        | models.Q(**{f"{earlier}__isnull": True})
+        | models.Q(**{f"{later}__gte": models.F(earlier)}),
+        name=name,
+    )
+
+
 class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"

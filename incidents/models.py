@@ -19,7 +19,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.models import PublishableModel, PublishableQuerySet, Status
+from core.models import PublishableModel, PublishableQuerySet, Status, not_before
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 
 # Pakistan's bounding box, with a small margin: coordinates outside it are data-entry errors.
@@ -432,18 +432,8 @@ class IncidentSource(models.Model):
                 condition=~Q(external_id=""),
                 name="incident_source_external_id_unique",
             ),
-            models.CheckConstraint(
-                condition=Q(reported_killed_max__isnull=True)
-                | Q(reported_killed__isnull=True)
-                | Q(reported_killed_max__gte=models.F("reported_killed")),
-                name="incident_source_killed_range_ordered",
-            ),
-            models.CheckConstraint(
-                condition=Q(reported_injured_max__isnull=True)
-                | Q(reported_injured__isnull=True)
-                | Q(reported_injured_max__gte=models.F("reported_injured")),
-                name="incident_source_injured_range_ordered",
-            ),
+            not_before("reported_killed_max", "reported_killed", name="incident_source_killed_range_ordered"),
+            not_before("reported_injured_max", "reported_injured", name="incident_source_injured_range_ordered"),
         ]
 
     def __str__(self) -> str:
