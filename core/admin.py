@@ -73,6 +73,7 @@ class CorrectionAdmin(admin.ModelAdmin):
                 "queryset": queryset,
                 "form": form,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "action_name": "redact_selected",
             }
             return TemplateResponse(request, "admin/redact_selected.html", context)
         entries = list(queryset)

@@ -223,6 +223,7 @@ class PublishableAdmin(HistoryAdmin):
                 "queryset": queryset,
                 "form": form,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
+                "action_name": "retract_selected",
             }
             return TemplateResponse(request, "admin/retract_selected.html", context)
         retracted = 0
