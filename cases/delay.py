@@ -34,6 +34,8 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 
+from incidents.stats import share
+
 from .figures import (
     DECIDED,
     PENDING,
@@ -43,7 +45,6 @@ from .figures import (
     interpolated,
     months_before,
     published,
-    rate,
     years_before,
 )
 from .models import Case
@@ -141,7 +142,7 @@ def summarise_disposal(spans: Iterable[Duration], cls: type[Disposal] = Disposal
         median_working_days=interpolated(working_days, 0.5),
         p90_working_days=interpolated(working_days, 0.9),
         within_statutory_limit=within,
-        statutory_compliance=rate(within, n),
+        statutory_compliance=share(within, n),
         **keys,
     )
 
@@ -318,7 +319,7 @@ def excess_of(rows: Iterable[PendingRow], today: datetime.date, days: WorkingDay
     return OverLimit(
         pending_with_cognizance=with_cognizance,
         over_limit=over,
-        share=rate(over, with_cognizance),
+        share=share(over, with_cognizance),
         median_excess_working_days=interpolated(excess, 0.5),
         max_excess_working_days=excess[-1] if excess else None,
         n=with_cognizance,

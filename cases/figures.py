@@ -1,5 +1,5 @@
 """What every court figure shares (cases/delay.py, cases/hearing_stats.py, cases/verdict_stats.py,
-cases/courts.py): the small-number rule, rates and percentiles, the published cases of a
+cases/courts.py): the small-number rule, percentiles (rates: incidents.stats.share), the published cases of a
 queryset, working days counted once per distinct date, court names.
 
 Small numbers (DESIGN.md "Metrics"): a median, percentile or rate computed from fewer than
@@ -37,11 +37,6 @@ def too_few(n: int) -> bool:
 def too_few_text(n: int) -> str:
     """What a page prints instead of a figure computed from fewer than ``MIN_N`` items."""
     return f"too few to say (n = {n})"
-
-
-def rate(part: int, whole: int) -> float | None:
-    """part ÷ whole, None when whole is 0."""
-    return part / whole if whole else None
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

@@ -18,7 +18,9 @@ from typing import NamedTuple
 from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
 from django.db.models.functions import Coalesce
 
-from .figures import DECIDED, CourtName, court_names, published, rate
+from incidents.stats import share
+
+from .figures import DECIDED, CourtName, court_names, published
 from .models import AdjournmentReason, Case, HearingOutcome
 
 
@@ -105,7 +107,7 @@ def decided_per_court(cases: QuerySet[Case]) -> dict[int, int]:
 
 def hearings_per_case_of(rows: Iterable[HearingRow], decided: int) -> HearingsPerCase:
     of_decided = sum(row.n for row in rows if row.of_decided)
-    return HearingsPerCase(decided, of_decided, rate(of_decided, decided), decided)
+    return HearingsPerCase(decided, of_decided, share(of_decided, decided), decided)
 
 
 def hearings_per_decided_case(*, cases: QuerySet[Case]) -> HearingsPerCase:
@@ -130,7 +132,7 @@ def summarise_adjournments(
             reasons[row.adjournment_reason or AdjournmentReason.OTHER] += row.n
     by_reason = sorted(
         (
-            ReasonCount(code, label, reasons[code], rate(reasons[code], adjourned), adjourned)
+            ReasonCount(code, label, reasons[code], share(reasons[code], adjourned), adjourned)
             for code, label in AdjournmentReason.choices
         ),
         key=lambda r: -r.count,
@@ -143,7 +145,7 @@ def summarise_adjournments(
         hearings_per_decided_case_n=decided,
         hearings_held=held,
         adjourned=adjourned,
-        adjournment_rate=rate(adjourned, held),
+        adjournment_rate=share(adjourned, held),
         n=held,
         by_reason=by_reason,
         **keys,

@@ -32,8 +32,8 @@ from django.db.models import Case as Conditional
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, When
 
 from incidents.models import Incident, Status
+from incidents.stats import share
 
-from .figures import rate as share
 from .figures import years_before
 from .models import FINAL_VERDICTS, Appeal, AppealOutcome, Case, Charge, Custody, Verdict
 

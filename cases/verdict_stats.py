@@ -15,7 +15,9 @@ from typing import NamedTuple
 
 from django.db.models import Count, Q, QuerySet
 
-from .figures import published, rate
+from incidents.stats import share
+
+from .figures import published
 from .models import FINAL_VERDICTS, Case, Verdict
 
 
@@ -71,11 +73,11 @@ def conviction_rate_of(counts: Iterable[ConvictionCounts]) -> ConvictionRate:
     return ConvictionRate(
         charges_decided=charges_decided,
         charges_convicted=charges_convicted,
-        per_accused=rate(charges_convicted, charges_decided),
+        per_accused=share(charges_convicted, charges_decided),
         per_accused_n=charges_decided,
         cases_decided=cases_decided,
         cases_convicted=cases_convicted,
-        per_case=rate(cases_convicted, cases_decided),
+        per_case=share(cases_convicted, cases_decided),
         per_case_n=cases_decided,
     )
 
@@ -124,7 +126,7 @@ def _clearance_counts(
     out = []
     for i in range(len(periods)):
         decided, cognizance = row[f"decided_{i}"], row[f"cognizance_{i}"]
-        out.append(Clearance(decided, cognizance, rate(decided, cognizance), cognizance))
+        out.append(Clearance(decided, cognizance, share(decided, cognizance), cognizance))
     return out
 
 
