@@ -189,8 +189,6 @@ def _single_flight(
         entry = cache.get(key)
         if entry is not None:
             return Figures(*entry)
-        if time.monotonic() >= deadline:  # free this process for other pages
-            raise FiguresPending(retry_after=RETRY_AFTER_SECONDS)
 
 
 def pending_response(request: HttpRequest, pending: FiguresPending) -> HttpResponse:
