@@ -34,7 +34,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
-from .models import AttackType, Attribution, AttributionKind, City, Incident, Province
+from .models import AttackType, Attribution, AttributionKind, City, Community, Incident, Organisation, Province
 
 # The aggregates every table shares: one definition, so every table counts the same way.
 # `prefix` reaches the incident from another table (e.g. "incident__" from Attribution). The
@@ -156,17 +156,21 @@ def by_year(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     return _with_shares(sorted(out, key=lambda r: r["year"]), total)
 
 
-def _grouped_by_id(
-    incidents: QuerySet[Incident], name: str, field: str, places: QuerySet, keys: dict[str, str]
-) -> list[dict[str, Any]]:
-    """``_grouped`` over a foreign key: grouped by the id alone (a narrow key, no join), then the
-    names (``keys``: row key → field of ``places``) read from the small table of places (always
-    one query, whatever was found)."""
-    rows = _grouped_rows(incidents, {"pk": field})
+def _named(rows: list[dict[str, Any]], places: QuerySet, keys: dict[str, str]) -> list[dict[str, Any]]:
+    """Rows grouped by a narrow id (``row["pk"]``, None for "not recorded"), with the names
+    (``keys``: row key → field of ``places``) read from the small table of places: one query,
+    whatever was found. Grouping by the id alone keeps the grouped query's join and key narrow."""
     found = places.values_list("pk", *keys.values())
     names = {pk: dict(zip(keys, values, strict=True)) for pk, *values in found}
     none = dict.fromkeys(keys)
-    out = [names.get(row.pop("pk"), none) | row for row in rows]
+    return [names.get(row.pop("pk"), none) | row for row in rows]
+
+
+def _grouped_by_id(
+    incidents: QuerySet[Incident], name: str, field: str, places: QuerySet, keys: dict[str, str]
+) -> list[dict[str, Any]]:
+    """``_grouped`` over a foreign key: grouped by the id alone, then named (``_named``)."""
+    out = _named(_grouped_rows(incidents, {"pk": field}), places, keys)
     total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
     return _with_shares(_sorted_groups(out, name), total)
 
@@ -201,19 +205,13 @@ def by_community(*, incidents: QuerySet[Incident], total: Mapping[str, int] | No
 
     An incident with two communities counts once in each of its groups and once in the total,
     so groups may add up to more than the total; shares are of the total. Incidents with no
-    community recorded form the ``None`` group. One query (two without ``total`` from ``totals``).
+    community recorded form the ``None`` group. Two queries (three without ``total`` from ``totals``).
     """
     # The incidents left-joined to their communities: the pair (incident, community) is unique, so
     # nothing is counted twice, and the incidents with no community come out as the None group.
-    rows = _grouped_rows(incidents, {"community": "communities__name", "slug": "communities__slug"})
+    rows = _grouped_rows(incidents, {"pk": "communities"})
+    rows = _named(rows, Community.objects.all(), {"community": "name", "slug": "slug"})
     return _with_shares(_sorted_groups(rows, "community"), _multi_total(incidents, total))
-
-
-ORGANISATION_KEYS = {
-    "organisation": "organisation_links__organisation__name",
-    "slug": "organisation_links__organisation__slug",
-    "abbreviation": "organisation_links__organisation__abbreviation",
-}
 
 
 def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] | None = None) -> list[dict[str, Any]]:
@@ -222,13 +220,14 @@ def by_organisation(*, incidents: QuerySet[Incident], total: Mapping[str, int] |
     Rows are ``{"organisation": name, "slug", "abbreviation", ...}``. An incident attributed to two
     organisations counts once in each group and once in the total; an organisation linked to the
     same incident in two ways (claimed and suspected) counts it once. Incidents attributed to no
-    organisation form the ``None`` group. One query (two without ``total``).
+    organisation form the ``None`` group. Two queries (three without ``total``).
     """
     # The incidents left-joined to their (incident, organisation) pairs, each pair once
     # (IncidentOrganisation, a view over the attributions): the same join as the communities'.
-    rows = _grouped_rows(incidents, {"organisation_id": "organisation_links__organisation", **ORGANISATION_KEYS})
-    for row in rows:
-        del row["organisation_id"]
+    rows = _grouped_rows(incidents, {"pk": "organisation_links__organisation"})
+    rows = _named(
+        rows, Organisation.objects.all(), {"organisation": "name", "slug": "slug", "abbreviation": "abbreviation"}
+    )
     return _with_shares(_sorted_groups(rows, "organisation"), _multi_total(incidents, total))
 
 

@@ -154,8 +154,8 @@ def test_an_incident_counts_once_per_organisation_however_many_attributions():
         ("by_province", 2),  # with the names
         ("by_city", 2),
         ("by_attack_type", 1),
-        ("by_community", 2),  # with the total
-        ("by_organisation", 2),  # with the total
+        ("by_community", 3),  # with the names and the total
+        ("by_organisation", 3),  # with the names and the total
     ],
 )
 def test_each_figure_runs_a_constant_number_of_queries(name, queries, django_assert_num_queries):
