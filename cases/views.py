@@ -136,7 +136,8 @@ def clock_order(cases, *, calendar: WorkingCalendar, today: datetime.date, desce
     """
     days = WorkingDays(calendar)
     started, unstarted = [], []
-    for pk, start, end in cases.order_by().values_list("pk", "cognizance_date", "judgment_date").iterator():
+    rows = cases.order_by().prefetch_related(None).values_list("pk", "cognizance_date", "judgment_date")
+    for pk, start, end in rows.iterator(chunk_size=CSV_BATCH):
         if start is None:
             unstarted.append(pk)
         else:
