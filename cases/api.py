@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import django_filters
 from django.db.models import Prefetch
+from django.utils.functional import SimpleLazyObject
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
+from core.clock import today
 from incidents.models import Incident
 
 from .filters import CaseFilter
 from .models import Appeal, Case, Charge, Court, CourtKind, Hearing
 from .serializers import CaseDetailSerializer, CaseSerializer, CourtSerializer, HearingSerializer
+from .workdays import WorkingCalendar
 
 
 def visible_cases(request):
@@ -114,6 +117,10 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def get_serializer_context(self):
+        """Today and one working calendar (one query, when first used) for every case's s.19(7) clock."""
+        return {**super().get_serializer_context(), "today": today(), "calendar": SimpleLazyObject(WorkingCalendar)}
 
 
 @extend_schema_view(

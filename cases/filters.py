@@ -1,20 +1,32 @@
 """The case filters: the incident parameters, applied through a case's published incidents
 (a case matches when at least one of its incidents matches), plus court (id), stage and
-verdict (a case matches when at least one charge has that verdict). Reused by the case list,
-the court statistics, CSV and the API.
+verdict (a case matches when at least one charge has that verdict), and clock (where the case
+stands on the ATA s.19(7) clock today: over_limit, pending, decided; the sets behind the figures
+of cases/delay.py). Reused by the case list, the court statistics, CSV and the API.
 """
 
 from __future__ import annotations
 
 import django_filters
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 
+from core.clock import today
 from incidents.filters import IncidentFilter, narrow_cities_to_province
 from incidents.models import Incident
 
+from .delay import working_day_threshold
+from .figures import DECIDED, PENDING
 from .models import Case, Charge, Court, Stage, Verdict
+from .workdays import WorkingCalendar
 
 INCIDENT_PARAMS = ("date_from", "date_to", "province", "city", "attack_type", "community", "organisation")
+
+CLOCK_CHOICES = [
+    ("over_limit", "Pending, over the 7-working-day limit"),
+    ("pending", "Pending since cognizance"),
+    ("decided", "Decided (cognizance and judgment dated)"),
+]
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -38,10 +50,17 @@ class CaseFilter(django_filters.FilterSet):
         empty_label="Any verdict",
         help_text="Cases with at least one accused with this verdict.",
     )
+    clock = django_filters.ChoiceFilter(
+        choices=CLOCK_CHOICES,
+        method="filter_clock",
+        label="s.19(7) clock",
+        empty_label="Any",
+        help_text="Where the case stands today on the seven-working-day clock of ATA s.19(7).",
+    )
 
     class Meta:
         model = Case
-        fields = [*INCIDENT_PARAMS, "q", "court", "stage", "verdict"]
+        fields = [*INCIDENT_PARAMS, "q", "court", "stage", "verdict", "clock"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +86,19 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_verdict(self, queryset, name, value):
         return queryset.filter(Exists(Charge.objects.filter(case_id=OuterRef("pk"), verdict=value)))
+
+    def filter_clock(self, queryset, name, value):
+        """The decided cases, the pending ones since cognizance, or those of them over the limit today:
+        the cases ``delay.disposal_times`` and ``delay.over_statutory_limit`` count. Over the limit is
+        "taken up before the earliest day with at most 7 working days to today" (the working calendar)."""
+        if value == "decided":
+            return queryset.filter(DECIDED)
+        pending = queryset.filter(PENDING, cognizance_date__isnull=False)
+        if value == "pending":
+            return pending
+        limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+        threshold = working_day_threshold(today=today(), working_days=limit, calendar=WorkingCalendar())
+        return pending.filter(cognizance_date__lt=threshold)
 
     def filter_q(self, queryset, name, value):
         for word in value.split()[:10]:

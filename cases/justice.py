@@ -31,7 +31,7 @@ from django.db import connection
 from django.db.models import Case as Conditional
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, When
 
-from incidents.models import Incident, Status
+from incidents.models import Incident, JusticeStatus, Status
 from incidents.stats import share
 
 from .figures import years_before
@@ -297,3 +297,31 @@ def _convicted_and_free_per_incident(charges: QuerySet[Charge]) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM ({inner}{fence}) charges {grouped}", params)  # noqa: S608
         return cursor.fetchall()
+
+
+# An incident's justice status ----------------------------------------------------------------
+
+
+def status_conditions() -> list[tuple[str, Q]]:
+    """(``JusticeStatus`` code, condition on an Incident) in order of precedence: an incident has the
+    first status whose condition holds, "not yet researched" when none does. Published cases only.
+
+    - convicted: a charge whose standing verdict is convicted (the impunity rate's "punished");
+    - trial pending: otherwise, a charge still pending or transferred (a remanded verdict stands as pending);
+    - conviction overturned: otherwise, a trial conviction whose latest decided appeal overturned it;
+    - acquitted: otherwise, any charge: every one stands acquitted, discharged or abated;
+    - case registered: a published case with no charge recorded;
+    - nothing found: no published case, but a recorded check of the courts and police
+      (``court_record_checked_on``). Every status but "not yet researched" is ``researched()``.
+    """
+    return [
+        (JusticeStatus.CONVICTED, with_charges(standing(Verdict.CONVICTED))),
+        (JusticeStatus.TRIAL_PENDING, with_charges(standing(Verdict.PENDING, Verdict.TRANSFERRED))),
+        (
+            JusticeStatus.CONVICTION_OVERTURNED,
+            with_charges(Q(verdict=Verdict.CONVICTED) & _latest_is(AppealOutcome.OVERTURNED)),
+        ),
+        (JusticeStatus.ACQUITTED, with_charges(Q())),
+        (JusticeStatus.CASE_REGISTERED, with_published_case()),
+        (JusticeStatus.NOTHING_FOUND, Q(court_record_checked_on__isnull=False)),
+    ]

@@ -77,11 +77,25 @@ class CaseSerializer(serializers.ModelSerializer):
     court = CourtRefSerializer(read_only=True)
     offences = OffenceSerializer(many=True, read_only=True)
     transferred_to = CourtRefSerializer(read_only=True, allow_null=True)
+    working_days_since_cognizance = serializers.SerializerMethodField(
+        help_text="Working days on the ATA s.19(7) clock: after cognizance, to the judgment or to today "
+        "(null before cognizance). Working days: the WORKING_WEEKDAYS setting minus the holiday table."
+    )
+    over_limit_by = serializers.SerializerMethodField(
+        help_text="Working days beyond the 7 of ATA s.19(7) (0 within them or before cognizance)."
+    )
     url = AbsoluteUrlField()
 
     class Meta:
         model = Case
-        fields = ("id", "title", *Case.PUBLIC_FIELDS[1:], "url")  # the whitelist, plus title and link
+        # The whitelist, plus title, the s.19(7) clock (derived) and link.
+        fields = ("id", "title", *Case.PUBLIC_FIELDS[1:], "working_days_since_cognizance", "over_limit_by", "url")
+
+    def get_working_days_since_cognizance(self, case: Case) -> int | None:
+        return case.working_days_since_cognizance(self.context["today"], calendar=self.context["calendar"])
+
+    def get_over_limit_by(self, case: Case) -> int:
+        return case.days_over_statutory_limit(self.context["today"], calendar=self.context["calendar"])
 
 
 class CaseHearingSerializer(serializers.ModelSerializer):

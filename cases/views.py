@@ -36,6 +36,7 @@ from tracker.csv import csv_response, wants_csv
 
 from .courts import court_statistics
 from .delay import disposal_times
+from .figures import WorkingDays
 from .filters import CaseFilter
 from .models import Appeal, Case, Charge, Court, Hearing, Verdict
 from .verdict_stats import clearance_by_year
@@ -52,7 +53,11 @@ CASE_SORTS = {
     "-judgment": SortChoice("Latest judgment first", (F("judgment_date").desc(nulls_last=True), "-id")),
     "judgment": SortChoice("Earliest judgment first", (F("judgment_date").asc(nulls_last=True), "id")),
     "court": SortChoice("Court A–Z", (Lower("court__name"), "-id")),  # case-blind
+    # Ordered in Python by ``clock_order`` (the working calendar is not in the database).
+    "-clock": SortChoice("Most working days on the s.19(7) clock first", ()),
+    "clock": SortChoice("Fewest working days on the s.19(7) clock first", ()),
 }
+CLOCK_SORTS = {"-clock": True, "clock": False}  # sort key: descending
 
 CASE_CSV_COLUMNS = [
     "id",
@@ -72,6 +77,8 @@ CASE_CSV_COLUMNS = [
     "accused_count",
     *[f"{verdict}_count" for verdict in Verdict.values],
     "last_verified_on",
+    "working_days_since_cognizance",
+    "over_limit_by",
 ]
 
 
@@ -87,25 +94,67 @@ def case_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     challan_date, cognizance_date, charge_framed_date, judgment_date, stage (code), transferred_to
     (court name), transferred_on, incidents (ids of the incidents the reader may see, "; "),
     accused_count (accused charged), then the number of accused per verdict: pending_count,
-    convicted_count, acquitted_count, discharged_count, abated_count, transferred_count; and
-    last_verified_on. Dates are ISO.
+    convicted_count, acquitted_count, discharged_count, abated_count, transferred_count;
+    last_verified_on; working_days_since_cognizance (to the judgment, or to today: empty before
+    cognizance) and over_limit_by (working days beyond the 7 of ATA s.19(7), 0 within them). Dates
+    are ISO.
     """
     case_filter = CaseFilter(request.GET or None, queryset=Case.objects.visible_to(request.user))
     valid = case_filter.is_valid() if case_filter.is_bound else True
+    day, calendar = today(), WorkingCalendar()
     if wants_csv(request):
         if not valid:
             return filter_errors_as_text(case_filter)
-        rows, _ = apply_sort(case_filter.qs, request, CASE_SORTS, "-date")
-        return case_csv(rows, request.user)
+        rows, sorting = apply_sort(case_filter.qs, request, CASE_SORTS, "-date")
+        ids = (
+            clock_order(rows, calendar=calendar, today=day, descending=CLOCK_SORTS[sorting.key])
+            if (sorting.key in CLOCK_SORTS)
+            else None
+        )
+        return case_csv(rows, request.user, calendar=calendar, today=day, ids=ids)
     dress_filter_form(case_filter.form)
-    context = {"filter": case_filter, "sort_choices": CASE_SORTS}
+    context = {"filter": case_filter, "sort_choices": CASE_SORTS, "limit": settings.STATUTORY_LIMIT_WORKING_DAYS}
     if valid:
         rows = case_filter.qs.select_related("court", "court__city").prefetch_related(visible_incidents(request.user))
         rows, sorting = apply_sort(rows, request, CASE_SORTS, "-date")
-        page = paginate(request, rows)
-        page.object_list = attach_charge_counts(list(page.object_list))
+        ids = None
+        if sorting.key in CLOCK_SORTS:
+            ids = clock_order(rows, calendar=calendar, today=day, descending=CLOCK_SORTS[sorting.key])
+        page = paginate(request, rows, ids=ids)
+        page.object_list = attach_clock(attach_charge_counts(list(page.object_list)), calendar=calendar, today=day)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
     return render(request, "cases/case_list.html", context, status=200 if valid else 400)
+
+
+def clock_order(cases, *, calendar: WorkingCalendar, today: datetime.date, descending: bool) -> list[int]:
+    """The ids of ``cases`` by working days on the s.19(7) clock (``Case.working_days_since_cognizance``:
+    to the judgment, or to ``today``), latest id first among equals, cases with no cognizance last.
+
+    One query reading three columns per case, then Python: working days need the working calendar
+    (weekdays setting and holiday table), which the database does not have; each distinct date is
+    worked out once (``figures.WorkingDays``).
+    """
+    days = WorkingDays(calendar)
+    started, unstarted = [], []
+    rows = cases.order_by().prefetch_related(None).values_list("pk", "cognizance_date", "judgment_date")
+    for pk, start, end in rows.iterator(chunk_size=CSV_BATCH):
+        if start is None:
+            unstarted.append(pk)
+        else:
+            used = days.between(start, end or today)
+            started.append((-used if descending else used, -pk))
+    started.sort()
+    unstarted.sort(reverse=True)
+    return [-negated for _, negated in started] + unstarted
+
+
+def attach_clock(cases: list[Case], *, calendar: WorkingCalendar, today: datetime.date) -> list[Case]:
+    """Set ``clock_working_days`` (None before cognizance) and ``clock_over_by`` on a page of cases:
+    the case's own clock methods, with one working calendar for the page."""
+    for case in cases:
+        case.clock_working_days = case.working_days_since_cognizance(today, calendar=calendar)
+        case.clock_over_by = case.days_over_statutory_limit(today, calendar=calendar)
+    return cases
 
 
 CHARGE_COUNT_FIELDS = ("accused_count", *[f"{verdict}_count" for verdict in Verdict.values])
@@ -145,18 +194,38 @@ CASE_CSV_FIELDS = (
 )
 
 
-def case_csv(cases, user) -> StreamingHttpResponse:
+def case_csv(
+    cases, user, *, calendar: WorkingCalendar, today: datetime.date, ids: list[int] | None = None
+) -> StreamingHttpResponse:
     """Stream the cases as plain tuples; per batch of rows, one query for the incidents the reader
-    may see and one for the charge counts."""
+    may see and one for the charge counts. ``ids``: the cases' ids in the order to give them (an order
+    made in Python, ``clock_order``), read a batch at a time."""
     rows = cases.values_list(*CASE_CSV_FIELDS)
     through = Case.incidents.through.objects
     visible = Incident.objects.visible_to(user).values("pk")
+    limit = settings.STATUTORY_LIMIT_WORKING_DAYS
+    cognizance, judgment = CASE_CSV_FIELDS.index("cognizance_date"), CASE_CSV_FIELDS.index("judgment_date")
 
     def cell(value):
         return value.isoformat() if isinstance(value, datetime.date) else ("" if value is None else value)
 
+    def clock(row) -> list:
+        """Working days on the clock and beyond the limit, as Case.working_days_since_cognizance says."""
+        if row[cognizance] is None:
+            return ["", 0]
+        used = calendar.between(row[cognizance], row[judgment] or today)
+        return [used, max(0, used - limit)]
+
+    def batches():
+        if ids is None:
+            yield from batched(rows.iterator(chunk_size=CSV_BATCH))
+            return
+        for chunk in batched(ids):
+            by_pk = {row[0]: row for row in rows.order_by().filter(pk__in=chunk)}
+            yield [by_pk[pk] for pk in chunk]
+
     def lines():
-        for batch in batched(rows.iterator(chunk_size=CSV_BATCH)):
+        for batch in batches():
             ids = [row[0] for row in batch]
             incidents = joined_by_key(
                 through.filter(case_id__in=ids, incident_id__in=visible)
@@ -169,7 +238,7 @@ def case_csv(cases, user) -> StreamingHttpResponse:
             }
             for *row, last_verified_on in batch:
                 pk = row[0]
-                yield [*map(cell, row), incidents.get(pk, ""), *counts[pk], cell(last_verified_on)]
+                yield [*map(cell, row), incidents.get(pk, ""), *counts[pk], cell(last_verified_on), *clock(row)]
 
     return csv_response("cases.csv", CASE_CSV_COLUMNS, lines())
 

@@ -25,6 +25,7 @@ from core.clock import today
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
 
+from . import methodology
 from .api import StatisticsFilters, statistics_filters
 from .cache import FiguresPending, mark_stale, pending_response, statistics_for
 
@@ -112,12 +113,22 @@ class Sentence:
     text: str
     link: str = ""  # the records behind the sentence
     link_text: str = ""
+    figure: str = ""  # the /api/statistics/ figure it states: links to its methodology entry
+
+    @property
+    def how(self) -> str:
+        return methodology.url_for(self.figure) if self.figure else ""
 
 
 @dataclass
 class Paragraph:
     heading: str
     sentences: list[Sentence]
+    figure: str = ""  # the methodology entry of the paragraph's figures
+
+    @property
+    def how(self) -> str:
+        return methodology.url_for(self.figure) if self.figure else ""
 
 
 def _query(data: dict[str, str], **extra: str) -> str:
@@ -198,7 +209,7 @@ def casualties(payload: dict[str, Any], filters: StatisticsFilters, incident_par
                 f"{plural(period['months'], 'calendar month')}, counting both end months."
             )
         )
-    return Paragraph("Attacks and casualties", sentences)
+    return Paragraph("Attacks and casualties", sentences, "casualties")
 
 
 def _top(rows: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
@@ -249,7 +260,7 @@ def breakdowns(payload: dict[str, Any], filters: StatisticsFilters, incident_par
                 see(top["incidents"], "incident") + f" attributed to {top['organisation']}",
             )
         )
-    return Paragraph("Where, how and against whom", sentences)
+    return Paragraph("Where, how and against whom", sentences, "breakdowns")
 
 
 def justice(
@@ -271,6 +282,7 @@ def justice(
             f"{in_brackets(f['convicted'], fatal)} to the standing conviction of at least one person.",
             cases,
             "See the cases",
+            "funnel",
         )
     ]
     if f["convicted"]:
@@ -280,6 +292,7 @@ def justice(
                 "appealed for more than 30 days.",
                 case_link(case_params, verdict="convicted"),
                 "See the cases with a conviction",
+                "funnel.conviction_upheld",
             )
         )
     impunity = payload["impunity"]
@@ -311,6 +324,7 @@ def justice(
                 coverage + verdict,
                 incident_link(incident_params, date_to=date_to),
                 f"See the attacks up to {cutoff:%-d %B %Y}",
+                "impunity_rate",
             )
         )
     partial = payload["partial_justice"]
@@ -330,9 +344,10 @@ def justice(
                 f"{text} accused stands acquitted or discharged, or is still absconding (partial justice).",
                 case_link(case_params, verdict="acquitted"),
                 "See the cases with an acquittal",
+                "partial_justice",
             )
         )
-    return Paragraph("From attack to verdict", sentences)
+    return Paragraph("From attack to verdict", sentences, "funnel")
 
 
 def in_brackets(part: int, whole: int) -> str:
@@ -385,7 +400,8 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
         sentences.append(
             Sentence(
                 f"{law}; {met} of the {number(compliance['decided'])} decided cases"
-                f"{in_brackets(compliance['within_limit'], compliance['decided'])} met that limit."
+                f"{in_brackets(compliance['within_limit'], compliance['decided'])} met that limit.",
+                figure="courts.statutory_compliance",
             )
         )
     if over["pending_with_cognizance"] == 1:
@@ -406,8 +422,9 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
                 f"Of the {plural(over['pending_with_cognizance'], 'pending case')} already before a court, "
                 f"{number(over['over_limit'])}{in_brackets(over['over_limit'], over['pending_with_cognizance'])} "
                 f"{agree(over['over_limit'], 'has', 'have')} run past the {LIMIT}{beyond}.",
-                link,
-                "See the cases",
+                case_link(case_params, clock="over_limit", sort="-clock"),
+                "See the cases over the limit",
+                "courts.over_statutory_limit",
             )
         )
     if adjourned["hearings_held"]:
@@ -419,7 +436,8 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
         sentences.append(
             Sentence(
                 f"Of {plural(adjourned['hearings_held'], 'hearing')} held, {number(adjourned['adjourned'])}"
-                f"{in_brackets(adjourned['adjourned'], adjourned['hearings_held'])} ended in an adjournment{why}."
+                f"{in_brackets(adjourned['adjourned'], adjourned['hearings_held'])} ended in an adjournment{why}.",
+                figure="courts.adjournments",
             )
         )
     if convictions["charges_decided"]:
@@ -431,11 +449,12 @@ def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
                 f"{agree(convictions['charges_convicted'], 'was', 'were')} convicted.",
                 case_link(case_params, verdict="convicted"),
                 "See the cases with a conviction",
+                "courts.conviction_rate",
             )
         )
     if not sentences:
         sentences.append(Sentence("No published court case is linked to these attacks yet.", link, "See the cases"))
-    return Paragraph("In the courts", sentences)
+    return Paragraph("In the courts", sentences, "statutory-clock")
 
 
 def report_paragraphs(

@@ -6,13 +6,19 @@ Built from the figures of `dashboard.api.statistics_payload` and the tables of
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 
+from cases.figures import years_before
+from cases.justice import IMPUNITY_YEARS
 from core import charts
 
+from . import methodology
 from .tables import BREAKDOWNS, FUNNEL_STEPS, NOT_RECORDED, Table, display, display_n, percent, too_few
 
 CHART_ROWS = 12  # bars per breakdown chart; the table below it lists every group
@@ -226,12 +232,13 @@ def impunity_headline(impunity: dict[str, Any]) -> tuple[str, str]:
     return value, f"no standing conviction in {impunity['unpunished']:,} of {researched:,}; {coverage}"
 
 
-def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(label, value, detail) for the boxes at the top of the dashboard."""
+def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(label, value, detail, methodology entry's URL) for the boxes at the top of the dashboard."""
     impunity, disposal = payload["impunity"], payload["courts"]["disposal"]
     months = payload["period"]["months"]
     average = payload["monthly_average_killed"]
-    return [
+    figures = ["incidents", "killed", "injured", "monthly_average_killed", "impunity_rate", "courts.disposal"]
+    boxes = [
         ("Incidents", charts.format_number(payload["incidents"]), ""),
         (
             "Killed",
@@ -256,5 +263,85 @@ def headline_figures(payload: dict[str, Any]) -> list[tuple[str, str, str]]:
             else display_n(disposal["median_days"], "days", disposal["n"])
             + ("" if too_few(disposal["n"]) else " days"),
             plural(disposal["count"], "decided case"),
+        ),
+    ]
+    return [(*box, methodology.url_for(figure)) for box, figure in zip(boxes, figures, strict=True)]
+
+
+# The home page's answer to the op-ed ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeFigure:
+    """A home-page box: the figure, what it rests on, links to the records behind it, its definition."""
+
+    label: str
+    value: str
+    detail: str
+    links: list[tuple[str, str]]  # (text, URL of the filtered list)
+    how: str  # the methodology entry
+
+
+def _list_url(name: str, **params: str) -> str:
+    return f"{reverse(name)}?{urlencode(params)}"
+
+
+def home_figures(payload: dict[str, Any], *, today: datetime.date) -> list[HomeFigure]:
+    """The op-ed's question answered from the unfiltered statistics: how often nobody is punished (with
+    the coverage and both counts), how many cases are over the s.19(7) limit and by how much, how long
+    a case takes. Each count links to the list that holds exactly those records."""
+    impunity, courts = payload["impunity"], payload["courts"]
+    over, disposal = courts["over_statutory_limit"], courts["disposal"]
+    cutoff = years_before(today, IMPUNITY_YEARS).isoformat()
+    old = {"fatal": "yes", "date_to": cutoff}
+    rate, _ = impunity_headline(impunity)
+    fatal_old, researched, unpunished = impunity["fatal_old"], impunity["researched"], impunity["unpunished"]
+    excess = over["median_excess_working_days"]
+    median_excess = display_n(excess, "days", over["median_excess_n"])
+    excess_text = (
+        f"; median excess {median_excess}{'' if too_few(over['median_excess_n']) else ' working days'}, "
+        f"the longest {charts.format_number(over['max_excess_working_days'])}"
+        if over["over_limit"]
+        else ""
+    )
+    median = disposal["median_days"]
+    return [
+        HomeFigure(
+            "Impunity rate",
+            rate,
+            f"Of the fatal attacks at least {IMPUNITY_YEARS} years old whose court record has been researched, "
+            f"the share in which no conviction of anyone stands: {unpunished:,} of {researched:,}. Research "
+            f"coverage: {researched:,} of {plural(fatal_old, 'fatal attack')} of that age"
+            + (f" ({percent(impunity['coverage'])})." if fatal_old else "."),
+            [
+                (
+                    f"{unpunished:,} with no standing conviction",
+                    _list_url("incidents:incident_list", **old, justice="unpunished"),
+                ),
+                (f"{researched:,} researched", _list_url("incidents:incident_list", **old, justice="researched")),
+                (f"all {fatal_old:,}", _list_url("incidents:incident_list", **old)),
+            ],
+            methodology.url_for("impunity_rate"),
+        ),
+        HomeFigure(
+            "Cases over the s.19(7) limit",
+            charts.format_number(over["over_limit"]),
+            f"Pending cases past the seven working days of ATA s.19(7), of "
+            f"{plural(over['pending_with_cognizance'], 'pending case')} since cognizance{excess_text}.",
+            [
+                ("the cases, longest first", _list_url("cases:case_list", clock="over_limit", sort="-clock")),
+                ("all pending cases", _list_url("cases:case_list", clock="pending", sort="-clock")),
+            ],
+            methodology.url_for("courts.over_statutory_limit"),
+        ),
+        HomeFigure(
+            "Median disposal time",
+            "–"
+            if median is None
+            else display_n(median, "days", disposal["n"]) + ("" if too_few(disposal["n"]) else " days"),
+            f"From cognizance to judgment, over {plural(disposal['count'], 'decided case')}; "
+            f"{disposal['within_statutory_limit']:,} decided within seven working days.",
+            [("the decided cases", _list_url("cases:case_list", clock="decided"))],
+            methodology.url_for("courts.disposal"),
         ),
     ]

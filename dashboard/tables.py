@@ -19,6 +19,8 @@ from cases import figures
 from core import charts
 from incidents import stats as incident_stats
 
+from . import methodology
+
 NOT_RECORDED = "Not recorded"
 
 # A body cell's HTML by (heads its row, is a number, links somewhere), for format_html.
@@ -95,6 +97,11 @@ class Table:
                 for cells in self.html_rows
             )
         )
+
+    @property
+    def methodology_url(self) -> str:
+        """The methodology entry of the figure this table shows (``methodology.TABLE_FIGURES``)."""
+        return methodology.url_for(methodology.TABLE_FIGURES[self.name])
 
     def csv_rows(self) -> Iterable[list]:
         for row in self.rows:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import report, views
+from . import methodology, report, views
 
 app_name = "dashboard"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/report/", report.report, name="report"),
+    path("methodology/", methodology.methodology, name="methodology"),
 ]

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
 
 from cases.models import Hearing
@@ -26,9 +27,10 @@ from incidents.listing import dress_filter_form
 from incidents.models import Incident
 from tracker.csv import csv_response, wants_csv
 
+from . import methodology
 from .api import statistics_filters
 from .cache import FiguresPending, mark_stale, pending_response, statistics_for
-from .sections import headline_figures, statistics_sections
+from .sections import headline_figures, home_figures, statistics_sections
 from .tables import Table, statistics_tables
 
 # The home page -----------------------------------------------------------------------------
@@ -38,21 +40,43 @@ HOME_HEARINGS = 8
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Headline figures, the latest published incidents with their sources, recent and upcoming hearings.
+    """The op-ed's question answered: the impunity rate with its coverage and counts, the cases over
+    the s.19(7) limit and by how much, the median disposal time (``sections.home_figures``), each
+    linking to the records behind it; the casualty totals; the latest published incidents with their
+    sources and justice status; recent and upcoming hearings.
 
-    The home page is the public face: it shows published records only, whoever is logged in.
+    The figures are the unfiltered statistics of ``/statistics/`` and ``/api/statistics/``, from the
+    same cache (``dashboard.cache.statistics_for``): computed once per change, never a second way.
+    While they are being computed after a change and there are none to show, the page says so and
+    still lists the latest records. The home page is the public face: published records only,
+    whoever is logged in.
     """
     published = Incident.objects.public()
     hearings = Hearing.objects.public().select_related("case", "case__court", "court")
     day = today()
+    try:
+        figures = statistics_for(statistics_filters(QueryDict()), today=day)
+    except FiguresPending:
+        figures = None
+    payload = figures.payload if figures else None
     context = {
-        "totals": incident_stats.totals(incidents=published),
-        "incidents": published.with_related().with_sources().order_by("-date", "-id")[:HOME_INCIDENTS],
+        "figures": figures,
+        "totals": {key: payload[key] for key in incident_stats.FIGURES} if payload else None,
+        "answers": home_figures(payload, today=day) if payload else [],
+        "how_counted": methodology.url_for("incidents"),
+        "incidents": published.with_related()
+        .with_sources()
+        .with_justice_status()
+        .order_by("-date", "-id")[:HOME_INCIDENTS],
         "recent_hearings": hearings.held().filter(date__lte=day).order_by("-date", "-id")[:HOME_HEARINGS],
         "upcoming_hearings": hearings.scheduled().upcoming(day).order_by("date", "id")[:HOME_HEARINGS],
         "today": day,
     }
-    return render(request, "statistics/home.html", context)
+    response = render(request, "statistics/home.html", context)
+    if figures is None:  # figures still being counted: no cache keeps this page
+        patch_cache_control(response, no_store=True)
+        return response
+    return mark_stale(response, figures)
 
 
 # The statistics page ------------------------------------------------------------------------

@@ -37,7 +37,7 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = IncidentFilter
 
     def get_queryset(self):
-        queryset = Incident.objects.visible_to(self.request.user).with_related()
+        queryset = Incident.objects.visible_to(self.request.user).with_related().with_justice_status()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related(
                 Prefetch("source_links", queryset=IncidentSource.objects.select_related("source")),

@@ -2,8 +2,9 @@
 the statistics, CSV and the API, so their numbers always agree.
 
 Parameters: date_from, date_to (ISO dates, inclusive), province, city, community,
-organisation (slugs), attack_type (code), q (text search). An unknown slug or a bad date
-is a form error: pages show it, the API answers 400.
+organisation (slugs), attack_type (code), q (text search), fatal (yes: someone killed; no:
+nobody or unknown), justice (a ``JusticeStatus`` code, or a group: researched, unpunished).
+An unknown slug, value or a bad date is a form error: pages show it, the API answers 400.
 """
 
 from __future__ import annotations
@@ -13,7 +14,24 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Value
 
-from .models import AttackType, Attribution, City, Community, Incident, Organisation, Province
+from .models import (
+    JUSTICE_STATUS_GROUPS,
+    AttackType,
+    Attribution,
+    City,
+    Community,
+    Incident,
+    JusticeStatus,
+    Organisation,
+    Province,
+    justice_status,
+)
+
+FATAL_CHOICES = [("yes", "Someone killed"), ("no", "Nobody killed, or toll unknown")]
+JUSTICE_CHOICES = [
+    ("Status", JusticeStatus.choices),
+    ("Groups of statuses", [(key, label) for key, (label, _) in JUSTICE_STATUS_GROUPS.items()]),
+]
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -48,10 +66,31 @@ class IncidentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", label="Search", help_text="Words in the title, place or description."
     )
+    fatal = django_filters.ChoiceFilter(
+        choices=FATAL_CHOICES, method="filter_fatal", label="Killed", empty_label="Any toll"
+    )
+    justice = django_filters.ChoiceFilter(
+        choices=JUSTICE_CHOICES,
+        method="filter_justice",
+        label="Justice status",
+        empty_label="Any status",
+        help_text="Where the court record stands, from published cases (see the methodology).",
+    )
 
     class Meta:
         model = Incident
-        fields = ["date_from", "date_to", "province", "city", "attack_type", "community", "organisation", "q"]
+        fields = [
+            "date_from",
+            "date_to",
+            "province",
+            "city",
+            "attack_type",
+            "community",
+            "organisation",
+            "q",
+            "fatal",
+            "justice",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +103,15 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_organisation(self, queryset, name, value):
         return queryset.filter(Exists(Attribution.objects.filter(incident_id=OuterRef("pk"), organisation=value)))
+
+    def filter_fatal(self, queryset, name, value):
+        fatal = Q(killed__gt=0)
+        return queryset.filter(fatal) if value == "yes" else queryset.exclude(fatal)
+
+    def filter_justice(self, queryset, name, value):
+        """Incidents with this justice status, or with any status of a group (``JUSTICE_STATUS_GROUPS``)."""
+        codes = JUSTICE_STATUS_GROUPS[value][1] if value in JUSTICE_STATUS_GROUPS else (value,)
+        return queryset.alias(justice_filter=justice_status()).filter(justice_filter__in=codes)
 
     def filter_q(self, queryset, name, value):
         """Every word in the title, locality, description, city name or province name (icontains).

@@ -190,6 +190,70 @@ class Source(models.Model):
         return self.title
 
 
+class JusticeStatus(models.TextChoices):
+    """Where an incident's court record stands (DESIGN.md "Metrics"), from the published cases only.
+
+    Each incident has exactly one: the first in ``JUSTICE_STATUS_ORDER`` whose condition holds (the
+    conditions are the cases app's, ``cases.justice.status_conditions``), else not yet researched.
+    """
+
+    NOT_RESEARCHED = "not_researched", "Not yet researched"
+    NOTHING_FOUND = "nothing_found", "Researched, no case found"
+    CASE_REGISTERED = "case_registered", "Case registered, nobody charged yet"
+    TRIAL_PENDING = "trial_pending", "Trial pending"
+    CONVICTED = "convicted", "Convicted (conviction stands)"
+    ACQUITTED = "acquitted", "Acquitted, nobody convicted"
+    CONVICTION_OVERTURNED = "conviction_overturned", "Conviction overturned on appeal"
+
+
+# What each status means, for a reader: the incident page and the methodology say the same.
+JUSTICE_STATUS_MEANING = {
+    JusticeStatus.NOT_RESEARCHED: "Nobody has yet searched the courts and police for proceedings on this incident: "
+    "the tracker cannot say whether anyone was tried.",
+    JusticeStatus.NOTHING_FOUND: "No published case; a monitor searched the courts and police and recorded the "
+    "date of the search (whatever it found).",
+    JusticeStatus.CASE_REGISTERED: "A published case, but nobody is yet recorded as charged in it.",
+    JusticeStatus.TRIAL_PENDING: "No conviction stands, and at least one accused still awaits a verdict: the "
+    "trial is pending, was sent back for retrial on appeal, or was transferred to another court.",
+    JusticeStatus.CONVICTED: "At least one accused stands convicted: convicted at trial (or on a state appeal "
+    "against an acquittal) and not overturned or sent back for retrial by the latest decided appeal.",
+    JusticeStatus.ACQUITTED: "Every accused has a final verdict and none is a conviction: acquitted, "
+    "discharged, or the proceedings abated (the accused died).",
+    JusticeStatus.CONVICTION_OVERTURNED: "Every accused has a final verdict, no conviction stands, and at least "
+    "one trial conviction was overturned on appeal.",
+}
+
+# Filter values that stand for several statuses: DESIGN.md's "researched" incidents, and those of
+# them with no standing conviction (the impunity rate's "unpunished").
+JUSTICE_STATUS_GROUPS = {
+    "researched": (
+        "Researched (any status but “not yet researched”)",
+        tuple(s for s in JusticeStatus.values if s != JusticeStatus.NOT_RESEARCHED),
+    ),
+    "unpunished": (
+        "Researched, no conviction stands",
+        tuple(s for s in JusticeStatus.values if s not in (JusticeStatus.NOT_RESEARCHED, JusticeStatus.CONVICTED)),
+    ),
+}
+
+
+def justice_status() -> models.Case:
+    """An Incident's ``JusticeStatus`` code as a database expression (a CASE over the cases app's
+    conditions, in their order of precedence): one expression for the pages, the filter, CSV and API.
+
+    The cases app builds on this one (it imports incidents, never the reverse): its conditions are
+    reached through the app registry.
+    """
+    from django.apps import apps
+
+    conditions = apps.get_app_config("cases").justice_status_conditions()
+    return models.Case(
+        *[models.When(condition, then=models.Value(code)) for code, condition in conditions],
+        default=models.Value(JusticeStatus.NOT_RESEARCHED),
+        output_field=models.CharField(),
+    )
+
+
 class IncidentQuerySet(PublishableQuerySet):
     def with_related(self):
         """What list pages, the API and CSV need, in a constant number of queries."""
@@ -199,6 +263,11 @@ class IncidentQuerySet(PublishableQuerySet):
         """Each incident's sources, by title, for pages that cite them (one query more)."""
         links = IncidentSource.objects.select_related("source").order_by("source__title", "id")
         return self.prefetch_related(models.Prefetch("source_links", queryset=links))
+
+    def with_justice_status(self):
+        """Annotate each incident with ``justice_status``, its ``JusticeStatus`` code (published cases only,
+        whoever reads: a draft or retracted case never changes it)."""
+        return self.annotate(justice_status=justice_status())
 
 
 class Incident(PublishableModel):
@@ -283,6 +352,15 @@ class Incident(PublishableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:incident_detail", args=[self.pk])
+
+    @property
+    def justice_status_label(self) -> str:
+        """The label of the ``justice_status`` annotation (``IncidentQuerySet.with_justice_status``)."""
+        return JusticeStatus(self.justice_status).label
+
+    @property
+    def justice_status_meaning(self) -> str:
+        return JUSTICE_STATUS_MEANING[self.justice_status]
 
     def check_publishable(self) -> None:
         """A published incident has at least one source."""

@@ -13,7 +13,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Attribution, City, Community, Incident, IncidentSource, Organisation, Province, Source, Victim
+from .models import (
+    Attribution,
+    City,
+    Community,
+    Incident,
+    IncidentSource,
+    JusticeStatus,
+    Organisation,
+    Province,
+    Source,
+    Victim,
+)
 
 
 @extend_schema_field(OpenApiTypes.URI)
@@ -106,11 +117,18 @@ class IncidentSerializer(serializers.ModelSerializer):
     province = PlaceSerializer(read_only=True)
     city = CitySerializer(read_only=True, allow_null=True)
     communities = CommunitySerializer(many=True, read_only=True)
+    justice_status = serializers.ChoiceField(
+        choices=JusticeStatus.choices,
+        read_only=True,
+        help_text="Where the court record stands, counted from published cases only: not_researched, "
+        "nothing_found, case_registered, trial_pending, convicted (a standing conviction), acquitted, "
+        "conviction_overturned. See /methodology/#justice-status.",
+    )
     url = AbsoluteUrlField()
 
     class Meta:
         model = Incident
-        fields = (*Incident.PUBLIC_FIELDS, "url")  # the whitelist, plus the link
+        fields = (*Incident.PUBLIC_FIELDS, "justice_status", "url")  # the whitelist, the derived status, the link
 
 
 class IncidentDetailSerializer(IncidentSerializer):

@@ -48,6 +48,7 @@ INCIDENT_CSV_COLUMNS = [
     "killed",
     "injured",
     "sources",
+    "justice_status",
 ]
 
 
@@ -57,8 +58,8 @@ def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     The CSV is the tracker's own incident format, one row per incident, columns in this order:
     id, date (ISO), title, province (name), city (name, or empty), locality, latitude, longitude
     (decimal degrees, or empty), attack_type (the code, e.g. target_killing), communities (names,
-    separated by "; "), killed, injured (empty = unknown, 0 = nobody), sources (titles, "; ").
-    It honours the same filters and sort as the page, is streamed, and neutralises cells a
+    separated by "; "), killed, injured (empty = unknown, 0 = nobody), sources (titles, "; "),
+    justice_status (a ``JusticeStatus`` code: where the court record stands). It honours the same filters and sort as the page, is streamed, and neutralises cells a
     spreadsheet would run as formulae.
     """
     incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.visible_to(request.user))
@@ -71,7 +72,9 @@ def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     dress_filter_form(incident_filter.form)
     context = {"filter": incident_filter, "sort_choices": INCIDENT_SORTS}
     if valid:
-        rows, sorting = apply_sort(incident_filter.qs.with_related(), request, INCIDENT_SORTS, "-date")
+        # The justice status is worked out for the page's rows only (paginate fetches them by id).
+        rows = incident_filter.qs.with_related().with_justice_status()
+        rows, sorting = apply_sort(rows, request, INCIDENT_SORTS, "-date")
         page = paginate(request, rows)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
     return render(request, "incidents/incident_list.html", context, status=200 if valid else 400)
@@ -90,7 +93,7 @@ def filter_errors_as_text(filterset) -> HttpResponse:
 def incident_csv(incidents) -> StreamingHttpResponse:
     """Stream the incidents as plain tuples, with communities and sources looked up per batch of rows:
     a constant number of queries per batch, and no model instances for a download of 100,000 rows."""
-    rows = incidents.values_list(
+    rows = incidents.with_justice_status().values_list(
         "pk",
         "date",
         "title",
@@ -102,6 +105,7 @@ def incident_csv(incidents) -> StreamingHttpResponse:
         "attack_type",
         "killed",
         "injured",
+        "justice_status",
     )
     through = Incident.communities.through.objects
 
@@ -118,7 +122,7 @@ def incident_csv(incidents) -> StreamingHttpResponse:
                 .order_by("source__title", "id")
                 .values_list("incident_id", "source__title")
             )
-            for pk, day, title, province, city, locality, lat, lon, attack_type, killed, injured in batch:
+            for pk, day, title, province, city, locality, lat, lon, attack_type, killed, injured, justice in batch:
                 yield [
                     pk,
                     day.isoformat(),
@@ -133,6 +137,7 @@ def incident_csv(incidents) -> StreamingHttpResponse:
                     killed,
                     injured,
                     sources.get(pk, ""),
+                    justice,
                 ]
 
     return csv_response("incidents.csv", INCIDENT_CSV_COLUMNS, lines())
@@ -140,8 +145,9 @@ def incident_csv(incidents) -> StreamingHttpResponse:
 
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An incident with its sources (each with its own figures and citation), attributions,
-    victims (public names only) and the cases about it that the reader may see."""
-    incident = get_visible_or_404(Incident.objects.with_related(), request.user, pk=pk)
+    victims (public names only), its justice status (published cases only, whoever reads) and the
+    cases about it that the reader may see."""
+    incident = get_visible_or_404(Incident.objects.with_related().with_justice_status(), request.user, pk=pk)
     context = {
         "incident": incident,
         "source_links": incident.source_links.select_related("source").order_by("source__title", "id"),

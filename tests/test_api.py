@@ -39,12 +39,14 @@ def test_schema_documents_the_shared_filter_parameters():
         "community",
         "organisation",
         "q",
+        "fatal",
+        "justice",
         "page",
     }
     assert params["date_from"]["schema"] == {"type": "string", "format": "date"}
     assert params["province"]["schema"] == {"type": "string"}
     case_params = {p["name"] for p in schema["paths"]["/api/cases/"]["get"]["parameters"]}
-    assert {"court", "stage", "verdict", "province", "date_from"} <= case_params
+    assert {"court", "stage", "verdict", "clock", "province", "date_from"} <= case_params
     hearing_params = {p["name"] for p in schema["paths"]["/api/hearings/"]["get"]["parameters"]}
     assert hearing_params == {"case", "court", "date_from", "date_to", "page"}
 

@@ -78,6 +78,7 @@ def test_incident_csv_has_the_trackers_own_columns_and_values(client):
         "killed",
         "injured",
         "sources",
+        "justice_status",
     ]
     assert rows[1] == [
         str(incident.pk),
@@ -93,6 +94,7 @@ def test_incident_csv_has_the_trackers_own_columns_and_values(client):
         "93",
         "",
         "Daily Times op-ed; Pakistan Body Count",
+        "not_researched",
     ]
     assert len(rows) == 2
 
@@ -188,6 +190,9 @@ def test_case_csv_columns_and_counts(client):
         "abated_count": "0",
         "transferred_count": "0",
         "last_verified_on": "2026-11-01",
+        # DESIGN.md's worked example: 159 working days from cognizance to judgment, 152 past the 7.
+        "working_days_since_cognizance": "159",
+        "over_limit_by": "152",
     }
 
 

@@ -57,6 +57,9 @@ def case_json(w) -> dict:
         "last_verified_on": None,
         "public_notes": "Two accused tried together.",
         "updated_at": "2013-01-02T12:30:00+05:00",
+        # DESIGN.md's worked example: 159 working days from cognizance to judgment (no holidays).
+        "working_days_since_cognizance": 159,
+        "over_limit_by": 152,
         "url": f"http://testserver/cases/{c.pk}/",
     }
 
@@ -288,8 +291,8 @@ def many_more_cases(world, n: int) -> None:
 @pytest.mark.parametrize(
     ("url", "queries"),
     [
-        # count + page + incidents + offences
-        ("/api/cases/", 4),
+        # count + page + incidents + offences + the holidays (the s.19(7) clock)
+        ("/api/cases/", 5),
         # count + page (hearings with case and courts)
         ("/api/hearings/", 2),
         ("/api/courts/", 2),
@@ -304,14 +307,14 @@ def test_lists_run_a_constant_number_of_queries(client, world, django_assert_num
 
 
 def test_case_detail_runs_a_constant_number_of_queries(client, world, django_assert_num_queries):
-    # case + incidents + offences + charges (with accused) + appeals + hearings
-    with django_assert_num_queries(6):
+    # case + incidents + offences + charges (with accused) + appeals + hearings + holidays
+    with django_assert_num_queries(7):
         client.get(f"/api/cases/{world.case.pk}/")
     for i in range(6):
         charge = f.ChargeFactory(case=world.case, accused=f.AccusedFactory(affiliation=world.lej))
         f.AppealFactory(charge=charge, court=world.other_court)
         f.HearingFactory(case=world.case, date=D(2027, 1, 1 + i), court=world.other_court)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         body = client.get(f"/api/cases/{world.case.pk}/").json()
     assert (len(body["charges"]), len(body["hearings"])) == (8, 9)
 
@@ -331,4 +334,5 @@ def test_case_detail_runs_a_constant_number_of_queries(client, world, django_ass
 def test_serializers_show_only_public_fields(serializer, model):
     # Not model fields: the page URL, the case's title, nested public records.
     extra = {"url", "title", "case_title", "charges", "hearings", "appeals"}
+    extra |= {"working_days_since_cognizance", "over_limit_by"}  # the s.19(7) clock, derived
     assert set(serializer.Meta.fields) - extra <= set(model.PUBLIC_FIELDS)

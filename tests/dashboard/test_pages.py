@@ -99,7 +99,7 @@ def test_worked_example_headline_figures(client, example):
     assert totals["injured_unknown"] == 1
     assert totals["period_months"] == 3
     assert totals["monthly_average_killed"] == 4.0
-    headline = {label: value for label, value, _ in response.context["headline"]}
+    headline = {label: value for label, value, _, _ in response.context["headline"]}
     assert headline["Incidents"] == "3"
     assert headline["Killed"] == "12"
     assert headline["Killed per month, on average"] == "4.0"

@@ -41,6 +41,8 @@ def incident_json(w) -> dict:
         # Asia/Karachi is UTC+5: the times are given in the site's time zone.
         "published_at": "2012-03-11T10:00:00+05:00",
         "updated_at": "2013-01-02T12:30:00+05:00",
+        # The adult's conviction stands (its appeal is pending); the draft case plays no part.
+        "justice_status": "convicted",
         "url": f"http://testserver/incidents/{i.pk}/",
     }
 
@@ -198,8 +200,9 @@ def test_detail_runs_a_constant_number_of_queries(client, world, django_assert_n
     [(IncidentSerializer, Incident), (IncidentDetailSerializer, Incident), (VictimSerializer, Victim)],
 )
 def test_serializers_show_only_public_fields(serializer, model):
-    # "url" is the public page; the detail's nested lists are public records of their own.
-    extra = {"url", "sources", "attributions", "victims"}
+    # "url" is the public page; the detail's nested lists are public records of their own; the
+    # justice status is derived from published cases.
+    extra = {"url", "sources", "attributions", "victims", "justice_status"}
     assert set(serializer.Meta.fields) - extra <= set(model.PUBLIC_FIELDS)
 
 

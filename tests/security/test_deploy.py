@@ -344,7 +344,7 @@ def _check_public_pages(site: Site, env: dict) -> None:
     court = _first_link(site, "/courts/", rb'href="(/courts/\d+/)"')
     organisation = _first_link(site, "/organisations/", rb'href="(/organisations/\d+/)"')
     html_pages = ["/", "/incidents/", incident, "/cases/", case, "/courts/", court, "/organisations/", organisation]
-    html_pages += ["/statistics/", "/statistics/report/", "/corrections/", "/data/"]
+    html_pages += ["/statistics/", "/statistics/report/", "/methodology/", "/corrections/", "/data/"]
     stylesheets = set()
     for path in html_pages:
         status, headers, body = site.get(path)
