@@ -26,6 +26,13 @@ class Command(BaseCommand):
         which.add_argument("--mapping", help="A JSON mapping file (see docs/importing.md).")
         parser.add_argument("--dry-run", action="store_true", help="Report what would happen; write nothing.")
         parser.add_argument("--publish", action="store_true", help="Publish imported incidents (default: drafts).")
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="The reason for the correction, when the import changes a published incident's public figures "
+            "(date, place, attack type, killed, injured): shown in the public corrections log. Without it such "
+            "an import stops and writes nothing.",
+        )
         parser.add_argument("--user", help="Username recorded as the importer (in history and the import log).")
         parser.add_argument("--progress-every", type=int, default=5000, help="Report progress every N rows.")
 
@@ -56,6 +63,7 @@ class Command(BaseCommand):
             dry_run=options["dry_run"],
             progress=progress,
             progress_every=max(1, options["progress_every"]),
+            reason=options["reason"],
         )
         self.stdout.write(result.report())
         if not result.ok:
