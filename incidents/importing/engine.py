@@ -395,16 +395,20 @@ def run_import(
     publish: bool = False,
     dry_run: bool = False,
     file_name: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[ImportResult], None] | None = None,
     progress_every: int = 5000,
     batch_size: int = 1000,
     reason: str = "",
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun.
 
     `reason` is the public note of the corrections the import makes: a real run that would change a
     published incident's public figures without one stops (nothing written) and says so; a dry run
     counts those incidents (`result.corrected`) so that the reason can be asked for before the run.
+
+    `progress(result)` is called every `progress_every` rows read, with the counts so far. `run` is the queued ImportRun to fill in (incidents/import_tasks.py); without it a
+    new one is logged.
     """
     path = Path(path)
     result = ImportResult(file_name=file_name or path.name, format=fmt.name, dry_run=dry_run)
@@ -439,25 +443,35 @@ def run_import(
         result.created = result.updated = result.unchanged = 0
         result.changes.clear()
         result.new_cities = []
-    result.run = ImportRun.objects.create(
-        file_name=result.file_name[:300],
-        sha256=result.sha256,
-        format=fmt.name,
-        mapping=_storable(fmt.mapping),
-        dry_run=dry_run,
-        publish=publish,
-        started_by=user if getattr(user, "pk", None) else None,
-        ok=result.ok,
-        rows_read=result.rows_read,
-        created=result.created if result.ok else 0,
-        updated=result.updated if result.ok else 0,
-        unchanged=result.unchanged if result.ok else 0,
-        skipped=result.skipped_total,
-        report=printable(result.report()),
-        finished_at=timezone.now(),
-    )
+    result.run = run or ImportRun(started_by=user if getattr(user, "pk", None) else None)
+    for name, value in {
+        "file_name": result.file_name[:300],
+        "sha256": result.sha256,
+        "format": fmt.name,
+        "mapping": _storable(fmt.mapping),
+        "dry_run": dry_run,
+        "publish": publish,
+        "status": ImportRun.Status.DONE if result.ok else ImportRun.Status.FAILED,
+        "ok": result.ok,
+        "rows_read": result.rows_read,
+        "created": result.created if result.ok else 0,
+        "updated": result.updated if result.ok else 0,
+        "unchanged": result.unchanged if result.ok else 0,
+        "skipped": result.skipped_total,
+        "corrected": result.corrected if result.ok else 0,
+        "report": printable(result.report()),
+        "finished_at": timezone.now(),
+    }.items():
+        setattr(result.run, name, value)
+    result.run.save()
     ImportRun.objects.filter(pk=result.run.pk).update(started_at=started)
+    result.run.started_at = started
     return result
+
+
+def progress_line(result: ImportResult) -> str:
+    """The progress message the command prints (off a terminal) every --progress-every rows."""
+    return f"{result.rows_read} rows read: {result.created} created, {result.updated} updated"
 
 
 def _import_rows(
@@ -484,7 +498,7 @@ def _import_rows(
             header_checked = True
         result.rows_read += 1
         if progress and result.rows_read % progress_every == 0:
-            progress(f"{result.rows_read} rows read: {result.created} created, {result.updated} updated")
+            progress(result)
         try:
             uncached = _check_cells(number, row, reader.uncached_formulas, formulas)
             if all(cells.is_blank(value) for value in row.values()) and not uncached:
