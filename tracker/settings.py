@@ -383,7 +383,8 @@ TASK_RETRY_BACKOFF_SECONDS = env.float("TASK_RETRY_BACKOFF_SECONDS", default=60)
 # A task RUNNING this long is taken to have lost its worker (on another host) and runs again.
 TASK_STALE_SECONDS = env.int("TASK_STALE_SECONDS", default=6 * 3600)
 TASK_SCHEDULER_INTERVAL = env.float("TASK_SCHEDULER_INTERVAL", default=30)
-# What the worker's scheduler queues, and when, in TIME_ZONE (jobs/schedule.py).
+# What the worker's scheduler queues, and when, in TIME_ZONE (jobs/schedule.py); TASK_SCHEDULE, a JSON
+# object of the same shape in the environment, replaces it.
 TASK_SCHEDULE = {
     "alerts-digest": {"task": "alerts.tasks.send_alert_digests", "every": "day", "at": "06:00"},
     "staff-worklist-digest": {
@@ -396,6 +397,7 @@ TASK_SCHEDULE = {
     "holidays": {"task": "cases.tasks.extend_holidays", "every": "year", "date": "12-01", "at": "03:00"},
     "statistics-check": {"task": "dashboard.tasks.check_cached_statistics", "every": "day", "at": "03:30"},
 }
+TASK_SCHEDULE = env.json("TASK_SCHEDULE", default=TASK_SCHEDULE)
 # Daily backups kept by the scheduled backup (the oldest beyond this are deleted).
 BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 
