@@ -110,7 +110,7 @@ def test_a_queued_import_page_shows_progress_and_reloads_itself(editor_client, e
     ImportRun.objects.filter(pk=run.pk).update(status="running")
     ProgressFile(run).path.write_text('{"rows_read": 1500, "errors": 2}')
     body = editor_client.get(follow_url(run)).content.decode()
-    assert "Running" in body and '<td class="rows-read">1500</td><td class="errors-so-far">2</td>' in body
+    assert "Running" in body and '<td class="rows-read">1,500</td><td class="errors-so-far">2</td>' in body
     from django_tasks import default_task_backend
 
     [queued] = default_task_backend.results
