@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run serve test lint format venv migrate seeds bench clean backup restore
+.PHONY: run serve worker test lint format venv migrate seeds bench clean backup restore
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,14 +21,19 @@ seeds: migrate
 
 # Development: DEBUG=1 for run and its steps (migrate, seeds), so no SECRET_KEY is needed. The settings
 # refuse to start with DEBUG off and no SECRET_KEY; `make serve` is the production start.
+# A worker runs the background tasks (imports, digests, backups, the statistics refresh) beside the
+# development server; stopping `make run` (Ctrl+C) stops both.
 run: export DEBUG ?= 1
 run: seeds
+	$(PY) manage.py worker --interval 1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 # Production start (README "Deploying"): with DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL set,
 # migrate, collect the static files (hashed, compressed: every page and error page links them) and
 # serve with gunicorn on PORT behind a TLS proxy (deploy/gunicorn.conf.py). Without SECRET_KEY the
 # first step stops, saying why. `check --deploy` prints what would weaken the hardening.
+# The background tasks need a worker too: `make worker` (deploy/tracker-worker.service runs it).
 serve: venv
 	$(PY) manage.py check --deploy
 	$(PY) manage.py migrate --noinput
@@ -44,6 +49,11 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 	$(BIN)/djhtml templates
+
+# Production worker for the background tasks and the schedule (README "Background work"); any number,
+# on any host sharing the database and IMPORT_UPLOAD_DIR.
+worker: venv
+	exec $(PY) manage.py worker
 
 # Tests run on all cores (pytest-xdist); PYTEST_ARGS="-n 0 -x" runs them one by one.
 PYTEST_ARGS ?= -n auto

@@ -14,10 +14,13 @@ so cached figures are never older than their key says.
   new ones when there are none yet. Eight readers arriving together compute once, not eight times.
 - **The unfiltered figures are computed again in the background** after each committed change
   (``schedule_refresh``, connected to ``tracker.dataversion.version_changed``), so readers of the
-  plain statistics page and API meet the previous figures, marked, rather than the cold path. One
-  background thread per process, which waits ``STATISTICS_REFRESH_DELAY`` seconds and runs at most
-  once per ``STATISTICS_REFRESH_INTERVAL``: a burst of changes causes one computation. A job queue
-  can take its place by replacing ``schedule_refresh``'s body with an enqueue of ``refresh_unfiltered``.
+  plain statistics page and API meet the previous figures, marked, rather than the cold path. The
+  job queue runs it (``dashboard.tasks.refresh_statistics``, issue 19): queued
+  ``STATISTICS_REFRESH_DELAY`` seconds after the change and at most once per
+  ``STATISTICS_REFRESH_INTERVAL`` across every process and host (``QueuedRefresh``): a burst of
+  changes causes one computation.
+- **A nightly check** (``check_cached``, the scheduled task ``dashboard.tasks.check_cached_statistics``)
+  compares the cached figures of the current data with a fresh computation.
 
 ``STATISTICS_CACHE_SECONDS = 0`` turns all of it off (the tests' default, so query counts are the
 views' own): every reader then computes.
@@ -28,7 +31,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -37,12 +39,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 
 from core.clock import today as clock_today
 from tracker.dataversion import current_version
@@ -132,10 +134,17 @@ def statistics_for(filters: StatisticsFilters, *, today: datetime.date, refresh:
     if version is None:
         return Figures(compute(), timezone.now())
     params = filter_parameters(filters)
+
+    def compute_and_remember() -> dict[str, Any]:
+        payload = compute()
+        data = filters.incident_filter.data
+        _remember(params, data.urlencode() if hasattr(data, "urlencode") else urlencode(data, doseq=True))
+        return payload
+
     return _single_flight(
         _base_key(params),
         f"{today.isoformat()}:{version}",
-        compute,
+        compute_and_remember,
         seconds=seconds,
         refreshed_in_background=not params,
         refresh=refresh,
@@ -225,60 +234,104 @@ def refresh_unfiltered() -> None:
         statistics_for(filters, today=clock_today(), refresh=True)
 
 
-class DebouncedJob:
-    """Runs `job` in one background thread of this process, `delay` seconds after it is first asked
-    for and at most once per `interval` seconds; however many asks arrive meanwhile, they cause one
-    more run, not one each. The thread ends when nobody asked during the last interval."""
+class QueuedRefresh:
+    """Asks the job queue (jobs/queue.py) for one computation of the unfiltered figures: the task
+    ``dashboard.tasks.refresh_statistics``, ``STATISTICS_REFRESH_DELAY`` seconds from now and at most
+    one per ``STATISTICS_REFRESH_INTERVAL``. Two keys of the shared cache make it one for every process
+    and host: "queued" (set by the first ask, taken down when the task starts: asks meanwhile add
+    nothing) and "started" (when the last run began: the next one waits for the interval's end)."""
 
-    def __init__(self, job: Callable[[], None], *, delay: Callable[[], float], interval: Callable[[], float]):
-        self.job, self.delay, self.interval = job, delay, interval
-        self._lock = threading.Lock()
-        self._asked = False
-        self._thread: threading.Thread | None = None
-        self._last_start = float("-inf")
-        self.runs = 0
+    queued_key = "stats:refresh:queued"
+    started_key = "stats:refresh:started"
 
-    def ask(self) -> None:
-        with self._lock:
-            self._asked = True
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="statistics-refresh", daemon=True)
-                self._thread.start()
+    def ask(self) -> bool:
+        """Queue a refresh unless one is queued already; True when this ask queued it."""
+        interval = settings.STATISTICS_REFRESH_INTERVAL
+        # Should the task be lost (a queue emptied by hand), a later ask queues another after this.
+        if not cache.add(self.queued_key, True, max(600, int(10 * interval))):
+            return False
+        delay = settings.STATISTICS_REFRESH_DELAY
+        last_start = cache.get(self.started_key)
+        if last_start is not None:
+            delay = max(delay, last_start + interval - time.time())
+        from jobs.queue import enqueue
 
-    def _loop(self) -> None:
+        from .tasks import refresh_statistics
+
         try:
-            while True:
-                time.sleep(max(self.delay(), self._last_start + self.interval() - time.monotonic()))
-                with self._lock:
-                    if not self._asked:
-                        self._thread = None
-                        return
-                    self._asked = False
-                self._last_start = time.monotonic()
-                self.runs += 1
-                try:
-                    self.job()
-                except Exception:
-                    logger.exception("background statistics refresh failed")
-        finally:
-            connections.close_all()  # this thread's own connections
+            enqueue(refresh_statistics, delay=delay)
+        except Exception:
+            cache.delete(self.queued_key)
+            raise
+        return True
 
-    def wait_idle(self, timeout: float) -> bool:
-        """For tests: wait until the thread has ended; False on timeout."""
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        return self._thread is None
+    def starting(self) -> None:
+        """The task's first step: later changes queue the next run, after the interval."""
+        cache.set(self.started_key, time.time(), int(settings.STATISTICS_REFRESH_INTERVAL) + 60)
+        cache.delete(self.queued_key)
 
 
-refresher = DebouncedJob(
-    refresh_unfiltered,
-    delay=lambda: settings.STATISTICS_REFRESH_DELAY,
-    interval=lambda: settings.STATISTICS_REFRESH_INTERVAL,
-)
+refresher = QueuedRefresh()
 
 
 def schedule_refresh(**kwargs) -> None:
     """Have the unfiltered statistics computed again soon (receiver of ``version_changed``)."""
     if settings.STATISTICS_CACHE_SECONDS:
-        refresher.ask()
+        try:
+            refresher.ask()
+        except Exception:  # the change is committed; a reader must not get an error for the refresh
+            logger.exception("could not queue the statistics refresh")
+
+
+# --- The nightly check: cached figures equal a fresh computation --------------------------------------
+
+INDEX_KEY = "stats:index"
+INDEX_SIZE = 200
+
+
+def _remember(params: list[tuple[str, str]], query: str) -> None:
+    """Note the filter set whose figures were just computed (the check goes over the last INDEX_SIZE)."""
+    index = cache.get(INDEX_KEY) or {}
+    index.pop(_base_key(params), None)
+    index[_base_key(params)] = query
+    while len(index) > INDEX_SIZE:
+        index.pop(next(iter(index)))
+    cache.set(INDEX_KEY, index, None)
+
+
+def check_cached(*, today: datetime.date) -> tuple[int, list[str]]:
+    """Compare every remembered, cached set of figures of the current data with a fresh computation.
+
+    Returns (how many were compared, the query strings whose cached figures differ); a differing
+    entry is deleted, so readers get fresh figures. Entries of an older data version or day are
+    not compared (no reader gets them), nor any whose data changed during the comparison.
+    """
+    from .api import statistics_filters, statistics_payload
+
+    index = dict(cache.get(INDEX_KEY) or {})
+    index.setdefault(_base_key([]), "")
+    compared, differing = 0, []
+    for base, query in index.items():
+        version = current_version()
+        key = f"{base}:{today.isoformat()}:{version}"
+        entry = cache.get(key)
+        if entry is None:
+            continue
+        filters = statistics_filters(QueryDict(query))
+        if not filters.is_valid():
+            continue
+        fresh = statistics_payload(
+            incidents=filters.incidents,
+            cases=filters.cases,
+            today=today,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            clearance_cases=filters.undated_case_filter.qs,
+        )
+        if current_version() != version:
+            continue
+        compared += 1
+        if fresh != entry[0]:
+            differing.append(query or "(no filter)")
+            cache.delete_many([key, f"{base}:latest"])
+    return compared, differing

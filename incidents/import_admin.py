@@ -1,10 +1,14 @@
 """Importing from the admin (issue 4 item 5): upload → dry-run preview → confirm; and the ImportRun log.
 
 An editor uploads a CSV or XLSX file with a built-in format or a mapping JSON. The file is kept in a
-private folder of the project (``upload_storage``) and dry-run: the preview shows the counts, each bad row with its column,
-value and reason, the remarks and what would change. Confirming runs the same import for real, on
-the same file (its sha256 is checked). Both steps check the `incidents.import_incidents` permission
-on the server: a monitor, or anyone without it, gets 403 even when posting directly.
+private folder of the project (``upload_storage``) and its dry run queued (issue 19,
+incidents/import_queue.py): the request ends at once on a page that follows the run (rows read and
+errors so far; it reloads itself every few seconds, no JavaScript) and becomes the preview: the
+counts, each bad row with its column, value and reason, the remarks and what would change.
+Confirming queues the same import for real, on the same file (its sha256 is checked), with the
+reason for the correction when it changes published figures (asked for on the preview). Every step
+checks the `incidents.import_incidents` permission on the server: a monitor, or anyone without it,
+gets 403 even when posting directly.
 
 Registered from IncidentsConfig.ready(), so the admin helper's incidents/admin.py stays untouched.
 """
@@ -12,31 +16,27 @@ Registered from IncidentsConfig.ready(), so the admin helper's incidents/admin.p
 from __future__ import annotations
 
 import json
-import os
-import secrets
-import shutil
-import time
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.core.files.storage import FileSystemStorage
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
-from django.utils.text import get_valid_filename
 
-from .importing import BUILT_IN_FORMATS, ImportFailed, get_format, run_import
-from .importing.readers import file_sha256
+from core.corrections import REASON_HELP, REASON_LABEL
+
+from .import_queue import ProgressFile, queue_import, store_upload, stored_path
+from .importing import BUILT_IN_FORMATS, ImportFailed, get_format
 from .models import ImportRun
 
 IMPORT_PERMISSION = "incidents.import_incidents"
-SESSION_KEY = "pending_imports"
 MAX_MAPPING_BYTES = 200_000
+# How often the page following a queued or running import reloads itself (seconds).
+REFRESH_SECONDS = 2
 
 
 class ImportForm(forms.Form):
@@ -88,37 +88,6 @@ def _require_import_permission(request: HttpRequest) -> None:
         raise PermissionDenied("You may not import datasets.")
 
 
-def upload_storage() -> FileSystemStorage:
-    """Where uploaded files wait for the editor's confirmation: ``settings.IMPORT_UPLOAD_DIR``, a folder
-    only the server's user may enter (0700, files 0600).
-
-    Never a predictable folder in the shared temporary directory, where another local user could
-    create it first and then read the uploads or swap a file between the preview and the import.
-    """
-    root = Path(settings.IMPORT_UPLOAD_DIR)
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if root.stat().st_uid != os.getuid():
-        raise ImproperlyConfigured(f"{root} belongs to another user: imports will not keep files there.")
-    root.chmod(0o700)
-    return FileSystemStorage(location=root, file_permissions_mode=0o600, directory_permissions_mode=0o700)
-
-
-def _remove_stale_uploads(storage: FileSystemStorage, max_age_seconds: int = 86400) -> None:
-    """Previews that were never confirmed leave their file behind: drop those older than a day."""
-    limit = time.time() - max_age_seconds
-    for folder in Path(storage.location).iterdir():
-        if folder.is_dir() and folder.stat().st_mtime < limit:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-def _store_upload(upload) -> tuple[str, Path]:
-    storage = upload_storage()
-    _remove_stale_uploads(storage)
-    token = secrets.token_urlsafe(16)
-    name = storage.save(f"{token}/{get_valid_filename(Path(upload.name).name) or 'upload'}", upload)
-    return token, Path(storage.path(name))
-
-
 def created_incidents_url(run: ImportRun) -> str | None:
     """The admin's incident list narrowed to the incidents `run` created (None when it wrote none).
 
@@ -158,8 +127,23 @@ def _created_link(run: ImportRun) -> str:
     )
 
 
-def _discard(pending: dict) -> None:
-    shutil.rmtree(Path(pending["path"]).parent, ignore_errors=True)
+class ConfirmForm(forms.Form):
+    """The preview's confirmation: the reason for the correction, when the import changes published figures."""
+
+    reason = forms.CharField(
+        label=REASON_LABEL,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=REASON_HELP,
+    )
+
+    def __init__(self, *args, needs_reason: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = needs_reason
+        self.fields["reason"].error_messages["required"] = (
+            "This import changes the public figures of published incidents: give the reason for the "
+            "correction; it is shown in the public corrections log."
+        )
 
 
 @admin.register(ImportRun)
@@ -169,7 +153,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "file_name",
         "format",
         "dry_run",
-        "ok",
+        "status",
         "rows_read",
         "created",
         "updated",
@@ -177,7 +161,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         "skipped",
         "started_by",
     )
-    list_filter = ("ok", "dry_run", "format")
+    list_filter = ("status", "dry_run", "format")
     search_fields = ("file_name", "sha256")
     date_hierarchy = "started_at"
     list_select_related = ("started_by",)
@@ -205,6 +189,11 @@ class ImportRunAdmin(admin.ModelAdmin):
                 self.admin_site.admin_view(self.confirm_view),
                 name="incidents_importrun_import_confirm",
             ),
+            path(
+                "<int:run_id>/follow/",
+                self.admin_site.admin_view(self.follow_view),
+                name="incidents_importrun_follow",
+            ),
         ]
         return own + super().get_urls()
 
@@ -216,58 +205,89 @@ class ImportRunAdmin(admin.ModelAdmin):
         return {**self.admin_site.each_context(request), "opts": self.model._meta, **extra}
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload and dry-run: show what the import would do."""
+        """Upload: store the file, queue its dry run, and follow it (the request ends at once)."""
         _require_import_permission(request)
         form = ImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            token, stored = _store_upload(data["file"])
-            mapping = data.get("mapping_json")
-            fmt = get_format(mapping=mapping) if mapping is not None else get_format(name=data["format"])
-            result = run_import(
-                stored, fmt, user=request.user, publish=data["publish"], dry_run=True, file_name=data["file"].name
+            run = queue_import(
+                stored_file=store_upload(data["file"]),
+                file_name=data["file"].name,
+                format_name=data["format"] or None,
+                mapping=data.get("mapping_json"),
+                publish=data["publish"],
+                user=request.user,
+                dry_run=True,
             )
-            if result.ok:
-                pending = request.session.get(SESSION_KEY, {})
-                pending[token] = {
-                    "path": str(stored),
-                    "file_name": data["file"].name,
-                    "format": data["format"] or None,
-                    "mapping": mapping,
-                    "publish": data["publish"],
-                    "sha256": result.sha256,
-                }
-                request.session[SESSION_KEY] = pending
-            else:
-                _discard({"path": str(stored)})
-            context = self._context(request, title="Import preview (dry run)", result=result, token=token)
-            return render(request, "admin/incidents/import_preview.html", context)
+            return HttpResponseRedirect(reverse("admin:incidents_importrun_follow", args=[run.pk]))
         context = self._context(request, title="Import incidents from a file", form=form)
         return render(request, "admin/incidents/import_form.html", context, status=400 if form.errors else 200)
 
+    def follow_view(self, request: HttpRequest, run_id: int, confirm_form: ConfirmForm | None = None) -> HttpResponse:
+        """A queued or running import's progress (the page reloads itself), then its preview or outcome."""
+        _require_import_permission(request)
+        run = get_object_or_404(ImportRun.objects.select_related("preview"), pk=run_id)
+        working = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
+        confirmation = run.confirmations.order_by("pk").first() if run.dry_run else None
+        can_confirm = (
+            run.dry_run
+            and run.status == ImportRun.Status.DONE
+            and confirmation is None
+            and stored_path(run) is not None
+        )
+        if can_confirm and confirm_form is None:
+            confirm_form = ConfirmForm(needs_reason=bool(run.corrected))
+        progress = ProgressFile(run).read() if working else {}
+        context = self._context(
+            request,
+            title=f"Import of {run.file_name}" + (" (dry run)" if run.dry_run else ""),
+            run=run,
+            working=working,
+            refresh_seconds=REFRESH_SECONDS,
+            rows_read=progress.get("rows_read", run.rows_read),
+            errors_so_far=progress.get("errors", 0),
+            confirmation=confirmation,
+            form=confirm_form if can_confirm else None,
+            created_link=_created_link(run),
+        )
+        status = 400 if confirm_form is not None and confirm_form.errors else 200
+        response = render(request, "admin/incidents/import_follow.html", context, status=status)
+        response["Cache-Control"] = "no-store"
+        return response
+
     def confirm_view(self, request: HttpRequest) -> HttpResponse:
-        """Run the previewed import for real (POST only)."""
+        """Queue the previewed import for real (POST only), with the reason when it corrects published figures."""
         _require_import_permission(request)
         if request.method != "POST":
             return HttpResponseRedirect(reverse("admin:incidents_importrun_import"))
-        pending = request.session.get(SESSION_KEY, {}).pop(request.POST.get("token", ""), None)
-        request.session.modified = True
-        if pending is None or not Path(pending["path"]).exists():
+        run_id = request.POST.get("run", "")
+        preview = ImportRun.objects.filter(
+            pk=int(run_id) if run_id.isdigit() and len(run_id) < 12 else 0,
+            dry_run=True,
+            status=ImportRun.Status.DONE,
+        ).first()
+        if preview is None or stored_path(preview) is None:
             messages.error(request, "That preview has expired or was already imported; upload the file again.")
             return HttpResponseRedirect(reverse("admin:incidents_importrun_import"))
-        try:
-            if file_sha256(pending["path"]) != pending["sha256"]:
-                messages.error(request, "The stored file changed since the preview; upload it again.")
-                return HttpResponseRedirect(reverse("admin:incidents_importrun_import"))
-            fmt = get_format(mapping=pending["mapping"]) if pending["mapping"] else get_format(name=pending["format"])
-            result = run_import(
-                pending["path"], fmt, user=request.user, publish=pending["publish"], file_name=pending["file_name"]
-            )
-        finally:
-            _discard(pending)
-        if result.ok:
-            link = _created_link(result.run)
-            messages.success(request, format_html("Imported {}: {}. {}", result.file_name, result.summary_line(), link))
-        else:
-            messages.error(request, f"The import stopped and wrote nothing: {result.errors[0]}")
-        return HttpResponseRedirect(reverse("admin:incidents_importrun_change", args=[result.run.pk]))
+        form = ConfirmForm(request.POST, needs_reason=bool(preview.corrected))
+        if not form.is_valid():
+            return self.follow_view(request, preview.pk, confirm_form=form)
+        with transaction.atomic():
+            # One confirmation per preview, even for two clicks at once: the preview's row is locked.
+            ImportRun.objects.select_for_update().filter(pk=preview.pk).first()
+            confirmation = preview.confirmations.first()
+            if confirmation is None:
+                confirmation = queue_import(
+                    stored_file=preview.stored_file,
+                    file_name=preview.file_name,
+                    format_name=None if preview.format == "mapping" else preview.format,
+                    mapping=preview.mapping,
+                    publish=preview.publish,
+                    user=request.user,
+                    dry_run=False,
+                    preview=preview,
+                    reason=form.cleaned_data["reason"],
+                )
+            else:
+                messages.info(request, "This preview was already confirmed: here is its import.")
+        return HttpResponseRedirect(reverse("admin:incidents_importrun_follow", args=[confirmation.pk]))

@@ -637,7 +637,18 @@ class Victim(models.Model):
 
 
 class ImportRun(models.Model):
-    """One run of import_incidents (from the command line or the admin): who, what, counts."""
+    """One run of import_incidents (from the command line or the admin): who, what, counts.
+
+    An import from the admin runs on the job queue (incidents/import_queue.py): the row is made
+    "queued" when the file is uploaded (or the preview confirmed), "running" when a worker takes it,
+    and "done" or "failed" when it ends; a command-line run is logged when it ends.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed: nothing written"
 
     file_name = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64)
@@ -657,6 +668,24 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     report = models.TextField(blank=True, help_text="The summary and any errors, as printed.")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.DONE)
+    queued_at = models.DateTimeField(null=True, blank=True, help_text="When the admin queued it (empty: the command).")
+    stored_file = models.CharField(
+        max_length=300, blank=True, help_text="The uploaded file in the import folder, while it waits to be imported."
+    )
+    preview = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="confirmations",
+        help_text="The dry run this import was confirmed from.",
+    )
+    corrected = models.PositiveIntegerField(
+        default=0,
+        help_text="Published incidents whose public figures the import changed (a dry run: would change).",
+    )
+    reason = models.TextField(blank=True, help_text="The reason for the correction, shown in the corrections log.")
 
     class Meta:
         ordering = ["-started_at"]

@@ -106,7 +106,12 @@ def _caches_for_the_run() -> None:
     settings.CACHES = test_caches()
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATISTICS_CACHE_SECONDS = 0
+    settings.TASKS = IMMEDIATE_TASKS
 
+
+# Background tasks run at once, in the test, where they are queued (tests/jobs/test_worker.py runs a
+# real worker on the database queue).
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 _caches_for_the_run()
 
@@ -122,6 +127,7 @@ def _clear_cache(settings):
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATISTICS_CACHE_SECONDS = 0
     settings.CACHES = test_caches()
+    settings.TASKS = IMMEDIATE_TASKS
     caches["default"].clear()
     yield
     caches["default"].clear()

@@ -566,19 +566,42 @@ def test_the_background_refresh_computes_the_unfiltered_figures(stats_cache_on, 
     assert len(computations) == 1 and not hit.stale and hit.payload["killed"] == incident.killed
 
 
-def test_the_background_refresh_is_debounced():
-    runs = []
-    job = statistics_cache.DebouncedJob(lambda: runs.append(time.monotonic()), delay=lambda: 0.05, interval=lambda: 0.6)
-    for _ in range(20):  # a burst of changes
-        job.ask()
-    time.sleep(0.3)
-    assert len(runs) == 1
-    for _ in range(5):  # more changes before the interval has passed: one more run, at its end
-        job.ask()
-    time.sleep(0.1)
-    assert len(runs) == 1
-    assert job.wait_idle(timeout=5)
-    assert len(runs) == 2 and runs[1] - runs[0] >= 0.55
+def test_the_background_refresh_is_one_queued_task_per_burst_of_changes(settings, time_machine):
+    """A burst of changes queues one refresh task, STATISTICS_REFRESH_DELAY later; changes after it
+    started queue one more, not before the interval since its start is over."""
+    from django_tasks import default_task_backend
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    settings.STATISTICS_REFRESH_DELAY, settings.STATISTICS_REFRESH_INTERVAL = 5, 60
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC), tick=False)
+    refresher = statistics_cache.QueuedRefresh()
+    asked = [refresher.ask() for _ in range(20)]  # a burst of changes
+    assert asked == [True] + [False] * 19
+    [first] = default_task_backend.results
+    assert first.task.name == "refresh_statistics"
+    assert first.task.run_after == datetime.datetime(2026, 11, 25, 9, 0, 5, tzinfo=datetime.UTC)
+
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 9, 0, 5, tzinfo=datetime.UTC), tick=False)
+    refresher.starting()  # what the task does first
+    time_machine.move_to(datetime.datetime(2026, 11, 25, 9, 0, 20, tzinfo=datetime.UTC), tick=False)
+    assert [refresher.ask() for _ in range(5)] == [True, False, False, False, False]
+    second = default_task_backend.results[1]
+    assert len(default_task_backend.results) == 2
+    # The interval runs from the first run's start: 09:00:05 + 60 s.
+    assert second.task.run_after == datetime.datetime(2026, 11, 25, 9, 1, 5, tzinfo=datetime.UTC)
+
+
+@pytest.mark.django_db
+def test_the_refresh_task_computes_the_unfiltered_figures(stats_cache_on, computations, incident, monkeypatch):
+    """With the immediate backend (the tests'), asking runs the task at once: the figures are cached."""
+    import time_machine
+
+    monkeypatch.setattr(statistics_cache, "refresher", statistics_cache.QueuedRefresh())
+    with time_machine.travel(DAY, tick=True):
+        statistics_cache.schedule_refresh()
+        assert len(computations) == 1
+        hit = figures_for("")
+    assert len(computations) == 1 and not hit.stale and hit.payload["killed"] == incident.killed
 
 
 @pytest.mark.django_db
@@ -607,10 +630,10 @@ def test_a_cached_statistics_page_runs_a_constant_number_of_queries(
 def test_uploads_wait_in_a_private_folder_of_the_project(tmp_path, settings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from incidents.import_admin import _store_upload
+    from incidents.import_queue import store_upload
 
     settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
-    token, path = _store_upload(SimpleUploadedFile("../../attacks.csv", b"a,b\n1,2\n"))
+    path = settings.IMPORT_UPLOAD_DIR / store_upload(SimpleUploadedFile("../../attacks.csv", b"a,b\n1,2\n"))
     assert path.read_bytes() == b"a,b\n1,2\n"
     assert path.parent.parent == settings.IMPORT_UPLOAD_DIR and path.name == "attacks.csv"
     assert settings.IMPORT_UPLOAD_DIR.stat().st_mode & 0o777 == 0o700
@@ -621,7 +644,7 @@ def test_uploads_wait_in_a_private_folder_of_the_project(tmp_path, settings):
 def test_the_import_folder_must_belong_to_the_server(tmp_path, settings, monkeypatch):
     from django.core.exceptions import ImproperlyConfigured
 
-    from incidents.import_admin import upload_storage
+    from incidents.import_queue import upload_storage
 
     settings.IMPORT_UPLOAD_DIR = tmp_path / "uploads"
     (tmp_path / "uploads").mkdir()

@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "dashboard",
     "monitoring",
     "alerts",
+    # Background work (issue 19): Django's Tasks API (the django-tasks backport), its database
+    # backend, and the project's jobs (retries, the schedule, a killed worker's tasks run again).
+    "django_tasks",
+    "django_tasks_db",
+    "jobs",
     # Hardening (issue 6): staff 2FA, login throttling, Content-Security-Policy, commands.
     "django_otp",
     "django_otp.plugins.otp_static",
@@ -363,6 +368,38 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         "options",
         f"-c work_mem={env.str('DB_WORK_MEM', default='32MB')} -c jit=off -c parallel_tuple_cost=0.01",
     )
+
+# Background tasks (jobs/queue.py): the queue lives in the database (django_tasks_db) and
+# `manage.py worker` runs it. TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend runs
+# every task at once in the process that queues it (the tests do).
+TASKS = {
+    "default": {
+        "BACKEND": env.str("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+TASK_MAX_ATTEMPTS = env.int("TASK_MAX_ATTEMPTS", default=3)
+TASK_RETRY_BACKOFF_SECONDS = env.float("TASK_RETRY_BACKOFF_SECONDS", default=60)
+# A task RUNNING this long is taken to have lost its worker (on another host) and runs again.
+TASK_STALE_SECONDS = env.int("TASK_STALE_SECONDS", default=6 * 3600)
+TASK_SCHEDULER_INTERVAL = env.float("TASK_SCHEDULER_INTERVAL", default=30)
+# What the worker's scheduler queues, and when, in TIME_ZONE (jobs/schedule.py); TASK_SCHEDULE, a JSON
+# object of the same shape in the environment, replaces it.
+TASK_SCHEDULE = {
+    "alerts-digest": {"task": "alerts.tasks.send_alert_digests", "every": "day", "at": "06:00"},
+    "staff-worklist-digest": {
+        "task": "alerts.tasks.send_staff_worklist_digests",
+        "every": "week",
+        "weekday": 0,
+        "at": "07:00",
+    },
+    "backup": {"task": "tracker.tasks.backup_database", "every": "day", "at": "02:00"},
+    "holidays": {"task": "cases.tasks.extend_holidays", "every": "year", "date": "12-01", "at": "03:00"},
+    "statistics-check": {"task": "dashboard.tasks.check_cached_statistics", "every": "day", "at": "03:30"},
+}
+TASK_SCHEDULE = env.json("TASK_SCHEDULE", default=TASK_SCHEDULE)
+# Daily backups kept by the scheduled backup (the oldest beyond this are deleted).
+BACKUP_KEEP = env.int("BACKUP_KEEP", default=14)
 
 BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
 # Files uploaded to the admin's import wait here for the editor's confirmation (incidents/import_admin.py):

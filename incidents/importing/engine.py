@@ -64,6 +64,9 @@ class ImportResult:
     remarks: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     new_cities: list[str] = field(default_factory=list)
+    # Published incidents whose public figures the import changes (or, in a dry run, would change):
+    # a real run then needs the reason for the correction (issue 14 item 3).
+    corrected: int = 0
     run: ImportRun | None = None
 
     @property
@@ -99,6 +102,12 @@ class ImportResult:
         elif self.dry_run:
             lines.append("DRY RUN: this is what a real run would do; nothing was written.")
         lines.append(self.summary_line())
+        if self.corrected and self.ok:
+            verb = "would change" if self.dry_run else "changed"
+            lines.append(
+                f"Corrections: the import {verb} the public figures of {self.corrected} published incident(s)"
+                + ("; the real run needs the reason for the correction." if self.dry_run else ".")
+            )
         for reason, count in self.skipped_reasons:
             lines.append(f"  skipped {count} row(s): {reason}")
         if self.new_cities:
@@ -117,6 +126,13 @@ class ImportResult:
 
 class _Rollback(Exception):
     pass
+
+
+REASON_NEEDED = (
+    "{label}: this import changes the public figures of a published incident ({fields}), which is a "
+    'correction: give its reason (the command\'s --reason "...", the reason box in the admin); it is '
+    "shown in the public corrections log. Nothing was written."
+)
 
 
 def printable(text: str) -> str:
@@ -140,11 +156,23 @@ def _label(parsed: ParsedRow) -> str:
 class Writer:
     """Writes batches of parsed rows: creates new incidents, updates changed ones, counts the rest."""
 
-    def __init__(self, *, source: Source, user, publish: bool, reason: str, result: ImportResult):
+    def __init__(
+        self,
+        *,
+        source: Source,
+        user,
+        publish: bool,
+        reason: str,
+        result: ImportResult,
+        correction_note: str | None = None,
+    ):
         self.source = source
         self.user = user
         self.publish = publish
-        self.reason = reason
+        self.reason = reason  # the history's change reason: "import of FILE"
+        # The public note of the corrections the import makes: "" stops a run that would make one
+        # (REASON_NEEDED); None (a dry run, load_seeds) neither asks nor stops, and notes `reason`.
+        self.correction_note = correction_note
         self.result = result
         # Links with a higher id were created by this run: meeting one again means a duplicate identity.
         self.first_new_link_id = (IncidentSource.objects.aggregate(m=Max("id"))["m"] or 0) + 1
@@ -189,6 +217,12 @@ class Writer:
             else:
                 self.result.unchanged += 1
         self._create(new)
+        self.result.corrected += len(changed.corrected)
+        if changed.corrected and self.correction_note is not None and not self.correction_note.strip():
+            before, incident = changed.corrected[0]
+            fields = [f.name for f in _corrected_fields() if before[f.attname] != getattr(incident, f.attname)]
+            label = next(_label(p) for p in batch if getattr(links.get(p.external_id), "incident", None) is incident)
+            raise ImportFailed(REASON_NEEDED.format(label=label.capitalize(), fields=", ".join(fields)))
         changed.save(self)
 
     def _create(self, rows: list[ParsedRow]) -> None:
@@ -325,7 +359,13 @@ class _Changes:
             }
             writer.history(Incident, self.incidents, "~", through_rows)
             for before, incident in self.corrected:  # bulk writes bypass the history hook: log them here
-                record_changes(SimpleNamespace(**before), incident, writer.user, writer.reason, instance=incident)
+                record_changes(
+                    SimpleNamespace(**before),
+                    incident,
+                    writer.user,
+                    writer.correction_note or writer.reason,
+                    instance=incident,
+                )
         if self.links:
             IncidentSource.objects.bulk_update(self.links, sorted(self.link_fields))
             writer.history(IncidentSource, self.links, "~")
@@ -355,11 +395,21 @@ def run_import(
     publish: bool = False,
     dry_run: bool = False,
     file_name: str | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[ImportResult], None] | None = None,
     progress_every: int = 5000,
     batch_size: int = 1000,
+    reason: str = "",
+    run: ImportRun | None = None,
 ) -> ImportResult:
-    """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun."""
+    """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun.
+
+    `reason` is the public note of the corrections the import makes: a real run that would change a
+    published incident's public figures without one stops (nothing written) and says so; a dry run
+    counts those incidents (`result.corrected`) so that the reason can be asked for before the run.
+
+    `progress(result)` is called every `progress_every` rows read, with the counts so far. `run` is the queued ImportRun to fill in (incidents/import_tasks.py); without it a
+    new one is logged.
+    """
     path = Path(path)
     result = ImportResult(file_name=file_name or path.name, format=fmt.name, dry_run=dry_run)
     started = timezone.now()
@@ -376,6 +426,7 @@ def run_import(
                 progress=progress,
                 progress_every=progress_every,
                 batch_size=batch_size,
+                correction_note=None if dry_run else reason.strip(),
             )
             if result.errors or dry_run:
                 raise _Rollback
@@ -392,32 +443,51 @@ def run_import(
         result.created = result.updated = result.unchanged = 0
         result.changes.clear()
         result.new_cities = []
-    result.run = ImportRun.objects.create(
-        file_name=result.file_name[:300],
-        sha256=result.sha256,
-        format=fmt.name,
-        mapping=_storable(fmt.mapping),
-        dry_run=dry_run,
-        publish=publish,
-        started_by=user if getattr(user, "pk", None) else None,
-        ok=result.ok,
-        rows_read=result.rows_read,
-        created=result.created if result.ok else 0,
-        updated=result.updated if result.ok else 0,
-        unchanged=result.unchanged if result.ok else 0,
-        skipped=result.skipped_total,
-        report=printable(result.report()),
-        finished_at=timezone.now(),
-    )
+    result.run = run or ImportRun(started_by=user if getattr(user, "pk", None) else None)
+    for name, value in {
+        "file_name": result.file_name[:300],
+        "sha256": result.sha256,
+        "format": fmt.name,
+        "mapping": _storable(fmt.mapping),
+        "dry_run": dry_run,
+        "publish": publish,
+        "status": ImportRun.Status.DONE if result.ok else ImportRun.Status.FAILED,
+        "ok": result.ok,
+        "rows_read": result.rows_read,
+        "created": result.created if result.ok else 0,
+        "updated": result.updated if result.ok else 0,
+        "unchanged": result.unchanged if result.ok else 0,
+        "skipped": result.skipped_total,
+        "corrected": result.corrected if result.ok else 0,
+        "report": printable(result.report()),
+        "finished_at": timezone.now(),
+    }.items():
+        setattr(result.run, name, value)
+    result.run.save()
     ImportRun.objects.filter(pk=result.run.pk).update(started_at=started)
+    result.run.started_at = started
     return result
 
 
-def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, progress_every, batch_size) -> None:
+def progress_line(result: ImportResult) -> str:
+    """The progress message the command prints (off a terminal) every --progress-every rows."""
+    return f"{result.rows_read} rows read: {result.created} created, {result.updated} updated"
+
+
+def _import_rows(
+    path, fmt, result: ImportResult, *, user, publish, progress, progress_every, batch_size, correction_note
+) -> None:
     reader = RowReader(path, encoding=fmt.encoding, sheet=fmt.sheet)
     refs = References()
     source = _get_source(fmt.source_fields())
-    writer = Writer(source=source, user=user, publish=publish, reason=f"import of {result.file_name}", result=result)
+    writer = Writer(
+        source=source,
+        user=user,
+        publish=publish,
+        reason=f"import of {result.file_name}",
+        correction_note=correction_note,
+        result=result,
+    )
     occurrences: Counter = Counter()
     batch: list[ParsedRow] = []
     header_checked = False
@@ -428,7 +498,7 @@ def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, pr
             header_checked = True
         result.rows_read += 1
         if progress and result.rows_read % progress_every == 0:
-            progress(f"{result.rows_read} rows read: {result.created} created, {result.updated} updated")
+            progress(result)
         try:
             uncached = _check_cells(number, row, reader.uncached_formulas, formulas)
             if all(cells.is_blank(value) for value in row.values()) and not uncached:

@@ -243,8 +243,8 @@ def test_an_editor_cannot_redact(editor_client):
 # --- The import's update path ----------------------------------------------------------------------------
 
 
-def test_a_reimport_that_changes_a_published_figure_is_logged_with_the_import_as_its_note(tmp_path, editor, client):
-    """The import writes in bulk (no history hook fires): it logs the corrections itself."""
+def _published_then_corrected(tmp_path, editor):
+    """pbc_small.csv imported and published, and a copy of it where S# 3's killed is 14, not 12."""
     from io import StringIO
     from pathlib import Path
 
@@ -254,21 +254,75 @@ def test_a_reimport_that_changes_a_published_figure_is_logged_with_the_import_as
 
     call_command("load_seeds", "--no-holidays", stdout=StringIO())
     original = Path(__file__).resolve().parent.parent / "fixtures" / "import" / "pbc_small.csv"
-    fmt = get_format(name="pk-suicide-attacks")
-    assert run_import(original, fmt, user=editor, publish=True).ok
+    assert run_import(original, get_format(name="pk-suicide-attacks"), user=editor, publish=True).ok
     assert not Correction.objects.exists()  # publishing new incidents is no correction
     corrected = tmp_path / "pbc.csv"
     text = original.read_bytes().decode("cp1252").replace(",Shiite,10,12,20,25,", ",Shiite,10,14,20,25,")
     corrected.write_bytes(text.encode("cp1252"))
-    assert run_import(corrected, fmt, user=editor, publish=True, dry_run=True).ok
+    return corrected
+
+
+def test_a_reimport_that_changes_a_published_figure_is_logged_with_its_reason(tmp_path, editor, client):
+    """The import writes in bulk (no history hook fires): it logs the corrections itself, with the reason given."""
+    from incidents.importing import get_format, run_import
+
+    corrected = _published_then_corrected(tmp_path, editor)
+    fmt = get_format(name="pk-suicide-attacks")
+    dry = run_import(corrected, fmt, user=editor, publish=True, dry_run=True)
+    assert (dry.ok, dry.corrected) == (True, 1)  # a dry run needs no reason, and says one will be asked
+    assert "the real run needs the reason for the correction" in dry.report()
     assert not Correction.objects.exists()  # a dry run writes nothing, corrections included
-    assert run_import(corrected, fmt, user=editor, publish=True).ok
+    result = run_import(corrected, fmt, user=editor, publish=True, reason="  PBC revised the toll  ")
+    assert (result.ok, result.corrected) == (True, 1)
     entry = Correction.objects.get()
     assert (entry.field, entry.old_value, entry.new_value, entry.note, entry.created_by) == (
         "killed",
         "12",
         "14",
-        "import of pbc.csv",
+        "PBC revised the toll",
         editor,
     )
-    assert "import of pbc.csv" in client.get("/corrections/").content.decode()
+    assert "PBC revised the toll" in client.get("/corrections/").content.decode()
+
+
+def test_a_reimport_that_changes_a_published_figure_without_a_reason_writes_nothing(tmp_path, editor):
+    from incidents.importing import get_format, run_import
+
+    corrected = _published_then_corrected(tmp_path, editor)
+    history = Incident.history.count()
+    result = run_import(corrected, get_format(name="pk-suicide-attacks"), user=editor, publish=True, reason=" ")
+    assert not result.ok
+    assert result.errors == [
+        "Row 2 (id 1): this import changes the public figures of a published incident (killed), which is a "
+        'correction: give its reason (the command\'s --reason "...", the reason box in the admin); it is shown in '
+        "the public corrections log. Nothing was written."
+    ]
+    assert Incident.objects.filter(killed=14).count() == 0
+    assert (Correction.objects.count(), Incident.history.count()) == (0, history)
+
+
+def test_the_command_refuses_a_correction_without_reason_and_takes_one_with_it(tmp_path, editor):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    corrected = _published_then_corrected(tmp_path, editor)
+    out = StringIO()
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command(
+            "import_incidents", str(corrected), "--format", "pk-suicide-attacks", stdout=out, stderr=StringIO()
+        )
+    assert 'give its reason (the command\'s --reason "...",' in out.getvalue()
+    assert not Correction.objects.exists() and not Incident.objects.filter(killed=14).exists()
+    call_command(
+        "import_incidents",
+        str(corrected),
+        "--format=pk-suicide-attacks",
+        "--reason=PBC revised the toll",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    assert list(Correction.objects.values_list("field", "new_value", "note")) == [
+        ("killed", "14", "PBC revised the toll")
+    ]
