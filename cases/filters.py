@@ -20,7 +20,17 @@ from .figures import DECIDED, PENDING
 from .models import Case, Charge, Court, Stage, Verdict
 from .workdays import WorkingCalendar
 
-INCIDENT_PARAMS = ("date_from", "date_to", "province", "city", "attack_type", "community", "organisation")
+INCIDENT_PARAMS = (
+    "date_from",
+    "date_to",
+    "province",
+    "city",
+    "attack_type",
+    "community",
+    "organisation",
+    "fatal",
+    "justice",
+)
 
 CLOCK_CHOICES = [
     ("over_limit", "Pending, over the 7-working-day limit"),
@@ -38,6 +48,8 @@ class CaseFilter(django_filters.FilterSet):
     attack_type = IncidentFilter.base_filters["attack_type"]
     community = IncidentFilter.base_filters["community"]
     organisation = IncidentFilter.base_filters["organisation"]
+    fatal = IncidentFilter.base_filters["fatal"]
+    justice = IncidentFilter.base_filters["justice"]
     q = django_filters.CharFilter(
         method="filter_q", label="Search", help_text="Case or FIR number, police station, court or accused name."
     )

@@ -24,12 +24,12 @@ from rest_framework.views import APIView
 
 from cases import justice
 from cases.courts import court_statistics
-from cases.filters import CaseFilter
+from cases.filters import CLOCK_CHOICES, CaseFilter
 from cases.models import Case, Stage, Verdict
 from core.clock import today
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
-from incidents.models import AttackType, Incident
+from incidents.models import JUSTICE_STATUS_GROUPS, AttackType, Incident, JusticeStatus
 
 DATE_PARAMS = ("date_from", "date_to")
 
@@ -144,10 +144,27 @@ FILTER_PARAMETERS = [
     _slug_parameter("community", "Targeted community"),
     _slug_parameter("organisation", "Organisation (attributed in any way)"),
     OpenApiParameter("q", OpenApiTypes.STR, description="Words in the incident's title, place or description."),
+    OpenApiParameter(
+        "fatal", OpenApiTypes.STR, enum=["yes", "no"], description="yes: someone killed; no: nobody, or unknown."
+    ),
+    OpenApiParameter(
+        "justice",
+        OpenApiTypes.STR,
+        enum=[*JusticeStatus.values, *JUSTICE_STATUS_GROUPS],
+        description="Incidents with this justice status (from published cases), or of a group: researched, "
+        "unpunished (researched with no standing conviction). See /methodology/#justice-status.",
+    ),
     OpenApiParameter("court", OpenApiTypes.INT, description="Court id: restricts the court figures."),
     OpenApiParameter("stage", OpenApiTypes.STR, enum=Stage.values, description="Case stage: court figures."),
     OpenApiParameter(
         "verdict", OpenApiTypes.STR, enum=Verdict.values, description="Cases with an accused with this verdict."
+    ),
+    OpenApiParameter(
+        "clock",
+        OpenApiTypes.STR,
+        enum=[value for value, _ in CLOCK_CHOICES],
+        description="Cases by the ATA s.19(7) clock today: over_limit (pending, past 7 working days), pending "
+        "(since cognizance), decided. Court figures.",
     ),
 ]
 

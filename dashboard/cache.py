@@ -110,6 +110,20 @@ def _base_key(params: list[tuple[str, str]]) -> str:
     return "stats:" + hashlib.sha256(text.encode()).hexdigest()
 
 
+def _compute(filters: StatisticsFilters, today: datetime.date) -> dict[str, Any]:
+    """The figures for valid `filters`, computed now (no cache)."""
+    from .api import statistics_payload  # dashboard.api imports this module
+
+    return statistics_payload(
+        incidents=filters.incidents,
+        cases=filters.cases,
+        today=today,
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+        clearance_cases=filters.undated_case_filter.qs,
+    )
+
+
 def statistics_for(filters: StatisticsFilters, *, today: datetime.date, refresh: bool = False) -> Figures | None:
     """The statistics for valid `filters` on `today`: from the cache, or computed once for everyone.
 
@@ -117,17 +131,8 @@ def statistics_for(filters: StatisticsFilters, *, today: datetime.date, refresh:
     None when somebody is (their figures will do).
     """
 
-    from .api import statistics_payload  # dashboard.api imports this module
-
     def compute() -> dict[str, Any]:
-        return statistics_payload(
-            incidents=filters.incidents,
-            cases=filters.cases,
-            today=today,
-            date_from=filters.date_from,
-            date_to=filters.date_to,
-            clearance_cases=filters.undated_case_filter.qs,
-        )
+        return _compute(filters, today)
 
     seconds = settings.STATISTICS_CACHE_SECONDS
     version = current_version() if seconds else None  # read before the data
@@ -306,7 +311,7 @@ def check_cached(*, today: datetime.date) -> tuple[int, list[str]]:
     entry is deleted, so readers get fresh figures. Entries of an older data version or day are
     not compared (no reader gets them), nor any whose data changed during the comparison.
     """
-    from .api import statistics_filters, statistics_payload
+    from .api import statistics_filters
 
     index = dict(cache.get(INDEX_KEY) or {})
     index.setdefault(_base_key([]), "")
@@ -320,14 +325,7 @@ def check_cached(*, today: datetime.date) -> tuple[int, list[str]]:
         filters = statistics_filters(QueryDict(query))
         if not filters.is_valid():
             continue
-        fresh = statistics_payload(
-            incidents=filters.incidents,
-            cases=filters.cases,
-            today=today,
-            date_from=filters.date_from,
-            date_to=filters.date_to,
-            clearance_cases=filters.undated_case_filter.qs,
-        )
+        fresh = _compute(filters, today)
         if current_version() != version:
             continue
         compared += 1

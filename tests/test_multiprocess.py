@@ -32,6 +32,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from tests.jobs.test_worker import worker
 from tests.test_shared_cache import redis_or_skip
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -81,34 +82,17 @@ def gunicorn(port: int, env: dict[str, str], log: Path, *, workers: int = 2, thr
             time.sleep(0.2)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
-@contextmanager
-def task_worker(env: dict[str, str], log: Path):
-    """A `manage.py worker` (the job queue's, jobs/) on the same database until the block ends."""
-    with log.open("w") as out:
-        process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "worker", "--interval", "0.1", "--no-startup-delay", "--no-scheduler"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL after 15 s."""
+    process.terminate()
     try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -194,7 +178,7 @@ def test_after_a_change_the_server_computes_the_unfiltered_figures_again_in_the_
     env = server_env(sqlite_site, CACHE_KEY_PREFIX=f"mp-{uuid.uuid4().hex[:8]}", STATISTICS_REFRESH_DELAY="0.2")
     log, worker_log = tmp_path / "gunicorn.log", tmp_path / "worker.log"
     url = "http://127.0.0.1:8308/api/statistics/"
-    with gunicorn(8308, env, log, workers=2), task_worker(env, worker_log):
+    with gunicorn(8308, env, log, workers=2), worker(env, worker_log, "--no-scheduler"):
         before = json.loads(get(url)[2])["killed"]
         with sqlite3.connect(sqlite_site.removeprefix("sqlite:///")) as db:
             db.execute(

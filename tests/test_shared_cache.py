@@ -651,3 +651,34 @@ def test_the_import_folder_must_belong_to_the_server(tmp_path, settings, monkeyp
     monkeypatch.setattr(os, "getuid", lambda: os.stat(tmp_path).st_uid + 1)  # as if another user made it
     with pytest.raises(ImproperlyConfigured):
         upload_storage()
+
+
+# --- The nightly check of the cached figures (issue 19) ------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_nightly_check_compares_every_cached_figure_set_with_a_fresh_computation(
+    stats_cache_on, computations, incident, monkeypatch
+):
+    from dashboard.tasks import CachedFiguresDiffer, check_cached_statistics
+
+    monkeypatch.setattr("dashboard.tasks.today", lambda: DAY)
+    province = f"province={incident.province.slug}"
+    figures_for("")
+    figures_for(province)
+    assert len(computations) == 2
+    assert check_cached_statistics.call() == {"compared": 2}
+    assert len(computations) == 4  # each set computed afresh once
+
+    # A cached set that went wrong (a bug keeping stale figures): the check fails, naming it, and drops it.
+    params = statistics_cache.filter_parameters(statistics_filters(QueryDict(province)))
+    key = f"{statistics_cache._base_key(params)}:{DAY.isoformat()}:{current_version()}"
+    payload, computed_at = cache.get(key)
+    cache.set(key, ({**payload, "killed": payload["killed"] + 1}, computed_at))
+    with pytest.raises(CachedFiguresDiffer) as failure:
+        check_cached_statistics.call()
+    assert str(failure.value) == f"1 of 2 cached figure set(s) differ from a fresh computation: {province}"
+    assert cache.get(key) is None
+    before = len(computations)
+    assert figures_for(province).payload == payload  # computed again, right
+    assert len(computations) == before + 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 import threading
-import time
 from io import StringIO
 
 import pytest
@@ -21,20 +20,11 @@ from playwright.sync_api import expect
 
 from incidents.models import ImportRun, Incident
 from tests.conftest import make_user
+from tests.incidents.test_import_hostile import MAPPING
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROWS = 50_000
-MAPPING = {
-    "source": {"title": "Background import test sheet"},
-    "encoding": "utf-8",
-    "columns": {
-        "date": {"column": "Date"},
-        "province": {"column": "Province"},
-        "locality": {"column": "Place"},
-        "killed": {"column": "Killed"},
-    },
-}
 
 
 def run_worker_once() -> threading.Thread:
@@ -63,10 +53,22 @@ def run_worker_once() -> threading.Thread:
 
 
 def timed_click(page, button) -> float:
-    started = time.monotonic()
-    with page.expect_navigation():
-        button.click()
-    return time.monotonic() - started
+    """Click `button` and wait for the page it leads to; the longest of the requests this made (the
+    POST and the page it redirects to), each from its start to its last byte, in seconds."""
+    requests = []
+
+    def record(request):
+        requests.append(request)
+
+    page.on("requestfinished", record)
+    try:
+        with page.expect_navigation():
+            button.click()
+    finally:
+        page.remove_listener("requestfinished", record)
+    documents = [r for r in requests if r.resource_type == "document"]
+    assert [r.method for r in documents] == ["POST", "GET"], [(r.method, r.url) for r in documents]
+    return max(r.timing["responseEnd"] for r in documents) / 1000
 
 
 def test_a_big_import_from_the_admin_answers_at_once_and_shows_its_progress(

@@ -516,3 +516,28 @@ def test_an_imported_attribution_that_repeats_an_organisation_is_not_counted_twi
     ) == {"claimed", "suspected"}
     rows = {r["slug"]: r["incidents"] for r in by_organisation(incidents=Incident.objects.filter(pk=incident.pk))}
     assert rows["al-qaeda"] == 1
+
+
+class Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_command_on_a_terminal_draws_a_progress_bar(seeded):
+    from incidents.management.commands import import_incidents
+
+    err = Terminal()
+    call_command("import_incidents", str(PBC_SMALL), "--format", "pk-suicide-attacks", stdout=StringIO(), stderr=err)
+    frames = err.getvalue().split("\r")[1:]
+    assert frames[-1] == f"[{'#' * import_incidents.BAR_WIDTH}] 8 / 8 rows (100%): 8 created, 0 updated, 0 errors\n"
+
+
+def test_the_progress_bar_shows_the_share_of_rows_read():
+    from incidents.importing import ImportResult
+    from incidents.management.commands.import_incidents import progress_bar
+
+    result = ImportResult(file_name="f.csv", format="x", dry_run=False, rows_read=12_000, created=11_000)
+    assert progress_bar(result, 48_000) == (
+        f"[{'#' * 8}{'.' * 22}] 12,000 / 48,000 rows (25%): 11,000 created, 0 updated, 0 errors"
+    )
+    assert progress_bar(result, None) == "12,000 rows read: 11,000 created, 0 updated, 0 errors"

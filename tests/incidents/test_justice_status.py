@@ -253,3 +253,17 @@ def test_list_csv_and_api_run_the_same_queries_for_few_or_many_incidents(client,
         charge(case_for(inc), Verdict.PENDING)
     after = {url: (count_queries(client, url), count_queries(editor_client, url)) for url in urls}
     assert after == before
+
+
+def test_statistics_and_the_case_list_follow_the_justice_filter(client, world):
+    # The court figures cover the published cases of the selected incidents only: here the one
+    # acquitted incident's case (acquitted, discharged, abated), not its retracted one.
+    payload = client.get("/api/statistics/?justice=acquitted").json()
+    assert payload["incidents"] == 1
+    assert payload["courts"]["conviction_rate"]["charges_decided"] == 3
+    cases = client.get("/cases/?justice=trial_pending&fatal=yes").context["page"].object_list
+    assert sorted(inc.title for case in cases for inc in case.incidents.all()) == [
+        "Remanded for retrial",
+        "Transferred",
+        "Trial pending",
+    ]

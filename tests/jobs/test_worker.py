@@ -91,11 +91,11 @@ def results(env) -> list[dict]:
 
 
 @contextmanager
-def worker(env, log: Path):
+def worker(env, log: Path, *options: str):
     """A worker process until the block ends (SIGTERM: it finishes its task and stops)."""
     with log.open("a") as out:
         process = subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "worker", "--interval", "0.1", "--no-startup-delay"],
+            [sys.executable, "manage.py", "worker", "--interval", "0.1", "--no-startup-delay", *options],
             cwd=ROOT,
             env=env,
             stdout=out,
