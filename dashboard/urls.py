@@ -10,4 +10,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/report/", report.report, name="report"),
+    path("statistics/map/", views.district_map, name="district_map"),
 ]

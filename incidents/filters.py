@@ -2,7 +2,8 @@
 the statistics, CSV and the API, so their numbers always agree.
 
 Parameters: date_from, date_to (ISO dates, inclusive), province, city, community,
-organisation (slugs), attack_type (code), q (text search). An unknown slug or a bad date
+organisation (slugs), district (a district of the map, incidents/districts.py), attack_type (code),
+q (text search). An unknown slug or a bad date
 is a form error: pages show it, the API answers 400.
 """
 
@@ -13,6 +14,7 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Value
 
+from .districts import district_choices, district_of
 from .models import AttackType, Attribution, City, Community, Incident, Organisation, Province
 
 
@@ -28,6 +30,13 @@ class IncidentFilter(django_filters.FilterSet):
     )
     city = django_filters.ModelChoiceFilter(
         queryset=City.objects.all(), to_field_name="slug", label="City", empty_label="Any city"
+    )
+    district = django_filters.ChoiceFilter(
+        choices=district_choices,
+        method="filter_district",
+        label="District",
+        empty_label="Any district",
+        help_text="As drawn on the district map (the 2010s division, FATA agencies included).",
     )
     attack_type = django_filters.ChoiceFilter(choices=AttackType.choices, label="Attack type", empty_label="Any type")
     community = django_filters.ModelChoiceFilter(
@@ -51,7 +60,17 @@ class IncidentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Incident
-        fields = ["date_from", "date_to", "province", "city", "attack_type", "community", "organisation", "q"]
+        fields = [
+            "date_from",
+            "date_to",
+            "province",
+            "city",
+            "district",
+            "attack_type",
+            "community",
+            "organisation",
+            "q",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,6 +83,13 @@ class IncidentFilter(django_filters.FilterSet):
 
     def filter_organisation(self, queryset, name, value):
         return queryset.filter(Exists(Attribution.objects.filter(incident_id=OuterRef("pk"), organisation=value)))
+
+    def filter_district(self, queryset, name: str, value: str):
+        """Incidents in a city that the map places in the district (incidents.districts.district_of):
+        the cities are read first (one small query), so the incident query stays a plain IN."""
+        cities = City.objects.order_by().values_list("pk", "name", "district")
+        ids = [pk for pk, city, district in cities if district_of(city_name=city, city_district=district) == value]
+        return queryset.filter(city_id__in=ids)
 
     def filter_q(self, queryset, name, value):
         """Every word in the title, locality, description, city name or province name (icontains).
