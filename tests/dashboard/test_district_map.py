@@ -262,3 +262,29 @@ def test_map_page_runs_a_constant_number_of_queries(client, places, django_asser
     f.IncidentFactory(province=places["sindh"], city=None)
     with django_assert_num_queries(len(few)):
         assert client.get(URL, {"measure": "killed"}).status_code == 200
+
+
+def test_map_figures_are_cached_under_the_filters_and_the_data_version(
+    client, settings, monkeypatch, incidents, django_capture_on_commit_callbacks
+):
+    from dashboard import cache as statistics_cache
+    from incidents.models import Incident
+    from tests.committing import committed
+
+    settings.STATISTICS_CACHE_SECONDS = 600
+    monkeypatch.setattr(statistics_cache, "schedule_refresh", lambda **kwargs: None)
+    real = stats.by_district
+    calls = []
+    monkeypatch.setattr(stats, "by_district", lambda **kwargs: calls.append(kwargs) or real(**kwargs))
+
+    def kurram_killed(params):
+        rows = {row["slug"]: row for row, _, _ in client.get(URL, params).context["table"]}
+        return rows["kurram"]["killed"]
+
+    assert kurram_killed({"province": "fata", "measure": "killed"}) == 43
+    assert kurram_killed({"measure": "incidents", "province": "fata", "page": "2"}) == 43  # same filters
+    assert len(calls) == 1
+    with committed(django_capture_on_commit_callbacks):
+        Incident.objects.filter(pk=incidents["a1"].pk).update(killed=13)
+    assert kurram_killed({"province": "fata"}) == 53
+    assert len(calls) == 2
