@@ -288,3 +288,13 @@ def test_map_figures_are_cached_under_the_filters_and_the_data_version(
         Incident.objects.filter(pk=incidents["a1"].pk).update(killed=13)
     assert kurram_killed({"province": "fata"}) == 53
     assert len(calls) == 2
+
+
+def test_a_followed_search_by_district_says_so_in_words(db):
+    from alerts.models import describe_search
+
+    f.ProvinceFactory(name="Federally Administered Tribal Areas", slug="fata")
+    assert describe_search({"district": "kurram"}) == "incidents in Kurram district"
+    assert describe_search({"district": "kurram", "province": "fata"}) == (
+        "incidents in Kurram district, Federally Administered Tribal Areas"
+    )
