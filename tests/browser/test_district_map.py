@@ -46,6 +46,7 @@ def test_map_and_table_fit_and_a_district_links_to_its_incidents(page, live_serv
     first = table.get_by_role("row").nth(1).get_by_role("cell")
     assert first.all_inner_texts()[:2] == ["1", "57"]  # most killed first: Kurram, then Karachi
     assert table.get_by_role("rowheader").nth(0).inner_text().startswith("Kurram")
+    assert table.evaluate("t => t.parentElement.scrollWidth <= t.parentElement.clientWidth")  # no sideways scroll
     legend = page.locator(".map-legend li")
     assert legend.all_inner_texts()[0] == "None"
     page.screenshot(path=str(tmp_path / f"map-{viewport['width']}.png"), full_page=True)
