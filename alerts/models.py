@@ -127,6 +127,7 @@ def describe_search(params: dict[str, str]) -> str:
     Slugs are read back as the names the reader chose from (one query per kind of list named, at most
     four); a value that names nothing is shown as given, so the words never hide what is followed.
     """
+    from incidents.districts import district_map
     from incidents.models import AttackType, City, Community, Organisation, Province
 
     def name_of(model, slug: str) -> str:
@@ -134,6 +135,9 @@ def describe_search(params: dict[str, str]) -> str:
         return row.name if row else slug
 
     place = [name_of(model, params[key]) for key, model in (("city", City), ("province", Province)) if params.get(key)]
+    if params.get("district"):  # between the city and the province; the map's names need no query
+        district = district_map().by_slug().get(params["district"])
+        place.insert(1 if params.get("city") else 0, f"{district.name if district else params['district']} district")
     parts = ["incidents in " + ", ".join(place) if place else "incidents"]
     if params.get("attack_type"):
         kind = params["attack_type"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import event_feeds, feeds, views
 
 app_name = "cases"
 
@@ -13,4 +13,6 @@ urlpatterns = [
     path("hearings.ics", feeds.hearings_ics, name="hearings_ics"),
     path("courts/<int:pk>/hearings.ics", feeds.court_hearings_ics, name="court_hearings_ics"),
     path("cases/<int:pk>/hearings.ics", feeds.case_hearings_ics, name="case_hearings_ics"),
+    path("cases/<int:pk>/feed/", event_feeds.CaseEventFeed(), name="case_events_feed"),
+    path("courts/<int:pk>/feed/", event_feeds.CourtEventFeed(), name="court_events_feed"),
 ]

@@ -30,7 +30,7 @@ from incidents.listing import (
     page_links,
     paginate,
 )
-from incidents.models import Incident
+from incidents.models import Incident, Source
 from incidents.views import filter_errors_as_text
 from tracker.csv import csv_response, wants_csv
 
@@ -295,8 +295,15 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("id")
     )
     verified_age = (day - case.last_verified_on).days if case.last_verified_on else None
+    # The sources of the incidents the reader may see: what the case record rests on, for the citation.
+    cite_sources = (
+        Source.objects.filter(incident_links__incident__in=Incident.objects.visible_to(request.user).filter(cases=case))
+        .distinct()
+        .order_by("title", "id")
+    )
     context = {
         "case": case,
+        "cite_sources": list(cite_sources),
         "held_hearings": [h for h in hearings if not h.is_scheduled],
         "scheduled_hearings": [h for h in hearings if h.is_scheduled],
         "hearings": hearings,

@@ -140,6 +140,9 @@ FILTER_PARAMETERS = [
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Incidents on or before this ISO date."),
     _slug_parameter("province", "Province"),
     _slug_parameter("city", "City"),
+    OpenApiParameter(
+        "district", OpenApiTypes.STR, description="District slug, as on the district map (/statistics/map/)."
+    ),
     OpenApiParameter("attack_type", OpenApiTypes.STR, enum=AttackType.values, description="Attack type code."),
     _slug_parameter("community", "Targeted community"),
     _slug_parameter("organisation", "Organisation (attributed in any way)"),

@@ -96,8 +96,13 @@ def filter_parameters(filters: StatisticsFilters) -> list[tuple[str, str]]:
     """
     if not filters.is_valid():
         raise ValueError(f"invalid filters: {filters.errors}")
+    return cleaned_parameters(filters.incident_filter, filters.case_filter)
+
+
+def cleaned_parameters(*filtersets) -> list[tuple[str, str]]:
+    """The cleaned value of every filter set in valid ``filtersets``, as text, sorted by name."""
     params: dict[str, str] = {}
-    for filterset in (filters.incident_filter, filters.case_filter):
+    for filterset in filtersets:
         for name, value in filterset.form.cleaned_data.items():
             text = "" if value is None else _plain(value)
             if text:
@@ -105,9 +110,9 @@ def filter_parameters(filters: StatisticsFilters) -> list[tuple[str, str]]:
     return sorted(params.items())
 
 
-def _base_key(params: list[tuple[str, str]]) -> str:
+def _base_key(params: list[tuple[str, str]], kind: str = "stats") -> str:
     text = "&".join(f"{name}={value}" for name, value in params)
-    return "stats:" + hashlib.sha256(text.encode()).hexdigest()
+    return f"{kind}:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _compute(filters: StatisticsFilters, today: datetime.date) -> dict[str, Any]:
@@ -153,6 +158,24 @@ def statistics_for(filters: StatisticsFilters, *, today: datetime.date, refresh:
         seconds=seconds,
         refreshed_in_background=not params,
         refresh=refresh,
+    )
+
+
+def figures_for(kind: str, filterset, compute: Callable[[], dict[str, Any]], *, today: datetime.date) -> Figures:
+    """Other figures computed from one valid FilterSet (``kind`` names them, e.g. "districts"), cached
+    and computed once per filter set, day and data version like the statistics (see the module);
+    not refreshed in the background. May raise ``FiguresPending``."""
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    version = current_version() if seconds else None  # read before the data
+    if version is None:
+        return Figures(compute(), timezone.now())
+    return _single_flight(
+        _base_key(cleaned_parameters(filterset), kind),
+        f"{today.isoformat()}:{version}",
+        compute,
+        seconds=seconds,
+        refreshed_in_background=False,
+        refresh=False,
     )
 
 

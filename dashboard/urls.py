@@ -11,4 +11,5 @@ urlpatterns = [
     path("statistics/", views.statistics, name="statistics"),
     path("statistics/report/", report.report, name="report"),
     path("methodology/", methodology.methodology, name="methodology"),
+    path("statistics/map/", views.district_map, name="district_map"),
 ]

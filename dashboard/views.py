@@ -24,12 +24,13 @@ from core.clock import today
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
-from incidents.models import Incident
+from incidents.models import Incident, Province
 from tracker.csv import csv_response, wants_csv
 
 from . import methodology
 from .api import statistics_filters
-from .cache import FiguresPending, mark_stale, pending_response, statistics_for
+from .cache import FiguresPending, figures_for, mark_stale, pending_response, statistics_for
+from .maps import MEASURES, NONE_FILL, colour_classes, legend_swatch, render_map
 from .sections import headline_figures, home_figures, statistics_sections
 from .tables import Table, statistics_tables
 
@@ -141,3 +142,59 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         figures=figures,
     )
     return mark_stale(render(request, "statistics/dashboard.html", context), figures)
+
+
+# The district map ----------------------------------------------------------------------------
+
+
+def district_map(request: HttpRequest) -> HttpResponse:
+    """Districts shaded by incidents or killed (``measure``), with the statistics' incident filters,
+    a legend and the table of every figure; each district links to its incidents.
+
+    The figures (``incidents.stats.by_district``, one grouped query) are cached like the statistics'
+    (``dashboard.cache.figures_for``), and the page itself by the public page cache.
+    """
+    incident_filter = IncidentFilter(request.GET, queryset=Incident.objects.public())
+    errors = {name: [str(m) for m in messages] for name, messages in incident_filter.errors.items()}
+    measure = request.GET.get("measure") or "incidents"
+    if measure not in MEASURES:
+        errors["measure"] = [f"Shade by one of: {', '.join(MEASURES)}."]
+        measure = "incidents"
+    form = dress_filter_form(incident_filter.form)
+    query = filter_query(request)
+    context: dict[str, Any] = {"form": form, "query": query, "errors": errors, "measure": measure, "measures": MEASURES}
+    if errors:
+        return render(request, "statistics/map.html", context, status=400)
+    try:
+        figures = figures_for(
+            "districts",
+            incident_filter,
+            lambda: {"rows": incident_stats.by_district(incidents=incident_filter.qs)},
+            today=today(),
+        )
+    except FiguresPending as pending:
+        return pending_response(request, pending)
+    rows = figures.payload["rows"]
+    provinces = dict(Province.objects.values_list("slug", "name"))
+    classes = colour_classes(max((row[measure] for row in rows if row["slug"]), default=0))
+    list_url = reverse("incidents:incident_list")
+
+    others = [(k, v) for k in IncidentFilter.base_filters if k != "district" for v in request.GET.getlist(k) if v]
+
+    def link(slug: str) -> str:
+        return f"{list_url}?{urlencode([('district', slug), *others])}"
+
+    placed = sorted(
+        (row for row in rows if row["slug"]), key=lambda r: (-r[measure], -r["incidents"], r["district"].casefold())
+    )
+    context.update(
+        svg=render_map(rows, measure=measure, classes=classes, province_names=provinces, link=link),
+        legend=[(legend_swatch(c.colour), c.label) for c in classes],
+        none_swatch=legend_swatch(NONE_FILL),
+        measure_label=MEASURES[measure],
+        table=[(row, provinces.get(row["province"], row["province"]), link(row["slug"])) for row in placed],
+        unplaced=next((row for row in rows if row["slug"] is None), None),
+        totals={key: sum(row[key] for row in rows) for key in incident_stats.FIGURES},
+        figures=figures,
+    )
+    return mark_stale(render(request, "statistics/map.html", context), figures)

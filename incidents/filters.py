@@ -2,9 +2,10 @@
 the statistics, CSV and the API, so their numbers always agree.
 
 Parameters: date_from, date_to (ISO dates, inclusive), province, city, community,
-organisation (slugs), attack_type (code), q (text search), fatal (yes: someone killed; no:
-nobody or unknown), justice (a ``JusticeStatus`` code, or a group: researched, unpunished).
-An unknown slug, value or a bad date is a form error: pages show it, the API answers 400.
+organisation (slugs), district (a district of the map, incidents/districts.py), attack_type (code),
+q (text search), fatal (yes: someone killed; no: nobody or unknown), justice (a ``JusticeStatus``
+code, or a group: researched, unpunished). An unknown slug, value or a bad date is a form error:
+pages show it, the API answers 400.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import re
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Value
 
+from .districts import district_choices, district_of
 from .models import (
     JUSTICE_STATUS_GROUPS,
     AttackType,
@@ -46,6 +48,13 @@ class IncidentFilter(django_filters.FilterSet):
     )
     city = django_filters.ModelChoiceFilter(
         queryset=City.objects.all(), to_field_name="slug", label="City", empty_label="Any city"
+    )
+    district = django_filters.ChoiceFilter(
+        choices=district_choices,
+        method="filter_district",
+        label="District",
+        empty_label="Any district",
+        help_text="As drawn on the district map (the 2010s division, FATA agencies included).",
     )
     attack_type = django_filters.ChoiceFilter(choices=AttackType.choices, label="Attack type", empty_label="Any type")
     community = django_filters.ModelChoiceFilter(
@@ -84,6 +93,7 @@ class IncidentFilter(django_filters.FilterSet):
             "date_to",
             "province",
             "city",
+            "district",
             "attack_type",
             "community",
             "organisation",
@@ -112,6 +122,13 @@ class IncidentFilter(django_filters.FilterSet):
         """Incidents with this justice status, or with any status of a group (``JUSTICE_STATUS_GROUPS``)."""
         codes = JUSTICE_STATUS_GROUPS[value][1] if value in JUSTICE_STATUS_GROUPS else (value,)
         return queryset.alias(justice_filter=justice_status()).filter(justice_filter__in=codes)
+
+    def filter_district(self, queryset, name: str, value: str):
+        """Incidents in a city that the map places in the district (incidents.districts.district_of):
+        the cities are read first (one small query), so the incident query stays a plain IN."""
+        cities = City.objects.order_by().values_list("pk", "name", "district")
+        ids = [pk for pk, city, district in cities if district_of(city_name=city, city_district=district) == value]
+        return queryset.filter(city_id__in=ids)
 
     def filter_q(self, queryset, name, value):
         """Every word in the title, locality, description, city name or province name (icontains).

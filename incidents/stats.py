@@ -34,6 +34,7 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
 
+from .districts import district_map, district_of
 from .models import AttackType, Attribution, AttributionKind, City, Community, Incident, Organisation, Province
 
 # The aggregates every table shares: one definition, so every table counts the same way.
@@ -196,6 +197,36 @@ def by_attack_type(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     ]
 
 
+def by_district(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Figures per district of the map (incidents/districts.py): ``{"district": name, "slug",
+    "province": province slug, ...}``, only districts with incidents.
+
+    One query, grouped by the cities' ``district`` and name (what places a city on the map), then
+    regrouped in Python by the map district they resolve to. Incidents whose place is not on the map
+    (no city, or neither its district nor its name is a district of the map) form the ``None`` group,
+    listed last with ``"places"``: the unmatched district or city names, for editors to fix. The groups
+    add up to the total.
+    """
+    rows = incidents.order_by().values("city__district", "city__name").annotate(**_figures())
+    districts = district_map().by_slug()
+    groups: dict[str | None, dict[str, Any]] = {}
+    unplaced: set[str] = set()
+    for row in rows:
+        slug = district_of(city_name=row["city__name"], city_district=row["city__district"])
+        group = groups.setdefault(slug, dict.fromkeys(FIGURES, 0))
+        for key, value in _clean(row).items():
+            group[key] += value
+        if slug is None and row["city__name"]:
+            unplaced.add(row["city__district"] or row["city__name"])
+    out = []
+    for slug, figures in groups.items():
+        district = districts.get(slug)
+        place = {"district": district.name, "slug": slug, "province": district.province} if district else None
+        out.append((place or {"district": None, "slug": None, "province": None, "places": sorted(unplaced)}) | figures)
+    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
+    return _with_shares(_sorted_groups(out, "district"), total)
+
+
 def _multi_total(incidents: QuerySet[Incident], given: Mapping[str, int] | None) -> Mapping[str, int]:
     return given if given is not None else totals(incidents=incidents)
 
@@ -262,6 +293,7 @@ __all__ = [
     "attribution_kinds",
     "by_attack_type",
     "by_city",
+    "by_district",
     "by_community",
     "by_organisation",
     "by_province",

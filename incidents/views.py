@@ -16,12 +16,13 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from core.visibility import get_visible_or_404
-from tracker.csv import csv_response, wants_csv
+from tracker.csv import csv_response
 
 from . import stats
+from .exports import EXPORT_FORMATS, INCIDENT_COLUMNS, incident_geojson, incident_rows, incident_xlsx
 from .filters import IncidentFilter
-from .listing import CSV_BATCH, SortChoice, apply_sort, batched, dress_filter_form, joined_by_key, page_links, paginate
-from .models import Attribution, AttributionKind, Incident, IncidentSource, Organisation, Victim
+from .listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate
+from .models import Attribution, AttributionKind, Incident, Organisation, Victim
 
 INCIDENT_SORTS = {
     "-date": SortChoice("Newest first", ("-date", "-id")),
@@ -33,27 +34,13 @@ INCIDENT_SORTS = {
     "title": SortChoice("Title A–Z", (Lower("title"), "id")),  # case-blind, like every A–Z order
 }
 
-# The tracker's own incident CSV format: stable column names, in this order (see incident_list).
-INCIDENT_CSV_COLUMNS = [
-    "id",
-    "date",
-    "title",
-    "province",
-    "city",
-    "locality",
-    "latitude",
-    "longitude",
-    "attack_type",
-    "communities",
-    "killed",
-    "injured",
-    "sources",
-    "justice_status",
-]
+# The tracker's own incident format (CSV, XLSX, GeoJSON properties): see incidents/exports.py.
+INCIDENT_CSV_COLUMNS = INCIDENT_COLUMNS
 
 
 def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """Incidents, filtered (IncidentFilter), sorted (`sort`), paginated (`page`); `?format=csv` downloads them.
+    """Incidents, filtered (IncidentFilter), sorted (`sort`), paginated (`page`); `?format=csv`, `xlsx` or
+    `geojson` downloads them (incidents/exports.py: the same rows and columns in each format).
 
     The CSV is the tracker's own incident format, one row per incident, columns in this order:
     id, date (ISO), title, province (name), city (name, or empty), locality, latitude, longitude
@@ -64,11 +51,12 @@ def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """
     incident_filter = IncidentFilter(request.GET or None, queryset=Incident.objects.visible_to(request.user))
     valid = incident_filter.is_valid() if incident_filter.is_bound else True
-    if wants_csv(request):
+    export = request.GET.get("format")
+    if export in EXPORT_FORMATS:
         if not valid:
             return filter_errors_as_text(incident_filter)
         rows, _ = apply_sort(incident_filter.qs, request, INCIDENT_SORTS, "-date")
-        return incident_csv(rows)
+        return {"csv": incident_csv, "xlsx": incident_xlsx, "geojson": incident_geojson}[export](rows)
     dress_filter_form(incident_filter.form)
     context = {"filter": incident_filter, "sort_choices": INCIDENT_SORTS}
     if valid:
@@ -91,56 +79,9 @@ def filter_errors_as_text(filterset) -> HttpResponse:
 
 
 def incident_csv(incidents) -> StreamingHttpResponse:
-    """Stream the incidents as plain tuples, with communities and sources looked up per batch of rows:
-    a constant number of queries per batch, and no model instances for a download of 100,000 rows."""
-    rows = incidents.with_justice_status().values_list(
-        "pk",
-        "date",
-        "title",
-        "province__name",
-        "city__name",
-        "locality",
-        "latitude",
-        "longitude",
-        "attack_type",
-        "killed",
-        "injured",
-        "justice_status",
-    )
-    through = Incident.communities.through.objects
-
-    def lines():
-        for batch in batched(rows.iterator(chunk_size=CSV_BATCH)):
-            ids = [row[0] for row in batch]
-            communities = joined_by_key(
-                through.filter(incident_id__in=ids)
-                .order_by("community__name")
-                .values_list("incident_id", "community__name")
-            )
-            sources = joined_by_key(
-                IncidentSource.objects.filter(incident_id__in=ids)
-                .order_by("source__title", "id")
-                .values_list("incident_id", "source__title")
-            )
-            for pk, day, title, province, city, locality, lat, lon, attack_type, killed, injured, justice in batch:
-                yield [
-                    pk,
-                    day.isoformat(),
-                    title,
-                    province,
-                    city or "",
-                    locality,
-                    lat,
-                    lon,
-                    attack_type,
-                    communities.get(pk, ""),
-                    killed,
-                    injured,
-                    sources.get(pk, ""),
-                    justice,
-                ]
-
-    return csv_response("incidents.csv", INCIDENT_CSV_COLUMNS, lines())
+    """Stream the incidents as CSV (``incident_rows``: a constant number of queries per batch of rows,
+    no model instances for a download of 100,000 rows)."""
+    return csv_response("incidents.csv", INCIDENT_COLUMNS, incident_rows(incidents))
 
 
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -148,9 +89,11 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     victims (public names only), its justice status (published cases only, whoever reads) and the
     cases about it that the reader may see."""
     incident = get_visible_or_404(Incident.objects.with_related().with_justice_status(), request.user, pk=pk)
+    source_links = list(incident.source_links.select_related("source").order_by("source__title", "id"))
     context = {
         "incident": incident,
-        "source_links": incident.source_links.select_related("source").order_by("source__title", "id"),
+        "source_links": source_links,
+        "cite_sources": list(dict.fromkeys(link.source for link in source_links)),
         "attributions": Attribution.objects.filter(incident=incident)
         .select_related("organisation", "source")
         .order_by("organisation__name", "kind"),

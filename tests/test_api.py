@@ -35,6 +35,7 @@ def test_schema_documents_the_shared_filter_parameters():
         "date_to",
         "province",
         "city",
+        "district",
         "attack_type",
         "community",
         "organisation",
