@@ -1,7 +1,8 @@
 """The case filters: the incident parameters, applied through a case's published incidents
 (a case matches when at least one of its incidents matches), plus court (id), stage and
 verdict (a case matches when at least one charge has that verdict). Reused by the case list,
-the court statistics, CSV and the API.
+the court statistics, CSV and the API. `q` also searches the text of the case's court documents
+the reader may see (public ones, or all for staff when the filter is given the request).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 from incidents.filters import IncidentFilter, narrow_cities_to_province
 from incidents.models import Incident
 
+from .documents import Document
 from .models import Case, Charge, Court, Stage, Verdict
 
 INCIDENT_PARAMS = ("date_from", "date_to", "province", "city", "attack_type", "community", "organisation")
@@ -27,7 +29,9 @@ class CaseFilter(django_filters.FilterSet):
     community = IncidentFilter.base_filters["community"]
     organisation = IncidentFilter.base_filters["organisation"]
     q = django_filters.CharFilter(
-        method="filter_q", label="Search", help_text="Case or FIR number, police station, court or accused name."
+        method="filter_q",
+        label="Search",
+        help_text="Case or FIR number, police station, court, accused name or words in a court document.",
     )
     court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), label="Court", empty_label="Any court")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Stage", empty_label="Any stage")
@@ -69,6 +73,8 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(Exists(Charge.objects.filter(case_id=OuterRef("pk"), verdict=value)))
 
     def filter_q(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        documents = Document.objects.visible_to(user).filter(case_id=OuterRef("pk"))
         for word in value.split()[:10]:
             accused = Charge.objects.filter(
                 case_id=OuterRef("pk"), accused__name__icontains=word, accused__is_juvenile=False
@@ -79,5 +85,6 @@ class CaseFilter(django_filters.FilterSet):
                 | Q(police_station__icontains=word)
                 | Q(court__name__icontains=word)
                 | Exists(accused)
+                | Exists(documents.filter(text__icontains=word))
             )
         return queryset
