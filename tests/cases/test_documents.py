@@ -391,3 +391,43 @@ def test_s3_storage_is_configured_from_the_environment_without_any_network():
 def test_a_wrong_storage_setting_stops_the_start_saying_why(environ, message):
     with pytest.raises(ImproperlyConfigured, match=re.escape(message)):
         documents_storage(environ)
+
+
+# --- The API -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_case_api_lists_the_documents_the_reader_may_see(as_role, django_user_model, role):
+    uploader = django_user_model.objects.create_user("planted-uploader")
+    case = f.CaseFactory()
+    public = f.DocumentFactory(case=case, date=D(2014, 3, 20), content=pdf_bytes(["a", "b"]), uploaded_by=uploader)
+    secret = f.DocumentFactory(case=case, date=D(2013, 1, 1), is_public=False, title="PLANTED-SECRET")
+    f.ChargeFactory(case=case, verdict=Verdict.CONVICTED, verdict_date=D(2014, 3, 20), verdict_source=public)
+    f.ChargeFactory(case=case, verdict=Verdict.ACQUITTED, verdict_date=D(2014, 3, 20), verdict_source=secret)
+    response = as_role(role).get(f"/api/cases/{case.pk}/")
+    body = response.json()
+    expected = [public.pk] if role == "anonymous" else [secret.pk, public.pk]
+    assert [document["id"] for document in body["documents"]] == expected
+    assert [charge["verdict_source"] for charge in body["charges"]] == (
+        [public.pk, None] if role == "anonymous" else [public.pk, secret.pk]
+    )
+    row = next(document for document in body["documents"] if document["id"] == public.pk)
+    assert row == {
+        "id": public.pk,
+        "kind": "judgment",
+        "date": "2014-03-20",
+        "title": "",
+        "hearing": None,
+        "media_type": "application/pdf",
+        "size": public.size,
+        "pages": 2,
+        "sha256": public.sha256,
+        "url": f"http://testserver/cases/{case.pk}/documents/{public.pk}/",
+    }
+    assert "planted-uploader" not in response.content.decode()
+    assert ("PLANTED-SECRET" in response.content.decode()) is (role != "anonymous")
+
+
+def test_the_case_api_hides_every_document_of_a_draft_case(client):
+    document = f.DocumentFactory(case=f.CaseFactory(status=Status.DRAFT))
+    assert client.get(f"/api/cases/{document.case_id}/").status_code == 404
