@@ -18,12 +18,40 @@ from .models import Hearing
 from .uploads import check_upload
 
 
+class StoredFileInput(forms.ClearableFileInput):
+    """The file of a saved document, linked to the view that serves it (the storage has no public URL)."""
+
+    download_url = ""
+
+    def format_value(self, value):
+        if self.is_initial(value) and self.download_url:
+            return StoredFileLink(self.download_url)
+        return super().format_value(value)
+
+
+class StoredFileLink(str):
+    """What the widget's template shows as "Currently:" — a link text with a `url`."""
+
+    def __new__(cls, url: str):
+        link = super().__new__(cls, "open the stored file")
+        link.url = url
+        return link
+
+
 class DocumentForm(forms.ModelForm):
-    """A document's form: a new file is checked by its content, and what the checks found is kept."""
+    """A document's form: a new file is checked by its content, and what the checks found is kept.
+    A saved document's file is fixed (its checksum is public): the field is then shown, not editable."""
 
     class Meta:
         model = Document
         fields = ["kind", "date", "hearing", "title", "is_public", "file"]
+        widgets = {"file": StoredFileInput}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "file" in self.fields:
+            self.fields["file"].widget.download_url = self.instance.get_absolute_url()
+            self.fields["file"].disabled = True
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")

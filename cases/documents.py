@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -125,3 +125,10 @@ class Document(models.Model):
     def clean(self) -> None:
         if self.hearing_id and self.case_id and self.hearing.case_id != self.case_id:
             raise ValidationError({"hearing": "Choose a hearing of this case."})
+
+
+def remove_file(sender, instance: Document, using: str, **kwargs) -> None:
+    """post_delete receiver (CasesConfig.ready): delete the stored file once the deletion commits."""
+    name, storage = instance.file.name, instance.file.storage
+    if name:
+        transaction.on_commit(lambda: storage.delete(name), using=using)

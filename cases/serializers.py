@@ -89,16 +89,11 @@ class ChargeSerializer(serializers.ModelSerializer):
 class DocumentSerializer(serializers.ModelSerializer):
     """A court document of the case: what it is, its size, pages and checksum, and where to download it."""
 
-    url = serializers.SerializerMethodField(help_text="The file (a PDF opens in the browser, an image downloads).")
+    url = AbsoluteUrlField(help_text="The file (a PDF opens in the browser, an image downloads).")
 
     class Meta:
         model = Document
         fields = ("id", "kind", "date", "title", "hearing", "media_type", "size", "pages", "sha256", "url")
-
-    def get_url(self, document) -> str:
-        request = self.context.get("request")
-        path = document.get_absolute_url()
-        return request.build_absolute_uri(path) if request is not None else path
 
 
 class CaseSerializer(serializers.ModelSerializer):

@@ -431,3 +431,26 @@ def test_case_api_lists_the_documents_the_reader_may_see(as_role, django_user_mo
 def test_the_case_api_hides_every_document_of_a_draft_case(client):
     document = f.DocumentFactory(case=f.CaseFactory(status=Status.DRAFT))
     assert client.get(f"/api/cases/{document.case_id}/").status_code == 404
+
+
+def test_deleting_a_document_removes_its_file(editor_client, settings, django_capture_on_commit_callbacks):
+    document = f.DocumentFactory(is_public=False)
+    path = settings.MEDIA_ROOT / document.file.name
+    assert path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = editor_client.post(admin_url(Document, "delete", document.pk), {"post": "yes"})
+    assert response.status_code == 302
+    assert not path.exists()
+
+
+def test_a_saved_documents_file_is_shown_linked_and_cannot_be_replaced(editor_client):
+    document = f.DocumentFactory(content=pdf_bytes(["First"]))
+    url = admin_url(Document, "change", document.pk)
+    page = editor_client.get(url).content.decode()
+    assert f'<a href="{document.get_absolute_url()}">open the stored file</a>' in page
+    assert f"/media/{document.file.name}" not in page
+    data = changeform_data(editor_client, url, title="Renamed")
+    data["file"] = SimpleUploadedFile("second.pdf", pdf_bytes(["Second"]))
+    assert editor_client.post(url, data).status_code == 302
+    document.refresh_from_db()
+    assert (document.title, document.text, document.pages) == ("Renamed", "First", 1)
