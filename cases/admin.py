@@ -29,6 +29,8 @@ from incidents.admin import HistoryAdmin, PublishableAdmin, PublishableForm, cou
 from tracker.admin_versioning import VersionedAdminMixin
 
 from . import dates
+from .document_admin import DocumentInline, record_uploader
+from .documents import Document
 from .models import Accused, Appeal, Case, Charge, Court, Hearing, Holiday, Offence
 from .workdays import WorkingCalendar
 
@@ -130,7 +132,7 @@ class ChargeAdminForm(CorrectionReasonForm):
 class ChargeInline(admin.TabularInline):
     model = Charge
     formset = ChargeInlineFormSet
-    fields = ["accused", "custody", "verdict", "verdict_date", "sentence_kind", "sentence"]
+    fields = ["accused", "custody", "verdict", "verdict_date", "sentence_kind", "sentence", "verdict_source"]
     autocomplete_fields = ["accused"]
     formfield_overrides = SMALL_TEXTAREA
     show_change_link = True  # appeals are entered on the charge
@@ -138,6 +140,17 @@ class ChargeInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("accused", "case__court")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        limit_verdict_sources(formset.form.base_fields, obj)
+        return formset
+
+
+def limit_verdict_sources(fields, case) -> None:
+    """A verdict's source is one of its case's documents (none to choose before the case has any)."""
+    if "verdict_source" in fields:
+        fields["verdict_source"].queryset = Document.objects.filter(case=case) if case else Document.objects.none()
 
 
 class HearingInline(admin.TabularInline):
@@ -185,8 +198,8 @@ class CaseAdmin(PublishableAdmin):
     search_fields = ["case_number", "fir_number", "police_station", "court__name", "incidents__title"]
     date_hierarchy = "cognizance_date"
     autocomplete_fields = ["incidents", "court", "offences", "transferred_to"]
-    inlines = [HearingInline, ChargeInline]
-    related_history = ((Hearing, "case_id"), (Charge, "case_id"))
+    inlines = [HearingInline, ChargeInline, DocumentInline]
+    related_history = ((Hearing, "case_id"), (Charge, "case_id"), (Document, "case_id"))
     fieldsets = [
         (None, {"fields": ["court", "case_number", "incidents", "offences", "stage"]}),
         ("FIR", {"fields": ["fir_number", "fir_date", "police_station"], "classes": ["collapse"]}),
@@ -242,6 +255,9 @@ class CaseAdmin(PublishableAdmin):
         if formset.model is Charge:
             for charge_form in formset.forms:
                 set_reason(charge_form.instance, form.cleaned_data.get("correction_reason", ""))
+        if formset.model is Document:
+            for document_form in formset.forms:
+                record_uploader(document_form.instance, request.user)
         if formset.model is not Hearing:
             return super().save_formset(request, form, formset, change)
         hearings = formset.save(commit=False)
@@ -329,6 +345,11 @@ class ChargeAdmin(HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(appeal_count=count_of(Appeal, "charge"))
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        limit_verdict_sources(form.base_fields, obj.case if obj else None)
+        return form
 
     def get_fields(self, request, obj=None):
         """The "reason for the correction" box only on a charge of a published case."""

@@ -18,7 +18,7 @@ from core.clock import today
 from incidents.models import Incident
 
 from .filters import CaseFilter
-from .models import Appeal, Case, Charge, Court, CourtKind, Hearing
+from .models import Appeal, Case, Charge, Court, CourtKind, Document, Hearing
 from .serializers import CaseDetailSerializer, CaseSerializer, CourtSerializer, HearingSerializer
 from .workdays import WorkingCalendar
 
@@ -86,7 +86,7 @@ class CourtViewSet(viewsets.ReadOnlyModelViewSet):
     retrieve=extend_schema(
         summary="One case",
         description="A case with its accused (by public name: a juvenile's name is withheld), their custody, "
-        "verdicts, sentences and appeals, and its hearings in date order. "
+        "verdicts, sentences and appeals, its hearings in date order and its public court documents. "
         "A draft or retracted case answers 404.",
     ),
 )
@@ -106,12 +106,15 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             .prefetch_related(Prefetch("incidents", queryset=visible_incidents), "offences")
         )
         if self.action == "retrieve":
+            documents = Document.objects.visible_to(user).order_by("date", "id")
             charges = Charge.objects.select_related("accused__affiliation").prefetch_related(
-                Prefetch("appeals", queryset=Appeal.objects.select_related("court"))
+                Prefetch("appeals", queryset=Appeal.objects.select_related("court")),
+                Prefetch("verdict_source", queryset=documents, to_attr="visible_verdict_source"),
             )
             queryset = queryset.prefetch_related(
                 Prefetch("charges", queryset=charges),
                 Prefetch("hearings", queryset=Hearing.objects.select_related("court")),
+                Prefetch("documents", queryset=documents),
             )
         return queryset.order_by("-cognizance_date", "-id")
 

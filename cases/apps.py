@@ -11,3 +11,12 @@ class CasesConfig(AppConfig):
         from .justice import status_conditions
 
         return status_conditions()
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete
+
+        from .documents import Document, remove_file
+
+        # A deleted document's file goes too (once the deletion commits): a confidential file
+        # uploaded by mistake must not stay behind in the storage.
+        post_delete.connect(remove_file, sender=Document, dispatch_uid="cases_document_remove_file")

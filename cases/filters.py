@@ -2,7 +2,9 @@
 (a case matches when at least one of its incidents matches), plus court (id), stage and
 verdict (a case matches when at least one charge has that verdict), and clock (where the case
 stands on the ATA s.19(7) clock today: over_limit, pending, decided; the sets behind the figures
-of cases/delay.py). Reused by the case list, the court statistics, CSV and the API.
+of cases/delay.py). Reused by the case list, the court statistics, CSV and the API. `q` also
+searches the text of the case's court documents the reader may see (public ones, or all for staff
+when the filter is given the request).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from incidents.filters import IncidentFilter, narrow_cities_to_province
 from incidents.models import Incident
 
 from .delay import working_day_threshold
+from .documents import Document
 from .figures import DECIDED, PENDING
 from .models import Case, Charge, Court, Stage, Verdict
 from .workdays import WorkingCalendar
@@ -51,7 +54,9 @@ class CaseFilter(django_filters.FilterSet):
     fatal = IncidentFilter.base_filters["fatal"]
     justice = IncidentFilter.base_filters["justice"]
     q = django_filters.CharFilter(
-        method="filter_q", label="Search", help_text="Case or FIR number, police station, court or accused name."
+        method="filter_q",
+        label="Search",
+        help_text="Case or FIR number, police station, court, accused name or words in a court document.",
     )
     court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), label="Court", empty_label="Any court")
     stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Stage", empty_label="Any stage")
@@ -113,6 +118,8 @@ class CaseFilter(django_filters.FilterSet):
         return pending.filter(cognizance_date__lt=threshold)
 
     def filter_q(self, queryset, name, value):
+        user = getattr(self.request, "user", None)
+        documents = Document.objects.visible_to(user).filter(case_id=OuterRef("pk"))
         for word in value.split()[:10]:
             accused = Charge.objects.filter(
                 case_id=OuterRef("pk"), accused__name__icontains=word, accused__is_juvenile=False
@@ -123,5 +130,6 @@ class CaseFilter(django_filters.FilterSet):
                 | Q(police_station__icontains=word)
                 | Q(court__name__icontains=word)
                 | Exists(accused)
+                | Exists(documents.filter(text__icontains=word))
             )
         return queryset

@@ -386,7 +386,17 @@ class SentenceKind(models.TextChoices):
 class Charge(models.Model):
     """One accused in one case: custody, verdict and sentence."""
 
-    PUBLIC_FIELDS = ("id", "case", "accused", "custody", "verdict", "verdict_date", "sentence", "sentence_kind")
+    PUBLIC_FIELDS = (
+        "id",
+        "case",
+        "accused",
+        "custody",
+        "verdict",
+        "verdict_date",
+        "sentence",
+        "sentence_kind",
+        "verdict_source",  # shown only when that document is public itself
+    )
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
     accused = models.ForeignKey(Accused, on_delete=models.PROTECT, related_name="charges")
@@ -396,6 +406,15 @@ class Charge(models.Model):
     sentence = models.TextField(blank=True, help_text='As pronounced, e.g. "Death on two counts and fine Rs 200,000".')
     sentence_kind = models.CharField(
         max_length=10, choices=SentenceKind.choices, blank=True, help_text="The heaviest sentence, for counting."
+    )
+    verdict_source = models.ForeignKey(
+        "cases.Document",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="verdicts",
+        help_text="The judgment or order the verdict is taken from: a document of this case. "
+        "The case page links it beside the verdict when the document is public.",
     )
 
     objects = CaseChildQuerySet.as_manager()
@@ -424,6 +443,8 @@ class Charge(models.Model):
             errors["sentence_kind"] = "Only a conviction carries a sentence."
         if "verdict_date" not in errors and self.case_id:
             errors.update(dates.charge_errors(self, self.case.cognizance_date))
+        if self.verdict_source_id and self.case_id and self.verdict_source.case_id != self.case_id:
+            errors["verdict_source"] = "Choose a document of this case."
         if errors:
             raise ValidationError(errors)
 
@@ -644,3 +665,7 @@ class Appeal(models.Model):
             errors["decided_on"] = "Give the date the appeal was decided."
         if errors:
             raise ValidationError(errors)
+
+
+# Court documents live in their own module; imported here so that Django finds the model.
+from .documents import Document, DocumentKind  # noqa: E402, F401

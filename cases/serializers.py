@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from incidents.serializers import AbsoluteUrlField, CitySerializer, OrganisationRefSerializer
 
-from .models import Accused, Appeal, Case, Charge, Court, Hearing, Offence
+from .models import Accused, Appeal, Case, Charge, Court, Document, Hearing, Offence
 
 
 class CourtRefSerializer(serializers.ModelSerializer):
@@ -57,14 +57,43 @@ class AppealSerializer(serializers.ModelSerializer):
 
 
 class ChargeSerializer(serializers.ModelSerializer):
-    """One accused in the case: custody, verdict, sentence and appeals."""
+    """One accused in the case: custody, verdict, sentence, the verdict's source document and appeals."""
 
     accused = AccusedSerializer(read_only=True)
     appeals = AppealSerializer(many=True, read_only=True)
+    verdict_source = serializers.SerializerMethodField(
+        help_text="Id of the court document (in the case's `documents`) the verdict is taken from, when public."
+    )
 
     class Meta:
         model = Charge
-        fields = ("id", "accused", "custody", "verdict", "verdict_date", "sentence", "sentence_kind", "appeals")
+        fields = (
+            "id",
+            "accused",
+            "custody",
+            "verdict",
+            "verdict_date",
+            "sentence",
+            "sentence_kind",
+            "verdict_source",
+            "appeals",
+        )
+
+    def get_verdict_source(self, charge) -> int | None:
+        # Only the document the reader may see, prefetched by the view into `visible_verdict_source`
+        # (cases/api.py); without that prefetch, nothing: a confidential document's id is never given.
+        document = getattr(charge, "visible_verdict_source", None)
+        return document.pk if document is not None else None
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """A court document of the case: what it is, its size, pages and checksum, and where to download it."""
+
+    url = AbsoluteUrlField(help_text="The file (a PDF opens in the browser, an image downloads).")
+
+    class Meta:
+        model = Document
+        fields = ("id", "kind", "date", "title", "hearing", "media_type", "size", "pages", "sha256", "url")
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -124,9 +153,10 @@ class CaseDetailSerializer(CaseSerializer):
 
     charges = ChargeSerializer(many=True, read_only=True)
     hearings = CaseHearingSerializer(many=True, read_only=True)
+    documents = DocumentSerializer(many=True, read_only=True)
 
     class Meta(CaseSerializer.Meta):
-        fields = (*CaseSerializer.Meta.fields, "charges", "hearings")
+        fields = (*CaseSerializer.Meta.fields, "charges", "hearings", "documents")
 
 
 class HearingSerializer(CaseHearingSerializer):

@@ -7,6 +7,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:case_pk>/documents/<int:pk>/", views.document_file, name="document_file"),
     path("courts/", views.court_list, name="court_list"),
     path("courts/<int:pk>/", views.court_detail, name="court_detail"),
     path("feeds/cases/", feeds.CaseFeed(), name="case_feed"),

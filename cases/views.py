@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import F, Prefetch
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
 from core import charts
@@ -36,9 +36,11 @@ from tracker.csv import csv_response, wants_csv
 
 from .courts import court_statistics
 from .delay import disposal_times
+from .documents import Document
 from .figures import WorkingDays
 from .filters import CaseFilter
 from .models import Appeal, Case, Charge, Court, Hearing, Verdict
+from .uploads import MediaType
 from .verdict_stats import clearance_by_year
 from .workdays import WorkingCalendar
 
@@ -99,7 +101,7 @@ def case_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     cognizance) and over_limit_by (working days beyond the 7 of ATA s.19(7), 0 within them). Dates
     are ISO.
     """
-    case_filter = CaseFilter(request.GET or None, queryset=Case.objects.visible_to(request.user))
+    case_filter = CaseFilter(request.GET or None, queryset=Case.objects.visible_to(request.user), request=request)
     valid = case_filter.is_valid() if case_filter.is_bound else True
     day, calendar = today(), WorkingCalendar()
     if wants_csv(request):
@@ -288,12 +290,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     day = today()
     hearings = list(Hearing.objects.filter(case=case).select_related("court").order_by("date", "id"))
-    charges = (
+    documents = list(
+        Document.objects.visible_to(request.user).filter(case=case).select_related("hearing").order_by("date", "id")
+    )
+    shown = {document.pk: document for document in documents}
+    charges = list(
         Charge.objects.filter(case=case)
         .select_related("accused", "accused__affiliation")
         .prefetch_related(Prefetch("appeals", queryset=Appeal.objects.select_related("court").order_by("filed_on")))
         .order_by("id")
     )
+    for charge in charges:  # a verdict's source only when the reader may see that document
+        charge.shown_source = shown.get(charge.verdict_source_id)
     verified_age = (day - case.last_verified_on).days if case.last_verified_on else None
     # The sources of the incidents the reader may see: what the case record rests on, for the citation.
     cite_sources = (
@@ -308,6 +316,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scheduled_hearings": [h for h in hearings if h.is_scheduled],
         "hearings": hearings,
         "charges": charges,
+        "documents": documents,
         "clock": statutory_clock(case, calendar=WorkingCalendar(), today=day),
         "today": day,
         "verified_age": verified_age,
@@ -315,6 +324,36 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "stale_after": VERIFICATION_STALE_AFTER_DAYS,
     }
     return render(request, "cases/case_detail.html", context)
+
+
+# The headers every document download carries: the browser takes the stored, checked type as it is
+# (nosniff), runs nothing in it and lets no other site embed it. A PDF opens in the browser's viewer
+# (which a CSP sandbox would switch off; scripts are refused at upload, cases/uploads.py); an image
+# is always a download, in a sandbox.
+DOCUMENT_CSP = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+
+def document_file(request: HttpRequest, case_pk: int, pk: int) -> FileResponse:
+    """A court document's file, for those who may see the document (else 404), with safe headers."""
+    document = get_visible_or_404(Document.objects.all(), request.user, pk=pk, case_id=case_pk)
+    if document.media_type not in MediaType.values:  # only what the upload checks stored is ever served
+        raise Http404("No document matches the given query.")
+    try:
+        handle = document.file.open("rb")
+    except OSError:
+        raise Http404("The document's file is missing.") from None
+    response = FileResponse(
+        handle,
+        content_type=document.media_type,
+        as_attachment=not document.is_pdf,
+        filename=document.download_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP if document.is_pdf else f"{DOCUMENT_CSP}; sandbox"
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Never kept by a shared cache: a document made confidential must stop being served at once.
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 # Courts ---------------------------------------------------------------------------------------

@@ -133,6 +133,17 @@ def _clear_cache(settings):
     caches["default"].clear()
 
 
+@pytest.fixture(scope="session")
+def _media_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, _media_dir):
+    """Uploaded court documents go to a temporary folder of the test run, never the project's media/."""
+    settings.MEDIA_ROOT = _media_dir
+
+
 @pytest.fixture
 def monitor(django_user_model):
     return make_user(django_user_model, "monitor", group=MONITORS)

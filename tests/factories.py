@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime
 
 import factory
+from django.core.files.base import ContentFile
 
 from cases import models as cm
+from cases.uploads import check_upload
 from incidents import models as im
+from tests.document_files import pdf_bytes
 
 
 class ProvinceFactory(factory.django.DjangoModelFactory):
@@ -167,3 +170,24 @@ class AppealFactory(factory.django.DjangoModelFactory):
     court = factory.SubFactory(CourtFactory, name="Sindh High Court", kind=cm.CourtKind.HIGH_COURT)
     appellant = cm.Appellant.CONVICT
     filed_on = datetime.date(2013, 2, 1)
+
+
+class DocumentFactory(factory.django.DjangoModelFactory):
+    """A court document with a real file (a one-page PDF unless `content` says otherwise), checked and
+    stored as an upload through the admin would be; public unless a test says otherwise."""
+
+    class Meta:
+        model = cm.Document
+
+    case = factory.SubFactory(CaseFactory)
+    kind = cm.DocumentKind.JUDGMENT
+    date = datetime.date(2013, 1, 10)
+    is_public = True
+    content = factory.LazyFunction(lambda: pdf_bytes(["Judgment of the Anti-Terrorism Court"]))
+
+    @classmethod
+    def _create(cls, model_class, *args, content: bytes, **kwargs):
+        upload = ContentFile(content, name="upload")
+        checked = check_upload(upload)
+        kwargs |= {field: getattr(checked, field) for field in ("media_type", "size", "pages", "text", "sha256")}
+        return super()._create(model_class, *args, file=upload, **kwargs)

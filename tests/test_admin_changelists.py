@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -40,6 +41,12 @@ def make_case():
     return case
 
 
+def make_document():
+    case = make_case()
+    uploader = get_user_model().objects.create_user(f"uploader-{next(_days)}")
+    return f.DocumentFactory(case=case, hearing=case.hearings.first(), uploaded_by=uploader)
+
+
 MAKERS = {
     im.Province: f.ProvinceFactory,
     im.City: f.CityFactory,
@@ -66,6 +73,7 @@ MAKERS = {
     cm.Charge: lambda: f.AppealFactory(charge=f.ChargeFactory(case=make_case())).charge,
     cm.Hearing: lambda: f.HearingFactory(case=make_case(), court=f.CourtFactory(), outcome="proceeded"),
     cm.Appeal: lambda: f.AppealFactory(court=f.CourtFactory(kind="high_court")),
+    cm.Document: lambda: make_document(),
 }
 
 

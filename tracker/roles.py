@@ -25,6 +25,7 @@ GROUP_PERMISSIONS: dict[str, dict] = {
                 "hearing": _ADD_CHANGE,
                 "appeal": _ADD_CHANGE,
                 "accused": _ADD_CHANGE,
+                "document": _ADD_CHANGE,
                 "court": _VIEW,
                 "offence": _VIEW,
                 "holiday": _VIEW,
@@ -48,7 +49,7 @@ GROUP_PERMISSIONS: dict[str, dict] = {
     EDITORS: {
         "models": {
             "cases": dict.fromkeys(
-                ["case", "charge", "hearing", "appeal", "accused", "court", "offence", "holiday"], _ALL
+                ["case", "charge", "hearing", "appeal", "accused", "document", "court", "offence", "holiday"], _ALL
             ),
             "incidents": {
                 **dict.fromkeys(

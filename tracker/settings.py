@@ -9,6 +9,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from tracker.storage import documents_storage
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -142,6 +144,12 @@ STORAGES = {
         )
     },
 }
+# Court documents (cases.documents): the file system under MEDIA_ROOT by default, an S3-compatible
+# bucket with DOCUMENTS_STORAGE=s3 (tracker/storage.py). MEDIA_ROOT is never served: every download
+# goes through the view that applies the visibility rule. Uploads over DOCUMENT_MAX_BYTES are refused.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+STORAGES["documents"] = documents_storage(env.ENVIRON)
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # Tests and `make run` serve static files without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG

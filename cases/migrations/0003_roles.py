@@ -23,6 +23,8 @@ def create_roles(apps, schema_editor):
             # The corrections log lived in `incidents` when this ran; core 0001 moved it, permissions included.
             app_label = "incidents" if app_label == "core" else app_label
             for model, actions in models.items():
+                if not _exists(apps, app_label, model):
+                    continue  # a model added later: its own migration gives the groups its permissions
                 for action in actions:
                     perms.append(
                         Permission.objects.get(content_type__app_label=app_label, codename=f"{action}_{model}")
@@ -30,6 +32,14 @@ def create_roles(apps, schema_editor):
         for app_label, codename in spec["extra"]:
             perms.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(perms)
+
+
+def _exists(apps, app_label, model):
+    try:
+        apps.get_model(app_label, model)
+    except LookupError:
+        return False
+    return True
 
 
 def remove_roles(apps, schema_editor):

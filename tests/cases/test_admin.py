@@ -189,6 +189,7 @@ def test_monitor_adds_a_case_only_as_a_draft(monitor_client, monitor):
         "status": "published",
         **management("charges"),
         **management("hearings"),
+        **management("documents"),
     }
     assert monitor_client.post(admin_url(Case, "add"), data).status_code == 302
     case = Case.objects.get()

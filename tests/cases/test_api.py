@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from cases.models import Accused, Appeal, Case, Charge, Court, Hearing
+from cases.models import Accused, Appeal, Case, Charge, Court, Document, Hearing
 from cases.serializers import (
     AccusedSerializer,
     AppealSerializer,
@@ -14,6 +14,7 @@ from cases.serializers import (
     CaseSerializer,
     ChargeSerializer,
     CourtSerializer,
+    DocumentSerializer,
     HearingSerializer,
 )
 from core.models import Status
@@ -97,6 +98,7 @@ def test_case_detail_names_accused_publicly_and_lists_hearings(client, world):
                 "verdict_date": "2013-01-10",
                 "sentence": "Death",
                 "sentence_kind": "death",
+                "verdict_source": None,
                 "appeals": [
                     {
                         "id": world.appeal.pk,
@@ -121,6 +123,7 @@ def test_case_detail_names_accused_publicly_and_lists_hearings(client, world):
                 "verdict_date": None,
                 "sentence": "",
                 "sentence_kind": "",
+                "verdict_source": None,
                 "appeals": [],
             },
         ],
@@ -162,6 +165,7 @@ def test_case_detail_names_accused_publicly_and_lists_hearings(client, world):
                 "notes": "",
             },
         ],
+        "documents": [],
     }
     assert_no_secrets(response.content.decode())
 
@@ -307,14 +311,14 @@ def test_lists_run_a_constant_number_of_queries(client, world, django_assert_num
 
 
 def test_case_detail_runs_a_constant_number_of_queries(client, world, django_assert_num_queries):
-    # case + incidents + offences + charges (with accused) + appeals + hearings + holidays
-    with django_assert_num_queries(7):
+    # case + incidents + offences + charges (with accused) + appeals + hearings + documents + holidays
+    with django_assert_num_queries(8):
         client.get(f"/api/cases/{world.case.pk}/")
     for i in range(6):
         charge = f.ChargeFactory(case=world.case, accused=f.AccusedFactory(affiliation=world.lej))
         f.AppealFactory(charge=charge, court=world.other_court)
         f.HearingFactory(case=world.case, date=D(2027, 1, 1 + i), court=world.other_court)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         body = client.get(f"/api/cases/{world.case.pk}/").json()
     assert (len(body["charges"]), len(body["hearings"])) == (8, 9)
 
@@ -329,10 +333,11 @@ def test_case_detail_runs_a_constant_number_of_queries(client, world, django_ass
         (ChargeSerializer, Charge),
         (AppealSerializer, Appeal),
         (HearingSerializer, Hearing),
+        (DocumentSerializer, Document),
     ],
 )
 def test_serializers_show_only_public_fields(serializer, model):
     # Not model fields: the page URL, the case's title, nested public records.
-    extra = {"url", "title", "case_title", "charges", "hearings", "appeals"}
+    extra = {"url", "title", "case_title", "charges", "hearings", "appeals", "documents"}
     extra |= {"working_days_since_cognizance", "over_limit_by"}  # the s.19(7) clock, derived
     assert set(serializer.Meta.fields) - extra <= set(model.PUBLIC_FIELDS)

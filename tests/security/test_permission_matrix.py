@@ -33,6 +33,7 @@ from core.models import Status
 from monitoring.models import CalendarToken
 from tests import factories as f
 from tests.conftest import editors_group, login, monitors_group
+from tests.document_files import pdf_bytes
 from tests.security.urls import Route, all_routes, sample_urls
 from tracker.roles import EDITORS, MONITORS
 
@@ -56,6 +57,7 @@ PLANTED = (
     "PLANTED-DRAFT-HEARING-NOTE",
     "PLANTED-RETRACTED-CASE",
     "PLANTED-RETRACTED-ACCUSED",
+    "PLANTED-CONFIDENTIAL-DOCUMENT",
 )
 
 
@@ -125,16 +127,26 @@ def build_world(django_user_model) -> dict:
         )
         f.HearingFactory(case=record, date=D(2026, 12, 1))
         appeal = f.AppealFactory(charge=charge)
-        return record, charge, hearing, appeal
+        # Public documents of a hidden case are hidden with it.
+        title = number if status != Status.PUBLISHED else "Judgment"
+        document = f.DocumentFactory(case=record, title=title, is_public=True, uploaded_by=recorder)
+        return record, charge, hearing, appeal, document
 
-    public_case, charge, hearing, appeal = case(
+    public_case, charge, hearing, appeal, document = case(
         "Special Case 5/2013", Status.PUBLISHED, "PLANTED-JUVENILE-NAME", juvenile=True, incidents=[published, draft]
     )
     f.ChargeFactory(case=public_case, accused=f.AccusedFactory(name="Adult Accused"))
-    draft_case, draft_charge, draft_hearing, draft_appeal = case(
+    confidential_document = f.DocumentFactory(
+        case=public_case,
+        title="PLANTED-CONFIDENTIAL-DOCUMENT",
+        is_public=False,
+        content=pdf_bytes(["PLANTED-CONFIDENTIAL-DOCUMENT text"]),
+        uploaded_by=recorder,
+    )
+    draft_case, draft_charge, draft_hearing, draft_appeal, draft_document = case(
         "PLANTED-DRAFT-CASE", Status.DRAFT, "PLANTED-DRAFT-ACCUSED", juvenile=False, incidents=[published]
     )
-    retracted_case, *_ = case(
+    retracted_case, *_, retracted_document = case(
         "PLANTED-RETRACTED-CASE", Status.RETRACTED, "PLANTED-RETRACTED-ACCUSED", juvenile=False, incidents=[retracted]
     )
     return {
@@ -150,6 +162,10 @@ def build_world(django_user_model) -> dict:
         "appeal": appeal,
         "draft_appeal": draft_appeal,
         "draft_charge": draft_charge,
+        "document": document,
+        "confidential_document": confidential_document,
+        "draft_document": draft_document,
+        "retracted_document": retracted_document,
         "court": court,
         "city": city,
         "province": province,
@@ -200,6 +216,7 @@ def admin_samples(world: dict) -> list:
         world["charge"],
         world["hearing"],
         world["appeal"],
+        world["document"],
         world["charge"].accused,
         world["court"],
         world["offence"],
@@ -251,6 +268,9 @@ def _variants(world: dict) -> dict:
     def pks(*keys):
         return [{"pk": w[k].pk} for k in keys]
 
+    def documents(*keys):
+        return [{"case_pk": w[k].case_id, "pk": w[k].pk} for k in keys]
+
     def admin(*keys):
         return [{"object_id": str(w[k].pk)} for k in keys]
 
@@ -259,6 +279,7 @@ def _variants(world: dict) -> dict:
         "api:incident-detail": pks("published", "draft", "retracted"),
         "cases:case_detail": pks("case", "draft_case", "retracted_case"),
         "cases:case_hearings_ics": pks("case", "draft_case", "retracted_case"),
+        "cases:document_file": documents("document", "confidential_document", "draft_document", "retracted_document"),
         "alerts:follow_case": pks("case", "draft_case", "retracted_case"),
         "api:case-detail": pks("case", "draft_case", "retracted_case"),
         "api:hearing-detail": pks("hearing", "draft_hearing"),
@@ -289,6 +310,7 @@ def _variants(world: dict) -> dict:
 
 
 HIDDEN_KEYS = ("draft", "retracted", "draft_case", "retracted_case", "draft_hearing")
+HIDDEN_DOCUMENTS = ("confidential_document", "draft_document", "retracted_document")
 
 
 def visits(world: dict, samples: list) -> list[Visit]:
@@ -307,6 +329,7 @@ def visits(world: dict, samples: list) -> list[Visit]:
             f"/api/cases/{pk}/" if key.endswith("case") else "",
             f"/api/hearings/{pk}/" if key == "draft_hearing" else "",
         }
+    hidden_paths |= {f"/cases/{world[key].case_id}/documents/{world[key].pk}/" for key in HIDDEN_DOCUMENTS}
     out = [Visit(u.route, u.url, u.url in hidden_paths) for u in plan.urls]
     names = {
         "organisation": world["organisation"].slug,
@@ -373,6 +396,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
             "incidents:corrections_feed",
             "cases:case_list",
             "cases:case_detail",
+            "cases:document_file",
             "cases:court_list",
             "cases:court_detail",
             "cases:case_feed",
@@ -445,6 +469,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
 HIDDEN_EXPECTED: dict[str, tuple[int, int]] = {
     "incidents:incident_detail": (NOT_FOUND, OK),
     "cases:case_detail": (NOT_FOUND, OK),
+    "cases:document_file": (NOT_FOUND, OK),  # confidential, or of a hidden case
     "api:incident-detail": (NOT_FOUND, OK),
     "api:case-detail": (NOT_FOUND, OK),
     "api:hearing-detail": (NOT_FOUND, OK),
@@ -478,6 +503,7 @@ ADMIN_ACCESS: dict[str, tuple[str, str, str]] = {
     "cases.hearing": _RECORDS,
     "cases.appeal": _RECORDS,
     "cases.accused": _RECORDS,
+    "cases.document": _RECORDS,
     "cases.court": _REFERENCE,
     "cases.offence": _REFERENCE,
     "cases.holiday": _REFERENCE,
