@@ -38,6 +38,7 @@ from tracker.pagecache import data_changed
 
 from . import bulk, cells
 from .errors import ImportFailed, RowError
+from .matching import DuplicateCheck
 from .readers import RowReader, check_file_size, file_sha256
 from .references import References
 from .rows import ParsedRow, check_limits
@@ -64,6 +65,8 @@ class ImportResult:
     remarks: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
     new_cities: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # rows that probably record an existing incident
+    attached: int = 0  # such rows attached as a further source instead of created
     run: ImportRun | None = None
 
     @property
@@ -86,10 +89,11 @@ class ImportResult:
         """The counts; after a stop only the rows read, never created/updated figures that were not written."""
         if not self.ok:
             return f"rows read: {self.rows_read}, skipped: {self.skipped_total}; nothing was written"
-        return (
+        line = (
             f"rows read: {self.rows_read}, created: {self.created}, updated: {self.updated}, "
             f"unchanged: {self.unchanged}, skipped: {self.skipped_total}"
         )
+        return line + (f", attached to existing incidents: {self.attached}" if self.attached else "")
 
     def report(self) -> str:
         """The full text report, as printed by the command and kept in ImportRun.report."""
@@ -106,6 +110,7 @@ class ImportResult:
         sections = [("Errors", self.errors), ("Remarks", self.remarks)]
         if self.ok:  # after a stop, the changes listed were never made
             sections.append(("Changes", self.changes))
+            sections.append(("Probable duplicates of incidents already in the tracker", self.duplicates))
         for title, items in sections:
             if items:
                 lines.append(f"{title} ({len(items)}):")
@@ -140,7 +145,16 @@ def _label(parsed: ParsedRow) -> str:
 class Writer:
     """Writes batches of parsed rows: creates new incidents, updates changed ones, counts the rest."""
 
-    def __init__(self, *, source: Source, user, publish: bool, reason: str, result: ImportResult):
+    def __init__(
+        self,
+        *,
+        source: Source,
+        user,
+        publish: bool,
+        reason: str,
+        result: ImportResult,
+        attach_duplicates_above: float | None = None,
+    ):
         self.source = source
         self.user = user
         self.publish = publish
@@ -148,6 +162,11 @@ class Writer:
         self.result = result
         # Links with a higher id were created by this run: meeting one again means a duplicate identity.
         self.first_new_link_id = (IncidentSource.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        self.duplicate_check = DuplicateCheck(
+            source=source,
+            attach_above=attach_duplicates_above,
+            first_new_incident_id=(Incident.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
+        )
 
     def write(self, batch: list[ParsedRow]) -> None:
         seen: dict[str, int] = {}
@@ -188,7 +207,7 @@ class Writer:
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-        self._create(new)
+        self._create(self.duplicate_check.split(new, self))
         changed.save(self)
 
     def _create(self, rows: list[ParsedRow]) -> None:
@@ -267,7 +286,9 @@ class _Changes:
             before = {f.attname: getattr(incident, f.attname) for f in _corrected_fields()}
         diffs = []
         incident_changed = []
-        for name, value in parsed.values.items():
+        # A row attached to an incident recorded from another source updates its own figures only.
+        values = {} if link.attached else parsed.values
+        for name, value in values.items():
             attname = incident._meta.get_field(name).attname
             new = value.pk if hasattr(value, "pk") else value
             old = getattr(incident, attname)
@@ -275,11 +296,11 @@ class _Changes:
                 diffs.append(f"{name}: {old!r} → {new!r}")
                 setattr(incident, attname, new)
                 incident_changed.append(attname)
-        if writer.publish and incident.status == Status.DRAFT:
+        if writer.publish and incident.status == Status.DRAFT and not link.attached:
             incident.status, incident.published_at = Status.PUBLISHED, timezone.now()
             incident_changed += ["status", "published_at"]
             diffs.append("status: draft → published")
-        if parsed.communities is not None and set(parsed.communities) != current_communities:
+        if parsed.communities is not None and not link.attached and set(parsed.communities) != current_communities:
             diffs.append(f"communities: {sorted(current_communities)} → {sorted(parsed.communities)}")
             self.communities[incident.pk] = parsed.communities
             incident_changed.append("updated_at")  # a history row records the new set
@@ -358,8 +379,12 @@ def run_import(
     progress: Callable[[str], None] | None = None,
     progress_every: int = 5000,
     batch_size: int = 1000,
+    attach_duplicates_above: float | None = None,
 ) -> ImportResult:
-    """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun."""
+    """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun.
+
+    Rows that probably duplicate an incident already in the tracker are reported; with
+    `attach_duplicates_above` (0 to 1), those scoring that much become a further source of it."""
     path = Path(path)
     result = ImportResult(file_name=file_name or path.name, format=fmt.name, dry_run=dry_run)
     started = timezone.now()
@@ -376,6 +401,7 @@ def run_import(
                 progress=progress,
                 progress_every=progress_every,
                 batch_size=batch_size,
+                attach_duplicates_above=attach_duplicates_above,
             )
             if result.errors or dry_run:
                 raise _Rollback
@@ -392,6 +418,7 @@ def run_import(
         result.created = result.updated = result.unchanged = 0
         result.changes.clear()
         result.new_cities = []
+        result.duplicates, result.attached = [], 0
     result.run = ImportRun.objects.create(
         file_name=result.file_name[:300],
         sha256=result.sha256,
@@ -413,11 +440,20 @@ def run_import(
     return result
 
 
-def _import_rows(path, fmt, result: ImportResult, *, user, publish, progress, progress_every, batch_size) -> None:
+def _import_rows(
+    path, fmt, result: ImportResult, *, user, publish, progress, progress_every, batch_size, attach_duplicates_above
+) -> None:
     reader = RowReader(path, encoding=fmt.encoding, sheet=fmt.sheet)
     refs = References()
     source = _get_source(fmt.source_fields())
-    writer = Writer(source=source, user=user, publish=publish, reason=f"import of {result.file_name}", result=result)
+    writer = Writer(
+        source=source,
+        user=user,
+        publish=publish,
+        reason=f"import of {result.file_name}",
+        result=result,
+        attach_duplicates_above=attach_duplicates_above,
+    )
     occurrences: Counter = Counter()
     batch: list[ParsedRow] = []
     header_checked = False
