@@ -10,7 +10,7 @@ incidents, not its square. Records of one block are scored on five features, eac
 - day: the same day 1, one day apart 0.6 (reports dated by publication run a day late);
 - place: the same city, or one city's name among the other's aliases 1; a town and the agency or
   district it lies in (Parachinar / Kurram Agency) 0.9; the city named in the other's locality
-  0.85; city names alike (rapidfuzz ratio >= 88, for spellings no alias knows yet) 0.8; two towns
+  0.85; city names alike (rapidfuzz ratio >= 85: one letter in eight, spellings no alias knows yet) 0.8; two towns
   of one district 0.6; a city missing on either side 0.4; else 0;
 - toll: killed ranges (each source's low-high, and the incident's own figure) overlapping 1; apart
   by up to 20 % of the larger (of 5 at least: sources differ on counting a suicide attacker) 0.6,
@@ -40,7 +40,7 @@ from rapidfuzz import fuzz
 
 from core.models import Status
 
-from .models import City, DuplicatePair, Incident, IncidentSource, PairDecision, Province
+from .models import AttackType, City, DuplicatePair, Incident, IncidentSource, PairDecision, Province
 
 MIN_SCORE = 0.6
 WEIGHTS = {"day": 0.25, "place": 0.35, "toll": 0.2, "type": 0.1, "locality": 0.1}
@@ -121,17 +121,24 @@ class Match:
         words = ["the same day" if f["day"] == 1 else "one day apart"]
         words.append(_place_reason(a, b, f["place"]))
         words.append(_toll_reason(a, b, f["toll"]))
+        types = f"{_attack(a)} / {_attack(b)}"
         if f["type"] == 1:
-            words.append(f"both {a.attack_type}")
+            words.append(f"both {_attack(a)}")
         elif f["type"] > 0:
-            words.append(f"attack types compatible ({a.attack_type} / {b.attack_type})")
+            words.append(f"attack types compatible ({types})")
         else:
-            words.append(f"attack types differ ({a.attack_type} / {b.attack_type})")
+            words.append(f"attack types differ ({types})")
         if a.locality and b.locality:
             words.append(f"localities {round(f['locality'] * 100)}% alike")
         if self.same_dataset:
             words.append("both rows of one dataset")
         return words
+
+
+def _attack(record: Record) -> str:
+    """The attack type in words, without its explanation in brackets: "bombing", "suicide bombing"."""
+    label = dict(AttackType.choices).get(record.attack_type, record.attack_type)
+    return str(label).split(" (")[0].lower()
 
 
 def _place_reason(a: Record, b: Record, value: float) -> str:
@@ -179,7 +186,7 @@ def _place(a: Record, b: Record) -> float:
         return 0.9
     if _named_in(a.place.names, b.locality) or _named_in(b.place.names, a.locality):
         return 0.85
-    if fuzz.ratio(normalise(a.place.name), normalise(b.place.name), score_cutoff=88):
+    if fuzz.ratio(normalise(a.place.name), normalise(b.place.name), score_cutoff=85):
         return 0.8
     if a.place.district & b.place.district:
         return 0.6

@@ -12,9 +12,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from incidents.duplicates import find_duplicates
+from incidents.duplicates import compare, find_duplicates, load_records
 from incidents.importing import get_format, run_import
-from incidents.models import IncidentSource
+from incidents.models import Incident, IncidentSource
 
 from .outlet_file import MAPPING, add_known_towns, build
 from .test_import_realdata import PBC_FILE
@@ -59,8 +59,6 @@ def test_known_pairs_are_found_and_decoys_kept_apart(pbc):
     for match in matches:
         if (match.a.id, match.b.id) in across - known:
             print("false match:", match.a.id, match.b.id, match.score, match.reasons())
-    from incidents.duplicates import compare, load_records
-    from incidents.models import Incident
 
     for pair in known - across:
         a, b = load_records(Incident.objects.filter(pk__in=pair))
