@@ -225,26 +225,30 @@ def _locality(a: Record, b: Record) -> float:
     return fuzz.token_set_ratio(a.locality, b.locality) / 100
 
 
-def compare(a: Record, b: Record) -> Match:
-    """Score two records of one block (see the module docstring)."""
-    features = {
-        "day": 1.0 if a.day == b.day else 0.6,
-        "place": _place(a, b),
-        "toll": _toll_value(a, b),
-        "type": _type(a, b),
-        "locality": _locality(a, b),
-    }
-    score = sum(WEIGHTS[name] * value for name, value in features.items())
-    if features["place"] == 0:
-        score *= 0.5
-    if features["toll"] == 0:
-        score *= 0.6
-    if features["type"] == 0:
-        score *= 0.8
+def _factor(place: float, toll: float, kind: float, same_dataset: bool) -> float:
+    """The penalties: places, tolls or attack types that disagree, two rows of one dataset."""
+    factor = 0.5 if place == 0 else 1.0
+    factor *= 0.6 if toll == 0 else 1.0
+    factor *= 0.8 if kind == 0 else 1.0
+    return factor * (0.5 if same_dataset else 1.0)
+
+
+def compare(a: Record, b: Record, min_score: float = 0.0) -> Match | None:
+    """Score two records of one block (see the module docstring); None when the score must fall
+    below `min_score` (decided before the locality, the one costly feature, is compared)."""
+    day = 1.0 if a.day == b.day else 0.6
+    place, toll, kind = _place(a, b), _toll_value(a, b), _type(a, b)
     same_dataset = bool(a.datasets & b.datasets)
-    if same_dataset:
-        score *= 0.5
-    return Match(a, b, round(score, 3), features, same_dataset)
+    factor = _factor(place, toll, kind, same_dataset)
+    partial = WEIGHTS["day"] * day + WEIGHTS["place"] * place + WEIGHTS["toll"] * toll + WEIGHTS["type"] * kind
+    if (partial + WEIGHTS["locality"]) * factor < min_score:
+        return None
+    locality = _locality(a, b)
+    score = round((partial + WEIGHTS["locality"] * locality) * factor, 3)
+    if score < min_score:
+        return None
+    features = {"day": day, "place": place, "toll": toll, "type": kind, "locality": locality}
+    return Match(a, b, score, features, same_dataset)
 
 
 # Blocking --------------------------------------------------------------------------------
@@ -275,10 +279,10 @@ def find_matches(
     """The pairs scoring `min_score` or more, best first; pairs in `excluded` (lower id first) never."""
     matches = []
     for a, b in candidate_pairs(records):
-        if DuplicatePair.ordered(a.id, b.id) in excluded:
+        if excluded and DuplicatePair.ordered(a.id, b.id) in excluded:
             continue
-        match = compare(a, b)
-        if match.score >= min_score:
+        match = compare(a, b, min_score)
+        if match is not None:
             matches.append(match if a.id < b.id else Match(b, a, match.score, match.features, match.same_dataset))
     matches.sort(key=lambda m: (-m.score, m.a.id, m.b.id))
     return matches
@@ -295,7 +299,7 @@ def matches_against(
             match
             for day in (row.day - 1, row.day, row.day + 1)
             for other in blocks.get((row.group, day), ())
-            if (match := compare(row, other)).score >= min_score
+            if (match := compare(row, other, min_score)) is not None
         ]
         if matches:
             found[row.id] = sorted(matches, key=lambda m: (-m.score, m.b.id))

@@ -63,6 +63,15 @@ class ImportForm(forms.Form):
     publish = forms.BooleanField(
         label="Publish the imported incidents", required=False, help_text="Otherwise they are imported as drafts."
     )
+    attach_duplicates_above = forms.FloatField(
+        label="Attach probable duplicates scoring at least",
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="From 0 to 1, e.g. 0.8. A row that probably records an incident already in the tracker with "
+        "this score or more becomes a further source of it, with its own figures, instead of a new incident. "
+        "Leave empty to only list such rows in the preview.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -225,7 +234,13 @@ class ImportRunAdmin(admin.ModelAdmin):
             mapping = data.get("mapping_json")
             fmt = get_format(mapping=mapping) if mapping is not None else get_format(name=data["format"])
             result = run_import(
-                stored, fmt, user=request.user, publish=data["publish"], dry_run=True, file_name=data["file"].name
+                stored,
+                fmt,
+                user=request.user,
+                publish=data["publish"],
+                dry_run=True,
+                file_name=data["file"].name,
+                attach_duplicates_above=data.get("attach_duplicates_above"),
             )
             if result.ok:
                 pending = request.session.get(SESSION_KEY, {})
@@ -235,6 +250,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                     "format": data["format"] or None,
                     "mapping": mapping,
                     "publish": data["publish"],
+                    "attach_duplicates_above": data.get("attach_duplicates_above"),
                     "sha256": result.sha256,
                 }
                 request.session[SESSION_KEY] = pending
@@ -261,7 +277,12 @@ class ImportRunAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(reverse("admin:incidents_importrun_import"))
             fmt = get_format(mapping=pending["mapping"]) if pending["mapping"] else get_format(name=pending["format"])
             result = run_import(
-                pending["path"], fmt, user=request.user, publish=pending["publish"], file_name=pending["file_name"]
+                pending["path"],
+                fmt,
+                user=request.user,
+                publish=pending["publish"],
+                file_name=pending["file_name"],
+                attach_duplicates_above=pending.get("attach_duplicates_above"),
             )
         finally:
             _discard(pending)

@@ -58,12 +58,10 @@ def test_known_pairs_are_found_and_decoys_kept_apart(pbc):
     precision, recall = precision_recall(across, known)
     for match in matches:
         if (match.a.id, match.b.id) in across - known:
-            print("false match:", match.a.id, match.b.id, match.score, match.reasons())
-
+            print("false match:", match.a.id, match.b.id, match.score, "; ".join(match.reasons()))
     for pair in known - across:
-        a, b = load_records(Incident.objects.filter(pk__in=pair))
-        m = compare(a, b)
-        print("missed:", pair, m.score, m.reasons(), a.group, b.group, a.locality, "|", b.locality)
+        match = compare(*load_records(Incident.objects.filter(pk__in=pair)))
+        print("missed:", pair, match.score, "; ".join(match.reasons()))
     print(
         f"\nfind_duplicates on real rows: {len(known)} known pairs, {len(pbc.decoys)} decoys; "
         f"{len(across)} pairs across the two files found, {len(across & known)} right: "
