@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 
 from incidents.models import Incident, IncidentSource
 
+from .outlet_file import MAPPING
 from .test_import_admin import CONFIRM_URL, IMPORT_URL
-from .test_merging import MAPPING
 
 pytestmark = pytest.mark.django_db
 OUTLET = {**MAPPING, "source": {"title": "Another outlet"}}
@@ -21,7 +21,7 @@ OUTLET = {**MAPPING, "source": {"title": "Another outlet"}}
 # later under "Baluchistan"; row 3: the same day in Lahore, nothing else alike.
 ROWS = (
     "Ref,Date,Province,City,Place,Attack,Killed,Injured\n"
-    "1,11/01/2013,Baluchistan,Quetta,Alamdar Road snooker hall,Bomb,86,\n"
+    "1,11/01/2013,Baluchistan,Quetta,Alamdar Road snooker hall,Bomb blast,86,\n"
     "2,10/01/2013,Punjab,Lahore,,Firing,2,1\n"
 )
 

@@ -20,29 +20,16 @@ from incidents.models import Attribution, AttributionKind, DuplicatePair, Incide
 from tests import factories as f
 from tests.test_concurrency import run_at_once
 
+from .outlet_file import MAPPING
+
 D = datetime.date
-MAPPING = {
-    "external_id": {"column": "Ref"},
-    "columns": {
-        "date": {"column": "Date", "formats": ["%d/%m/%Y"]},
-        "province": {"column": "Province"},
-        "city": {"column": "City"},
-        "locality": {"column": "Place"},
-        "attack_type": {
-            "column": "Attack",
-            "values": {"Suicide": "suicide_bombing", "Bomb": "bombing", "Firing": "target_killing"},
-        },
-        "killed": {"column": "Killed"},
-        "injured": {"column": "Injured"},
-    },
-}
 FIRST = [
-    ("1", "26/07/2013", "FATA", "Kurram Agency", "Parachinar bazaar", "Suicide", "50", "180"),
-    ("2", "10/01/2013", "Balochistan", "Quetta", "Alamdar Road", "Suicide", "93", "121"),
-    ("3", "08/06/2014", "Balochistan", "Taftan", "hotel near the border", "Suicide", "30", ""),
+    ("1", "26/07/2013", "FATA", "Kurram Agency", "Parachinar bazaar", "Suicide attack", "50", "180"),
+    ("2", "10/01/2013", "Balochistan", "Quetta", "Alamdar Road", "Suicide attack", "93", "121"),
+    ("3", "08/06/2014", "Balochistan", "Taftan", "hotel near the border", "Suicide attack", "30", ""),
 ]
 SECOND = [
-    ("a", "27/07/2013", "FATA", "Parachinar", "", "Bomb", "58", ""),  # = FIRST 1, a day later
+    ("a", "27/07/2013", "FATA", "Parachinar", "", "Bomb blast", "58", ""),  # = FIRST 1, a day later
     ("b", "10/01/2013", "Punjab", "Lahore", "", "Firing", "2", "1"),  # the same day as FIRST 2 only
 ]
 
