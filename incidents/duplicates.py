@@ -321,7 +321,8 @@ class Places:
         city_id = getattr(city, "pk", city)
         place = None
         if city_id is not None:
-            place = self.cities.get(city_id) or Place.of(city)
+            # A city made since the table was loaded (by the import running) is known from the row.
+            place = self.cities.get(city_id) or (Place.of(city) if hasattr(city, "name") else None)
         return Record(
             id=id,
             day=date.toordinal(),

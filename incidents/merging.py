@@ -27,7 +27,7 @@ from core.corrections import record_merge, set_reason
 from core.models import Status
 from tracker.roles import can_publish
 
-from .models import Attribution, DuplicatePair, Incident, PairDecision
+from .models import Attribution, CourtRecordCheck, DuplicatePair, Incident, PairDecision
 
 FILLED_FIELDS = (
     "city",
@@ -89,6 +89,13 @@ def _move_children(keep: Incident, other: Incident) -> None:
         victim.incident = keep
         victim.save()
     keep.communities.add(*other.communities.all())
+    # A monitor's court-record check waiting on the other incident now concerns the kept one
+    # (one waits per incident: when the kept one has its own, that one stays).
+    waiting = CourtRecordCheck.objects.filter(incident=other)
+    if CourtRecordCheck.objects.filter(incident=keep).exists():
+        waiting.delete()
+    else:
+        waiting.update(incident=keep)
     # Case links (and any other app's many-to-many to incidents), through the owner's own field.
     for relation in Incident._meta.related_objects:
         if relation.many_to_many:

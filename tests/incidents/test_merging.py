@@ -16,7 +16,15 @@ from incidents import stats
 from incidents.duplicates import find_duplicates
 from incidents.importing import get_format, run_import
 from incidents.merging import merge
-from incidents.models import Attribution, AttributionKind, DuplicatePair, Incident, IncidentSource, PairDecision
+from incidents.models import (
+    Attribution,
+    AttributionKind,
+    CourtRecordCheck,
+    DuplicatePair,
+    Incident,
+    IncidentSource,
+    PairDecision,
+)
 from tests import factories as f
 from tests.test_concurrency import run_at_once
 
@@ -92,6 +100,7 @@ def test_merging_moves_sources_attributions_victims_communities_and_cases(editor
     shia = f.CommunityFactory()
     other.communities.set([shia])
     case = f.CaseFactory(incidents=[other])
+    check = CourtRecordCheck.objects.create(incident=other, checked_on=D(2013, 1, 1), checked_by=editor)
 
     merge(kept, other, editor, "One attack reported twice.")
 
@@ -105,6 +114,8 @@ def test_merging_moves_sources_attributions_victims_communities_and_cases(editor
     assert victim.incident_id == kept.pk
     assert list(kept.communities.all()) == [shia]
     assert list(case.incidents.all()) == [kept]
+    check.refresh_from_db()
+    assert check.incident_id == kept.pk
     assert (kept.killed, kept.locality) == (12, "Alamdar Road")  # blanks filled from the other
     assert (other.status, other.merged_into_id) == (Status.MERGED, kept.pk)
     assert kept.history.first().history_change_reason == f"Merged #{other.pk} into this incident"
