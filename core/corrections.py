@@ -19,6 +19,8 @@ What counts as a correction:
   correction.
 - Publishing a draft is not a correction; retracting is logged by `record_retraction`
   (called by `PublishableModel.retract`), and the changes made in the same save are not.
+- Merging a published incident into another (issue 17) is logged by `record_merge`, called by
+  `incidents.merging.merge`; the kept incident's changed figures go through the hook as usual.
 
 The bulk writes of the import bypass the hook: its update path calls `record_changes` itself.
 
@@ -103,6 +105,8 @@ def hidden_label(instance) -> str:
     name = owner._meta.verbose_name
     if getattr(owner, "status", None) == Status.RETRACTED:
         return f"A retracted {name}"
+    if getattr(owner, "status", None) == Status.MERGED:
+        return f"A duplicate {name}, merged into another"
     return f"A {name} no longer published"
 
 
@@ -213,16 +217,35 @@ def record_changes(old, new, user=None, note: str = "", *, instance=None) -> lis
     )
 
 
-def record_retraction(instance, user=None, note: str = "") -> Correction:
-    """The log entry for a retracted record: no field, the public retraction note."""
+def _log_entry(instance, user=None, **fields) -> Correction:
+    """One log entry about `instance`, labelled as it is public now, written by `user`."""
     record_label, record_url = public_record(instance)
     return Correction.objects.create(
         content_type=ContentType.objects.get_for_model(type(instance)),
         object_id=instance.pk,
         record_label=record_label[:300],
         record_url=record_url,
-        note=note,
         created_by=user if user is not None and user.is_authenticated else None,
+        **fields,
+    )
+
+
+def record_retraction(instance, user=None, note: str = "") -> Correction:
+    """The log entry for a retracted record: no field, the public retraction note."""
+    return _log_entry(instance, user, note=note)
+
+
+def record_merge(merged, survivor, user=None, note: str = "") -> Correction:
+    """The log entry for a published record merged into another (issue 17): it recorded the same
+    event, so it leaves the public figures; the entry names the record it lives on in."""
+    survivor_label, survivor_url = public_record(survivor)
+    return _log_entry(
+        merged,
+        user,
+        field="merged into",
+        old_value=f"#{merged.pk}",
+        new_value=f"{survivor_label} ({survivor_url})",
+        note=note,
     )
 
 

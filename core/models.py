@@ -28,6 +28,9 @@ class Status(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
     RETRACTED = "retracted", "Retracted"
+    # An incident found to record the same event as another and merged into it (issue 17): kept,
+    # with its history, but never public and never counted; its URL answers 301 to the survivor.
+    MERGED = "merged", "Merged into another record"
 
 
 class PublishableQuerySet(VisibilityQuerySet):

@@ -124,6 +124,8 @@ class PublishableForm(CorrectionReasonForm):
         if old != new and (old, new) not in ALLOWED_TRANSITIONS:
             if old == Status.PUBLISHED and new == Status.DRAFT:
                 message = "A published record cannot go back to draft: retract it with a public note instead."
+            elif Status.MERGED in (old, new):
+                message = "Duplicates are merged on the staff duplicates page, and a merged record stays merged."
             else:
                 message = "Only a published record can be retracted."
             self.add_error("status", message)

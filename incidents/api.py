@@ -8,6 +8,8 @@ answers 400 with the filter's message. Each request runs a constant number of qu
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.urls import reverse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
@@ -15,6 +17,7 @@ from rest_framework import viewsets
 from .filters import IncidentFilter
 from .models import Attribution, Incident, IncidentSource, Victim
 from .serializers import IncidentDetailSerializer, IncidentSerializer
+from .views import survivor_visible_to
 
 
 @extend_schema_view(
@@ -27,7 +30,7 @@ from .serializers import IncidentDetailSerializer, IncidentSerializer
         summary="One incident",
         description="An incident with its sources (and each source's own figures), the organisations "
         "it is attributed to, and its victims (named only when the name is public). "
-        "A draft or retracted incident answers 404.",
+        "A draft or retracted incident answers 404; a duplicate merged into another answers 301 to it.",
     ),
 )
 class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
@@ -45,6 +48,16 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
                 Prefetch("victims", queryset=Victim.objects.select_related("community")),
             )
         return queryset.order_by("-date", "-id")
+
+    def retrieve(self, request, *args, **kwargs):
+        """One incident; a duplicate merged into another answers 301 to that one's address."""
+        try:
+            return super().retrieve(request, *args, **kwargs)
+        except Http404:
+            survivor = survivor_visible_to(request.user, kwargs.get("pk"))
+            if survivor is None:
+                raise
+            return HttpResponsePermanentRedirect(reverse("api:incident-detail", args=[survivor.pk]))
 
     def get_serializer_class(self):
         return IncidentDetailSerializer if self.action == "retrieve" else IncidentSerializer

@@ -63,6 +63,15 @@ class ImportForm(forms.Form):
     publish = forms.BooleanField(
         label="Publish the imported incidents", required=False, help_text="Otherwise they are imported as drafts."
     )
+    attach_duplicates_above = forms.FloatField(
+        label="Attach probable duplicates scoring at least",
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="From 0 to 1, e.g. 0.8. A row that probably records an incident already in the tracker with "
+        "this score or more becomes a further source of it, with its own figures, instead of a new incident. "
+        "Leave empty to only list such rows in the preview.",
+    )
 
     def clean(self):
         data = super().clean()
@@ -218,6 +227,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 publish=data["publish"],
                 user=request.user,
                 dry_run=True,
+                attach_duplicates_above=data.get("attach_duplicates_above"),
             )
             return HttpResponseRedirect(reverse("admin:incidents_importrun_follow", args=[run.pk]))
         context = self._context(request, title="Import incidents from a file", form=form)
@@ -287,6 +297,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                     dry_run=False,
                     preview=preview,
                     reason=form.cleaned_data["reason"],
+                    attach_duplicates_above=preview.attach_duplicates_above,
                 )
             else:
                 messages.info(request, "This preview was already confirmed: here is its import.")

@@ -118,6 +118,7 @@ def queue_import(
     dry_run: bool,
     preview: ImportRun | None = None,
     reason: str = "",
+    attach_duplicates_above: float | None = None,
 ) -> ImportRun:
     """Log the run as queued and queue it; the ImportRun to follow."""
     run = ImportRun.objects.create(
@@ -133,6 +134,7 @@ def queue_import(
         sha256=preview.sha256 if preview else "",
         preview=preview,
         reason=reason.strip(),
+        attach_duplicates_above=attach_duplicates_above,
     )
     enqueue(run_queued_import, run.pk)
     return run
@@ -174,6 +176,7 @@ def run_queued_import(run_id: int) -> dict:
             dry_run=run.dry_run,
             file_name=run.file_name,
             reason=run.reason,
+            attach_duplicates_above=run.attach_duplicates_above,
             progress=ProgressFile(run).write,
             progress_every=PROGRESS_EVERY,
             run=run,

@@ -255,6 +255,24 @@ def justice_status() -> models.Case:
 
 
 class IncidentQuerySet(PublishableQuerySet):
+    def visible_to(self, user):
+        """As for every record, but staff do not see merged-away duplicates either: they live on in
+        the incident they were merged into (their pages redirect there, `survivor_url`)."""
+        return super().visible_to(user).exclude(status=Status.MERGED)
+
+    def survivor_of(self, pk) -> Incident | None:
+        """The incident that the merged-away incident `pk` lives on in (following later merges), or None."""
+        if not str(pk).isdigit():
+            return None
+        incident = self.filter(pk=int(pk), status=Status.MERGED).only("merged_into_id").first()
+        seen = set()
+        while incident is not None and incident.merged_into_id and incident.pk not in seen:
+            seen.add(incident.pk)
+            incident = self.filter(pk=incident.merged_into_id).only("status", "merged_into_id").first()
+            if incident is not None and incident.status != Status.MERGED:
+                return incident
+        return None
+
     def with_related(self):
         """What list pages, the API and CSV need, in a constant number of queries."""
         return self.select_related("province", "city").prefetch_related("communities")
@@ -319,6 +337,16 @@ class Incident(PublishableModel):
         "researched incidents enter the impunity rate.",
     )
     sources = models.ManyToManyField(Source, through="IncidentSource", related_name="incidents")
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_from",
+        editable=False,
+        help_text="Set when this incident was found to record the same event as another and merged into it: "
+        "its sources, figures, attributions, victims and case links moved there; its pages redirect there.",
+    )
 
     objects = IncidentQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[communities])
@@ -494,6 +522,12 @@ class IncidentSource(models.Model):
         blank=True,
         help_text="The record's identity in the source dataset (e.g. Pakistan Body Count S#), "
         "so that re-importing the dataset finds this incident instead of duplicating it.",
+    )
+    attached = models.BooleanField(
+        default=False,
+        help_text="This source's account was attached to an incident first recorded from another source "
+        "(a duplicate found at import, or a merge): re-importing it updates only its own figures, never "
+        "the incident's date, place or tolls.",
     )
 
     objects = IncidentSourceQuerySet.as_manager()
@@ -686,6 +720,12 @@ class ImportRun(models.Model):
         help_text="Published incidents whose public figures the import changed (a dry run: would change).",
     )
     reason = models.TextField(blank=True, help_text="The reason for the correction, shown in the corrections log.")
+    attach_duplicates_above = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Rows probably recording an incident already in the tracker with this score (0 to 1) or more "
+        "became a further source of it instead of a new incident; empty: such rows were only reported.",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -693,3 +733,45 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         # In Pakistan time (settings.TIME_ZONE), like the fields the admin shows beside it.
         return f"{self.file_name} at {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+
+
+class PairDecision(models.TextChoices):
+    PROPOSED = "proposed", "Proposed as the same event"
+    NOT_SAME = "not_same", "Not the same event"
+    MERGED = "merged", "Merged"
+
+
+class DuplicatePair(models.Model):
+    """A person's word on two incidents that may record the same event (issue 17).
+
+    A monitor proposes a pair; an editor merges it or says "not the same". A pair marked not the
+    same is never proposed again by `find_duplicates`. The pair is stored with the lower id first,
+    so each pair has one row whichever way round it was met.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    other = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=PairDecision.choices)
+    score = models.FloatField(null=True, blank=True, help_text="The matching score when the pair was decided.")
+    note = models.TextField(blank=True, help_text="Staff only: why.")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "other"], name="duplicate_pair_once"),
+            models.CheckConstraint(condition=Q(incident__lt=models.F("other")), name="duplicate_pair_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.incident_id} / #{self.other_id}: {self.get_decision_display()}"
+
+    @staticmethod
+    def ordered(a: int, b: int) -> tuple[int, int]:
+        return (a, b) if a < b else (b, a)

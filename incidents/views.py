@@ -12,7 +12,7 @@ from django.apps import apps
 from django.core.paginator import Paginator
 from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Lower
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import render
 
 from core.visibility import get_visible_or_404
@@ -87,8 +87,15 @@ def incident_csv(incidents) -> StreamingHttpResponse:
 def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An incident with its sources (each with its own figures and citation), attributions,
     victims (public names only), its justice status (published cases only, whoever reads) and the
-    cases about it that the reader may see."""
-    incident = get_visible_or_404(Incident.objects.with_related().with_justice_status(), request.user, pk=pk)
+    cases about it that the reader may see. A duplicate merged into another incident answers 301 to
+    that one (when the reader may see it)."""
+    try:
+        incident = get_visible_or_404(Incident.objects.with_related().with_justice_status(), request.user, pk=pk)
+    except Http404:
+        survivor = survivor_visible_to(request.user, pk)
+        if survivor is None:
+            raise
+        return HttpResponsePermanentRedirect(survivor.get_absolute_url())
     source_links = list(incident.source_links.select_related("source").order_by("source__title", "id"))
     context = {
         "incident": incident,
@@ -102,6 +109,14 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cases": incident.cases.visible_to(request.user).select_related("court").order_by("cognizance_date", "id"),
     }
     return render(request, "incidents/incident_detail.html", context)
+
+
+def survivor_visible_to(user, pk: int) -> Incident | None:
+    """The incident a merged-away `pk` lives on in, if `user` may see it (else None: a 404 says nothing)."""
+    survivor = Incident.objects.survivor_of(pk)
+    if survivor is None or not Incident.objects.visible_to(user).filter(pk=survivor.pk).exists():
+        return None
+    return survivor
 
 
 def data(request: HttpRequest) -> HttpResponse:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import calendar, review, views
+from . import calendar, duplicates, review, views
 
 app_name = "monitoring"
 
@@ -26,6 +26,10 @@ urlpatterns = [
         {"decision": "discard"},
         name="discard_court_check",
     ),
+    path("duplicates/", duplicates.duplicates, name="duplicates"),
+    path("duplicates/merge/", duplicates.decide, {"action": "merge"}, name="merge_duplicates"),
+    path("duplicates/not-same/", duplicates.decide, {"action": "not_same"}, name="not_same"),
+    path("duplicates/propose/", duplicates.decide, {"action": "propose"}, name="propose_duplicates"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/token/", calendar.calendar_token, name="calendar_token"),
     path("calendar/<str:token>.ics", calendar.staff_feed, name="staff_feed"),

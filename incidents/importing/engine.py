@@ -38,6 +38,7 @@ from tracker.pagecache import data_changed
 
 from . import bulk, cells
 from .errors import ImportFailed, RowError
+from .matching import DuplicateCheck
 from .readers import RowReader, check_file_size, file_sha256
 from .references import References
 from .rows import ParsedRow, check_limits
@@ -67,6 +68,8 @@ class ImportResult:
     # Published incidents whose public figures the import changes (or, in a dry run, would change):
     # a real run then needs the reason for the correction (issue 14 item 3).
     corrected: int = 0
+    duplicates: list[str] = field(default_factory=list)  # rows that probably record an existing incident
+    attached: int = 0  # such rows attached as a further source instead of created
     run: ImportRun | None = None
 
     @property
@@ -89,10 +92,11 @@ class ImportResult:
         """The counts; after a stop only the rows read, never created/updated figures that were not written."""
         if not self.ok:
             return f"rows read: {self.rows_read}, skipped: {self.skipped_total}; nothing was written"
-        return (
+        line = (
             f"rows read: {self.rows_read}, created: {self.created}, updated: {self.updated}, "
             f"unchanged: {self.unchanged}, skipped: {self.skipped_total}"
         )
+        return line + (f", attached to existing incidents: {self.attached}" if self.attached else "")
 
     def report(self) -> str:
         """The full text report, as printed by the command and kept in ImportRun.report."""
@@ -115,6 +119,7 @@ class ImportResult:
         sections = [("Errors", self.errors), ("Remarks", self.remarks)]
         if self.ok:  # after a stop, the changes listed were never made
             sections.append(("Changes", self.changes))
+            sections.append(("Probable duplicates of incidents already in the tracker", self.duplicates))
         for title, items in sections:
             if items:
                 lines.append(f"{title} ({len(items)}):")
@@ -165,6 +170,7 @@ class Writer:
         reason: str,
         result: ImportResult,
         correction_note: str | None = None,
+        attach_duplicates_above: float | None = None,
     ):
         self.source = source
         self.user = user
@@ -176,6 +182,11 @@ class Writer:
         self.result = result
         # Links with a higher id were created by this run: meeting one again means a duplicate identity.
         self.first_new_link_id = (IncidentSource.objects.aggregate(m=Max("id"))["m"] or 0) + 1
+        self.duplicate_check = DuplicateCheck(
+            source=source,
+            attach_above=attach_duplicates_above,
+            first_new_incident_id=(Incident.objects.aggregate(m=Max("id"))["m"] or 0) + 1,
+        )
 
     def write(self, batch: list[ParsedRow]) -> None:
         seen: dict[str, int] = {}
@@ -216,7 +227,7 @@ class Writer:
                 self.result.updated += 1
             else:
                 self.result.unchanged += 1
-        self._create(new)
+        self._create(self.duplicate_check.split(new, self))
         self.result.corrected += len(changed.corrected)
         if changed.corrected and self.correction_note is not None and not self.correction_note.strip():
             before, incident = changed.corrected[0]
@@ -301,7 +312,9 @@ class _Changes:
             before = {f.attname: getattr(incident, f.attname) for f in _corrected_fields()}
         diffs = []
         incident_changed = []
-        for name, value in parsed.values.items():
+        # A row attached to an incident recorded from another source updates its own figures only.
+        values = {} if link.attached else parsed.values
+        for name, value in values.items():
             attname = incident._meta.get_field(name).attname
             new = value.pk if hasattr(value, "pk") else value
             old = getattr(incident, attname)
@@ -309,11 +322,11 @@ class _Changes:
                 diffs.append(f"{name}: {old!r} → {new!r}")
                 setattr(incident, attname, new)
                 incident_changed.append(attname)
-        if writer.publish and incident.status == Status.DRAFT:
+        if writer.publish and incident.status == Status.DRAFT and not link.attached:
             incident.status, incident.published_at = Status.PUBLISHED, timezone.now()
             incident_changed += ["status", "published_at"]
             diffs.append("status: draft → published")
-        if parsed.communities is not None and set(parsed.communities) != current_communities:
+        if parsed.communities is not None and not link.attached and set(parsed.communities) != current_communities:
             diffs.append(f"communities: {sorted(current_communities)} → {sorted(parsed.communities)}")
             self.communities[incident.pk] = parsed.communities
             incident_changed.append("updated_at")  # a history row records the new set
@@ -400,6 +413,7 @@ def run_import(
     batch_size: int = 1000,
     reason: str = "",
     run: ImportRun | None = None,
+    attach_duplicates_above: float | None = None,
 ) -> ImportResult:
     """Import `path` with `fmt` (a MappedFormat or a built-in format); always log an ImportRun.
 
@@ -407,8 +421,11 @@ def run_import(
     published incident's public figures without one stops (nothing written) and says so; a dry run
     counts those incidents (`result.corrected`) so that the reason can be asked for before the run.
 
-    `progress(result)` is called every `progress_every` rows read, with the counts so far. `run` is the queued ImportRun to fill in (incidents/import_tasks.py); without it a
-    new one is logged.
+    Rows that probably duplicate an incident already in the tracker are reported; with
+    `attach_duplicates_above` (0 to 1), those scoring that much become a further source of it.
+
+    `progress(result)` is called every `progress_every` rows read, with the counts so far. `run` is
+    the queued ImportRun to fill in (incidents/import_queue.py); without it a new one is logged.
     """
     path = Path(path)
     result = ImportResult(file_name=file_name or path.name, format=fmt.name, dry_run=dry_run)
@@ -427,6 +444,7 @@ def run_import(
                 progress_every=progress_every,
                 batch_size=batch_size,
                 correction_note=None if dry_run else reason.strip(),
+                attach_duplicates_above=attach_duplicates_above,
             )
             if result.errors or dry_run:
                 raise _Rollback
@@ -443,6 +461,7 @@ def run_import(
         result.created = result.updated = result.unchanged = 0
         result.changes.clear()
         result.new_cities = []
+        result.duplicates, result.attached = [], 0
     result.run = run or ImportRun(started_by=user if getattr(user, "pk", None) else None)
     for name, value in {
         "file_name": result.file_name[:300],
@@ -475,7 +494,17 @@ def progress_line(result: ImportResult) -> str:
 
 
 def _import_rows(
-    path, fmt, result: ImportResult, *, user, publish, progress, progress_every, batch_size, correction_note
+    path,
+    fmt,
+    result: ImportResult,
+    *,
+    user,
+    publish,
+    progress,
+    progress_every,
+    batch_size,
+    correction_note,
+    attach_duplicates_above,
 ) -> None:
     reader = RowReader(path, encoding=fmt.encoding, sheet=fmt.sheet)
     refs = References()
@@ -487,6 +516,7 @@ def _import_rows(
         reason=f"import of {result.file_name}",
         correction_note=correction_note,
         result=result,
+        attach_duplicates_above=attach_duplicates_above,
     )
     occurrences: Counter = Counter()
     batch: list[ParsedRow] = []

@@ -4,6 +4,7 @@ and the totals by year equal an independent computation made here with the csv m
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections import defaultdict
 from io import StringIO
@@ -17,7 +18,9 @@ from incidents import stats
 from incidents.importing import get_format, run_import
 from incidents.models import Incident, IncidentSource
 
-PBC_FILE = Path(settings.BASE_DIR).parent / "shared/data/pk-suicide-attacks/PakistanSuicideAttacks-Ver11-2017-11-30.csv"
+# ../shared/data beside the project; SHARED_DATA names another place (a git worktree elsewhere).
+SHARED_DATA = Path(os.environ.get("SHARED_DATA") or Path(settings.BASE_DIR).parent / "shared/data")
+PBC_FILE = SHARED_DATA / "pk-suicide-attacks/PakistanSuicideAttacks-Ver11-2017-11-30.csv"
 
 pytestmark = [
     pytest.mark.realdata,

@@ -1,4 +1,8 @@
-"""`python manage.py import_incidents FILE (--format pk-suicide-attacks | --mapping MAP.json) [--dry-run] [--publish]`.
+"""`python manage.py import_incidents FILE (--format pk-suicide-attacks | --mapping MAP.json) [--dry-run] [--publish]
+[--reason TEXT] [--attach-duplicates-above SCORE]`.
+
+Rows that probably record an incident already in the tracker are listed in the report (row number,
+the incident, the score); with --attach-duplicates-above they become further sources of it.
 
 All or nothing: a bad row stops the import with its row number, column, value and reason, and
 nothing is written. Progress goes to stderr: on a terminal a bar (rows read of the file's rows,
@@ -61,9 +65,20 @@ class Command(BaseCommand):
             "an import stops and writes nothing.",
         )
         parser.add_argument("--user", help="Username recorded as the importer (in history and the import log).")
+        parser.add_argument(
+            "--attach-duplicates-above",
+            type=float,
+            metavar="SCORE",
+            help="A row that probably records an incident already in the tracker with this score (0 to 1) or "
+            "more becomes a further source of it, with its own figures, instead of a new incident. "
+            "Without it, such rows are only reported.",
+        )
         parser.add_argument("--progress-every", type=int, default=5000, help="Report progress every N rows.")
 
     def handle(self, *args, **options):
+        threshold = options["attach_duplicates_above"]
+        if threshold is not None and not 0 <= threshold <= 1:
+            raise CommandError("--attach-duplicates-above must lie between 0 and 1 (e.g. 0.8).")
         user = None
         if options["user"]:
             try:
@@ -97,6 +112,7 @@ class Command(BaseCommand):
             progress=progress,
             progress_every=TERMINAL_EVERY if terminal else max(1, options["progress_every"]),
             reason=options["reason"],
+            attach_duplicates_above=threshold,
         )
         if terminal:
             self.stderr.write(f"\r{progress_bar(result, total or result.rows_read)}")
