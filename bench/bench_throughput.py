@@ -30,11 +30,9 @@ The rate limits are raised (every request comes from one address), but still cou
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import urllib.error
@@ -45,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "load"))
 
-from run import drain, run_wrk, start_gunicorn  # noqa: E402  (bench/load/run.py)
+from run import drain, prepare, run_wrk, start_gunicorn  # noqa: E402  (bench/load/run.py)
 
 HOST = "127.0.0.1"  # loopback only
 HEADERS = {"X-Forwarded-Proto": "https"}
@@ -90,25 +88,6 @@ def server_env(page_cache: bool, static_root: str, prefix: str) -> dict[str, str
         LOG_LEVEL="ERROR",
     )
     return env
-
-
-def manage(env: dict, *args: str) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    )  # noqa: S603
-    return result.stdout
-
-
-def sample_ids(env: dict) -> dict:
-    script = (
-        "import json\n"
-        "from incidents.models import Incident\n"
-        "from cases.models import Case, Court\n"
-        "first = lambda qs: qs.order_by('pk').values_list('pk', flat=True).first()\n"
-        "print(json.dumps({'count': Incident.objects.count(), 'incident': first(Incident.objects.public()),"
-        " 'case': first(Case.objects.public()), 'court': first(Court.objects.filter(kind='atc'))}))\n"
-    )
-    return json.loads(manage(env, "shell", "-c", script).strip().splitlines()[-1])
 
 
 def fetch(port: int, path: str) -> tuple[int, str]:
@@ -176,8 +155,7 @@ def main() -> int:
     prefix = f"throughput-{os.getpid()}"
     try:
         on = server_env(True, str(scratch / "static"), prefix)
-        manage(on, "collectstatic", "--noinput", "-v0")
-        ids = sample_ids(on)
+        ids = prepare(on, 0)  # migrated, static files collected, sample ids
         paths = [p.format(**ids) for p in PAGES if not args.only or args.only in p]
         backend = "Redis" if os.environ.get("REDIS_URL") else "the database"
         print(
