@@ -117,13 +117,19 @@ def case_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     dress_filter_form(case_filter.form)
     context = {"filter": case_filter, "sort_choices": CASE_SORTS, "limit": settings.STATUTORY_LIMIT_WORKING_DAYS}
     if valid:
-        rows = case_filter.qs.select_related("court", "court__city").prefetch_related(visible_incidents(request.user))
+        # The charge counts are correlated subqueries: worked out for the page's rows only (neither
+        # the COUNT nor the subquery that cuts the page reads them).
+        rows = (
+            case_filter.qs.select_related("court", "court__city")
+            .prefetch_related(visible_incidents(request.user))
+            .with_charge_counts()
+        )
         rows, sorting = apply_sort(rows, request, CASE_SORTS, "-date")
         ids = None
         if sorting.key in CLOCK_SORTS:
             ids = clock_order(rows, calendar=calendar, today=day, descending=CLOCK_SORTS[sorting.key])
         page = paginate(request, rows, ids=ids)
-        page.object_list = attach_clock(attach_charge_counts(list(page.object_list)), calendar=calendar, today=day)
+        page.object_list = attach_clock(page.object_list, calendar=calendar, today=day)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
     return render(request, "cases/case_list.html", context, status=200 if valid else 400)
 
@@ -160,23 +166,6 @@ def attach_clock(cases: list[Case], *, calendar: WorkingCalendar, today: datetim
 
 
 CHARGE_COUNT_FIELDS = ("accused_count", *[f"{verdict}_count" for verdict in Verdict.values])
-
-
-def attach_charge_counts(cases: list[Case]) -> list[Case]:
-    """Set `accused_count` and `<verdict>_count` on one page of cases, in one query.
-
-    Counting after paginating keeps deep pages as fast as the first: the counts are worked out
-    for the rows shown, not for every row skipped on the way.
-    """
-    counts = (
-        Case.objects.filter(pk__in=[case.pk for case in cases]).with_charge_counts().values("pk", *CHARGE_COUNT_FIELDS)
-    )
-    by_case = {row["pk"]: row for row in counts}
-    for case in cases:
-        for field in CHARGE_COUNT_FIELDS:
-            setattr(case, field, by_case[case.pk][field])
-    return cases
-
 
 CASE_CSV_FIELDS = (
     "pk",

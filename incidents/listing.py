@@ -14,6 +14,7 @@ from itertools import islice
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -76,17 +77,22 @@ def paginate(
     first or last page. `page.object_list` is a list of model instances. ``ids``, when given, are the
     queryset's primary keys already in the order to show (an order the database cannot make).
 
-    The page is cut from the ordered primary keys alone, then its rows are fetched (with the
-    queryset's select_related and prefetch_related): on a large table, sorting narrow rows is
-    several times faster than sorting whole ones. Two queries plus the prefetches, whatever the size;
-    one less when ``count``, the number of rows in the queryset, is given.
+    The page's rows are fetched by the primary keys of the page, cut in a subquery from the ordered
+    primary keys alone (with the queryset's select_related and prefetch_related): on a large table,
+    sorting narrow rows is several times faster than sorting whole ones, and the subquery keeps it
+    one round trip to the database. The count, the rows and the prefetches, whatever the size; no
+    count when ``count``, the number of rows in the queryset, is given.
     """
     ids_in_order = ids if ids is not None else queryset.prefetch_related(None).values_list("pk", flat=True)
     paginator = Paginator(ids_in_order, per_page) if count is None else _CountedPaginator(ids_in_order, per_page, count)
     page = paginator.get_page(request.GET.get("page"))
-    ids = list(page.object_list)
-    rows = {row.pk: row for row in queryset.filter(pk__in=ids).order_by()} if ids else {}
-    page.object_list = [rows[pk] for pk in ids]
+    if not paginator.count:
+        page.object_list = []
+    elif ids is None:
+        page.object_list = list(queryset.filter(pk__in=page.object_list))
+    else:  # the database cannot order by these ids: the page's rows are put in their order here
+        rows = {row.pk: row for row in queryset.filter(pk__in=list(page.object_list)).order_by()}
+        page.object_list = [rows[pk] for pk in page.object_list]
     return page
 
 
@@ -95,13 +101,39 @@ def page_links(page: Page) -> list:
     return list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
 
 
+# Django's select markup without an include per option (core/templates/core/widgets/select.html).
+SELECT_TEMPLATE = "core/widgets/select.html"
+
+
+class FetchedChoices(ModelChoiceIterator):
+    """A ModelChoiceField's choices from one plain fetch of its queryset, kept for the form's life.
+
+    Django iterates model choices with ``queryset.iterator()``, which on PostgreSQL opens a
+    server-side cursor (DECLARE … WITH HOLD, FETCH, CLOSE: several round trips, and a cursor
+    PostgreSQL materialises) for a table of a few dozen rows, once per rendering of the field.
+    """
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if getattr(self.field, "null_label", None) is not None:  # django-filter's "none of these" choice
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset:  # the field's own queryset: fetched once, then its cache
+            yield self.choice(obj)
+
+
 def dress_filter_form(form: forms.Form) -> forms.Form:
-    """Date inputs as native date pickers; errors and help texts tied to their fields for screen readers.
+    """Date inputs as native date pickers; errors and help texts tied to their fields for screen readers;
+    select menus rendered without a template include per option, their model choices fetched once.
 
     The ids match templates/includes/_filter_form.html.
     """
     errors = form.errors if form.is_bound else {}
     for name, field in form.fields.items():
+        if isinstance(field, forms.ModelChoiceField):
+            field.widget.choices = FetchedChoices(field)
+        if type(field.widget) is forms.Select:
+            field.widget.template_name = SELECT_TEMPLATE
         if isinstance(field.widget, forms.DateInput):
             field.widget.input_type = "date"
             field.widget.format = "%Y-%m-%d"  # what <input type=date> reads, whatever the locale

@@ -181,6 +181,30 @@ def test_redis_cache_ignores_a_value_planted_by_another_local_user(settings):
         redis_cache.clear()
 
 
+def test_redis_incr_counts_in_one_round_trip_keeps_the_expiry_and_never_creates_a_key(settings, monkeypatch):
+    import redis
+
+    settings.CACHES = redis_cache_settings(f"incr-{os.getpid()}")
+    redis_cache = caches["default"]
+    client = redis_cache._cache.get_client(write=True)
+    try:
+        with pytest.raises(ValueError):
+            redis_cache.incr("hits")
+        assert client.exists(redis_cache.make_key("hits")) == 0  # a missing counter is not made
+        redis_cache.add("hits", 1, timeout=60)
+        commands = []
+        execute = redis.Redis.execute_command
+        monkeypatch.setattr(
+            redis.Redis, "execute_command", lambda self, *a, **k: commands.append(a[0]) or execute(self, *a, **k)
+        )
+        assert [redis_cache.incr("hits") for _ in range(2)] == [2, 3] and redis_cache.incr("hits", 10) == 13
+        monkeypatch.undo()
+        assert commands == ["EVAL"] * 3  # one command each
+        assert 0 < client.ttl(redis_cache.make_key("hits")) <= 60
+    finally:
+        redis_cache.clear()
+
+
 def test_redis_cache_clear_removes_only_this_sites_keys(settings):
     redis_or_skip()
     prefix = f"clear-{os.getpid()}"

@@ -61,8 +61,25 @@ class SignedSerializer:
         return pickle.loads(payload)  # noqa: S301  (signed by this site, checked just above)
 
 
+# INCRBY only if the key exists, in one round trip and one step (Django checks EXISTS, then INCRs:
+# two round trips, and a key expiring in between comes back as a counter that never expires).
+INCR_IF_EXISTS = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end
+return false
+"""
+
+
 class RedisCache(redis.RedisCache):
-    """Django's Redis cache whose ``clear()`` deletes only keys under this site's KEY_PREFIX."""
+    """Django's Redis cache whose ``clear()`` deletes only keys under this site's KEY_PREFIX, and whose
+    ``incr`` (every rate-limited request) is one round trip."""
+
+    def incr(self, key, delta=1, version=None):
+        full_key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(full_key, write=True)
+        value = client.eval(INCR_IF_EXISTS, 1, full_key, delta)
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def get(self, key, default=None, version=None):
         try:

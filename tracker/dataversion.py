@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.apps import apps as global_apps
 from django.conf import settings
@@ -209,6 +210,18 @@ def current_version() -> str | None:
         # add, not set: a change committed since our read has already put a newer version there.
         cache.add(VERSION_KEY, version, seconds)
     return version
+
+
+def current_version_with(key: str) -> tuple[str | None, Any]:
+    """The current version (as `current_version`) and the shared cache's value under `key`, in one
+    round trip to the cache when the version is trusted there: the page cache's lookup on every
+    anonymous request. The version is still read before whatever `key` names was made from the data."""
+    if settings.DATA_VERSION_CACHE_SECONDS:
+        found = cache.get_many([VERSION_KEY, key])
+        if VERSION_KEY in found:
+            return found[VERSION_KEY], found.get(key)
+    version = current_version()
+    return version, (cache.get(key) if version is not None else None)
 
 
 def publish_version() -> None:

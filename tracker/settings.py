@@ -80,14 +80,16 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "tracker.middleware.DatabaseUnavailableMiddleware",
     "tracker.middleware.RateLimitMiddleware",
+    # After the security headers and the rate limit (a cached page is still counted and refused), before
+    # sessions, CSRF, authentication and the second factor: a request without a cookie has no session to
+    # load and no user to check, so a cached page costs none of that (tracker/pagecache.py).
+    "tracker.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tracker.middleware.StaffSecurityMiddleware",
-    # Inside the rate limits and the staff checks: a cached page is still counted and refused.
-    "tracker.pagecache.PublicPageCacheMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Bad ids and lookups in admin addresses: 400/404, not 500 (tracker/admin_errors.py).

@@ -224,13 +224,18 @@ def drain(port: int, workers: int, limit: float = 180) -> float:
     return time.monotonic() - started
 
 
-def run_wrk(url: str, connections: int, duration: int, threads: int, paths_file: str | None = None) -> dict:
-    """One wrk run: `url` over and over, or (with `paths_file`) each path of that file in turn (mixed.lua)."""
+def run_wrk(
+    url: str, connections: int, duration: int, threads: int, paths_file: str | None = None, headers: dict | None = None
+) -> dict:
+    """One wrk run: `url` over and over, or (with `paths_file`) each path of that file in turn (mixed.lua),
+    sending `headers` with every request."""
     script = "mixed.lua" if paths_file else "wrk_report.lua"
     command = [
         "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
         "-s", str(HERE / script), url,
     ]  # fmt: skip
+    for name, value in (headers or {}).items():
+        command[1:1] = ["-H", f"{name}: {value}"]
     if paths_file:
         command += ["--", paths_file, str(threads)]
     output = subprocess.run(command, capture_output=True, text=True, check=True, timeout=duration + 60).stdout  # noqa: S603

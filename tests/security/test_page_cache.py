@@ -17,10 +17,11 @@ from cases.management.commands.load_holidays import load_holidays
 from core.models import Status
 from incidents.models import Incident
 from tests.committing import committed
-from tests.conftest import login
+from tests.conftest import login, make_user
 from tests.factories import IncidentFactory
 from tracker.dataversion import VERSION_KEY, database_version
-from tracker.pagecache import cache_key, current_version, data_changed
+from tracker.pagecache import cache_key, current_version, data_changed, etag
+from tracker.roles import EDITORS, MONITORS
 
 pytestmark = pytest.mark.django_db
 
@@ -44,8 +45,8 @@ def draft(django_capture_on_commit_callbacks):
 
 
 def stored_entry(url: str):
-    """What the cache holds for an anonymous GET of `url` now."""
-    return cache.get(cache_key(RequestFactory().get(url), current_version()))
+    """What the cache holds for an anonymous GET of `url` today (of whatever version)."""
+    return cache.get(cache_key(RequestFactory().get(url)))
 
 
 def cache_state(response) -> str | None:
@@ -78,7 +79,8 @@ def test_with_the_version_in_the_shared_cache_a_hit_makes_no_query(
 
 def test_a_page_is_stored_as_bytes_and_headers_not_a_response_object(client, published):
     first = client.get("/incidents/")
-    content, headers = stored_entry("/incidents/")
+    version, rendered_at, content, headers = stored_entry("/incidents/")
+    assert version == current_version() and type(rendered_at) is float
     assert type(content) is bytes and content == first.content
     assert all(type(name) is str and type(value) is str for name, value in headers)
     assert ("Content-Type", "text/html; charset=utf-8") in headers
@@ -231,3 +233,112 @@ def test_a_flushed_database_gets_a_new_random_token(client, published, settings)
 def test_every_database_starts_with_its_own_random_token():
     token, counter = current_version().split("-")
     assert len(token) == 32 and counter.isdigit()  # made by the migration
+
+
+# --- Early, conditional, and never for signed-in readers (issue 18) --------------------------------
+
+
+def test_a_hit_is_answered_before_sessions_and_authentication(client, published, settings):
+    settings.DATA_VERSION_CACHE_SECONDS = 60
+    miss = client.get("/incidents/")
+    assert cache_state(miss) == "miss" and hasattr(miss.wsgi_request, "session")
+    hit = client.get("/incidents/")
+    assert cache_state(hit) == "hit"
+    assert not hasattr(hit.wsgi_request, "session") and not hasattr(hit.wsgi_request, "user")
+
+
+def test_a_stored_page_carries_validators_and_may_be_kept_by_a_proxy(client, published):
+    miss = client.get("/incidents/")
+    hit = client.get("/incidents/")
+    for response in (miss, hit):
+        assert response["Cache-Control"] == "public, no-cache"
+        assert "Cookie" in [v.strip() for v in response["Vary"].split(",")]
+        assert response["ETag"] == etag(current_version())
+        assert response["Last-Modified"] == miss["Last-Modified"]
+    assert client.get("/cases/")["ETag"] == miss["ETag"]  # one validator for every page of one version
+
+
+def test_security_headers_and_the_fictional_data_banner_stay_right_on_a_hit(client, django_capture_on_commit_callbacks):
+    with committed(django_capture_on_commit_callbacks):
+        synthetic = IncidentFactory(title="Made-up attack", is_synthetic=True)
+    miss = client.get("/incidents/", secure=True)
+    hit = client.get("/incidents/", secure=True)
+    assert cache_state(hit) == "hit"
+    for name in ("Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"):
+        assert hit.get(name) == miss.get(name), name
+    assert hit["X-Frame-Options"] == "DENY" and "default-src 'self'" in hit["Content-Security-Policy"]
+    assert b"Fictional data." in hit.content
+    with committed(django_capture_on_commit_callbacks):
+        synthetic.delete()
+    fresh = client.get("/incidents/", secure=True)
+    assert cache_state(fresh) == "miss" and b"Fictional data." not in fresh.content
+
+
+def test_if_none_match_with_the_current_etag_answers_304_without_a_query(
+    client, published, settings, django_assert_num_queries
+):
+    settings.DATA_VERSION_CACHE_SECONDS = 60
+    first = client.get("/incidents/")
+    with django_assert_num_queries(0):
+        again = client.get("/incidents/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert again["ETag"] == first["ETag"] and again["Cache-Control"] == "public, no-cache"
+    assert client.get("/incidents/", HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_if_modified_since_the_rendering_answers_304(client, published):
+    first = client.get("/incidents/")
+    assert client.get("/incidents/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get("/incidents/", HTTP_IF_MODIFIED_SINCE="Mon, 01 Jan 2001 00:00:00 GMT").status_code == 200
+
+
+def test_a_rendered_page_also_answers_304_to_a_current_validator(client, published):
+    tag = etag(current_version())  # e.g. a proxy's copy of another page of this version
+    response = client.get("/cases/", HTTP_IF_NONE_MATCH=tag)
+    assert response.status_code == 304 and cache_state(response) == "miss"
+
+
+def test_after_a_change_the_old_etag_gets_the_new_page(client, published, draft, django_capture_on_commit_callbacks):
+    old = client.get("/incidents/")
+    with committed(django_capture_on_commit_callbacks):
+        draft.status = Status.PUBLISHED
+        draft.save()
+    fresh = client.get("/incidents/", HTTP_IF_NONE_MATCH=old["ETag"], HTTP_IF_MODIFIED_SINCE=old["Last-Modified"])
+    assert fresh.status_code == 200 and fresh["ETag"] != old["ETag"]
+    assert b"Draft attack kept back" in fresh.content
+    assert stored_entry("/incidents/")[0] == current_version()  # replaced in place, under the same key
+
+
+def test_a_validator_never_turns_an_error_into_304(client, published, draft):
+    tag = etag(current_version())
+    assert client.get(f"/incidents/{draft.pk}/", HTTP_IF_NONE_MATCH=tag).status_code == 404
+    assert client.get("/incidents/?date_from=not-a-date", HTTP_IF_NONE_MATCH=tag).status_code == 400
+
+
+def test_signed_in_readers_get_no_validators_and_no_proxy_caching(client, editor, published):
+    login(client, editor)
+    response = client.get("/incidents/", HTTP_IF_NONE_MATCH=etag(current_version()))
+    assert response.status_code == 200 and "ETag" not in response
+    assert "no-store" in response["Cache-Control"] and "public" not in response["Cache-Control"]
+
+
+@pytest.mark.parametrize("role", ["monitor", "editor", "superuser", "password only"])
+def test_no_role_gets_or_leaves_a_cached_page(client, django_user_model, role, published, draft, settings):
+    settings.DATA_VERSION_CACHE_SECONDS = 60
+    assert cache_state(client.get(f"/incidents/{published.pk}/")) == "miss"  # stored for the public
+    user = make_user(
+        django_user_model,
+        role.replace(" ", "-"),
+        group={"monitor": MONITORS, "editor": EDITORS}.get(role),
+        superuser=role == "superuser",
+    )
+    login(client, user, verified=role != "password only")
+    for url in (f"/incidents/{published.pk}/", "/incidents/", f"/incidents/{draft.pk}/"):
+        response = client.get(url)
+        assert cache_state(response) is None, (role, url)
+    assert stored_entry("/incidents/") is None and stored_entry(f"/incidents/{draft.pk}/") is None
+    client.logout()
+    client.cookies.clear()
+    public = client.get("/incidents/")
+    assert cache_state(public) == "miss" and b"Draft attack kept back" not in public.content
+    assert client.get(f"/incidents/{draft.pk}/").status_code == 404

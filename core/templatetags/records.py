@@ -1,0 +1,36 @@
+"""How every page prints a record's count and its status: filters, not template includes.
+
+They print on every row of the lists (two counts and a status a row), where an include each
+cost more than the rest of the row.
+
+``{{ incident.killed|count }}`` prints 1,234, or "unknown" for NULL (unknown is never 0).
+``{{ record|status_badge }}`` prints nothing for a published record and, for the drafts and
+retracted records staff see, a badge saying so.
+"""
+
+from __future__ import annotations
+
+from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from core.models import Status
+
+register = template.Library()
+
+UNKNOWN = mark_safe('<span class="unknown">unknown</span>')  # noqa: S308  (a constant)
+
+
+@register.filter(is_safe=True)
+def count(value: int | None) -> str:
+    """A count with thousands separators, or "unknown"."""
+    return UNKNOWN if value is None else intcomma(value)
+
+
+@register.filter
+def status_badge(record) -> SafeString | str:
+    """The status badge of a draft or retracted record; nothing for a published one."""
+    if record.status == Status.PUBLISHED:
+        return ""
+    return format_html('<span class="badge badge-{}">{}</span>', record.status, record.get_status_display())
