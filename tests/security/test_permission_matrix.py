@@ -280,6 +280,7 @@ def _variants(world: dict) -> dict:
         "cases:case_detail": pks("case", "draft_case", "retracted_case"),
         "cases:case_hearings_ics": pks("case", "draft_case", "retracted_case"),
         "cases:document_file": documents("document", "confidential_document", "draft_document", "retracted_document"),
+        "cases:case_events_feed": pks("case", "draft_case", "retracted_case"),
         "alerts:follow_case": pks("case", "draft_case", "retracted_case"),
         "api:case-detail": pks("case", "draft_case", "retracted_case"),
         "api:hearing-detail": pks("hearing", "draft_hearing"),
@@ -325,6 +326,7 @@ def visits(world: dict, samples: list) -> list[Visit]:
             f"/api/incidents/{pk}/" if key in ("draft", "retracted") else "",
             f"/cases/{pk}/" if key.endswith("case") else "",
             f"/cases/{pk}/hearings.ics" if key.endswith("case") else "",
+            f"/cases/{pk}/feed/" if key.endswith("case") else "",
             f"/follow/case/{pk}/" if key.endswith("case") else "",
             f"/api/cases/{pk}/" if key.endswith("case") else "",
             f"/api/hearings/{pk}/" if key == "draft_hearing" else "",
@@ -403,8 +405,11 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
             "cases:hearings_ics",
             "cases:court_hearings_ics",
             "cases:case_hearings_ics",
+            "cases:case_events_feed",
+            "cases:court_events_feed",
             "dashboard:statistics",
             "dashboard:report",
+            "dashboard:district_map",
             "api:incident-list",
             "api:incident-detail",
             "api:case-list",
@@ -478,6 +483,7 @@ HIDDEN_EXPECTED: dict[str, tuple[int, int]] = {
     "api:case-detail": (NOT_FOUND, OK),
     "api:hearing-detail": (NOT_FOUND, OK),
     "cases:case_hearings_ics": (NOT_FOUND, NOT_FOUND),  # the public calendar is public data only
+    "cases:case_events_feed": (NOT_FOUND, NOT_FOUND),  # feeds are public data only
     "alerts:follow_case": (NOT_FOUND, NOT_FOUND),  # only public cases can be followed
 }
 
