@@ -381,6 +381,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
             "cases:case_hearings_ics",
             "dashboard:statistics",
             "dashboard:report",
+            "dashboard:methodology",
             "api:incident-list",
             "api:incident-detail",
             "api:case-list",
