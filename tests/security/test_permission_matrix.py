@@ -410,6 +410,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
             "dashboard:statistics",
             "dashboard:report",
             "dashboard:district_map",
+            "dashboard:methodology",
             "api:incident-list",
             "api:incident-detail",
             "api:case-list",
