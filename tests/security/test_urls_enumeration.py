@@ -39,6 +39,7 @@ def objects(superuser):
         f.OffenceFactory(),
         superuser,
         editors_group(),
+        f.DocumentFactory(case=case),
     ]
 
 
@@ -56,6 +57,7 @@ def _extra(objects) -> dict:
         "monitoring:retract": [{"kind": "incident", "pk": incident.pk}, {"kind": "case", "pk": case.pk}],
         "monitoring:confirm_court_check": {"pk": incident.pk},
         "monitoring:discard_court_check": {"pk": incident.pk},
+        "cases:document_file": {"case_pk": case.pk, "pk": objects[-1].pk},
     }
 
 
