@@ -199,7 +199,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 name="incidents_importrun_import_confirm",
             ),
             path(
-                "<int:run_id>/follow/",
+                "<int:object_id>/follow/",
                 self.admin_site.admin_view(self.follow_view),
                 name="incidents_importrun_follow",
             ),
@@ -233,10 +233,12 @@ class ImportRunAdmin(admin.ModelAdmin):
         context = self._context(request, title="Import incidents from a file", form=form)
         return render(request, "admin/incidents/import_form.html", context, status=400 if form.errors else 200)
 
-    def follow_view(self, request: HttpRequest, run_id: int, confirm_form: ConfirmForm | None = None) -> HttpResponse:
+    def follow_view(
+        self, request: HttpRequest, object_id: int, confirm_form: ConfirmForm | None = None
+    ) -> HttpResponse:
         """A queued or running import's progress (the page reloads itself), then its preview or outcome."""
         _require_import_permission(request)
-        run = get_object_or_404(ImportRun.objects.select_related("preview"), pk=run_id)
+        run = get_object_or_404(ImportRun.objects.select_related("preview"), pk=object_id)
         working = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
         confirmation = run.confirmations.order_by("pk").first() if run.dry_run else None
         can_confirm = (

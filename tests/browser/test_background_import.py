@@ -16,6 +16,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from playwright.sync_api import expect
 
 from incidents.models import ImportRun, Incident
@@ -71,6 +72,11 @@ def timed_click(page, button) -> float:
     return max(r.timing["responseEnd"] for r in documents) / 1000
 
 
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="the test database is an in-memory SQLite shared by threads, which locks whole tables between the "
+    "live server and the worker thread; tests/jobs/test_worker.py runs a real worker on an SQLite file",
+)
 def test_a_big_import_from_the_admin_answers_at_once_and_shows_its_progress(
     page, live_server, staff_page, roles, django_user_model, settings, tmp_path
 ):

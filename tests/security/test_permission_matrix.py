@@ -38,6 +38,7 @@ from tests.security.urls import Route, all_routes, sample_urls
 from tracker.roles import EDITORS, MONITORS
 
 D = datetime.date
+NOW = datetime.datetime(2026, 11, 25, 9, 0, tzinfo=datetime.UTC)
 ANON, MONITOR, EDITOR, SUPER = "anonymous", "monitor", "editor", "superuser"
 ROLES = (ANON, MONITOR, EDITOR, SUPER)
 STAFF = (MONITOR, EDITOR, SUPER)
@@ -182,13 +183,18 @@ def admin_samples(world: dict) -> list:
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
     from django_otp.plugins.otp_static.models import StaticDevice
     from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_tasks_db.models import DBTaskResult
 
     from alerts.models import Subscription
     from cases.models import Holiday
     from core.models import Correction, CorrectionRedaction
     from incidents.models import ImportRun
+    from jobs.models import ScheduledJob
 
     published = world["published"]
+    world["import_run"] = ImportRun.objects.create(
+        file_name="pbc.csv", sha256="0" * 64, format="pk-suicide-attacks", ok=True
+    )
     correction = Correction.objects.create(
         content_type=ContentType.objects.get_for_model(published),
         object_id=published.pk,
@@ -228,7 +234,14 @@ def admin_samples(world: dict) -> list:
         AccessAttempt.objects.create(username="someone", ip_address="127.0.0.9", failures_since_start=1),
         AccessLog.objects.create(username="someone", ip_address="127.0.0.9"),
         AccessFailureLog.objects.create(username="someone", ip_address="127.0.0.9", locked_out=False),
-        ImportRun.objects.create(file_name="pbc.csv", sha256="0" * 64, format="pk-suicide-attacks", ok=True),
+        world["import_run"],
+        ScheduledJob.objects.create(name="backup", task_path="tracker.tasks.backup_database", next_run_at=NOW),
+        DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}},
+            task_path="tracker.tasks.backup_database",
+            backend_name="default",
+            run_after=datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC),  # "no run_after": any backend
+        ),
         recorder,
         editors_group(),
     ]
@@ -509,6 +522,9 @@ ADMIN_ACCESS: dict[str, tuple[str, str, str]] = {
     "core.correction": ("v", "v", "v"),
     "core.correctionredaction": ("", "", "v"),  # the redaction log: superusers read it, nobody edits it
     "incidents.importrun": ("", "vi", "vi"),
+    # Background work: superusers read the schedule and the task results; nobody edits them.
+    "jobs.scheduledjob": ("", "", "v"),
+    "django_tasks_database.dbtaskresult": ("", "", "v"),
     "cases.case": _RECORDS,
     "cases.charge": _RECORDS,
     "cases.hearing": _RECORDS,
@@ -539,6 +555,7 @@ ADMIN_ACTIONS = {
     "qrcode": "c",
     "import": "i",
     "import_confirm": "i",
+    "follow": "i",
 }
 
 
