@@ -72,7 +72,8 @@ def quetta_bombing():
 
 def test_columns_are_public_fields_only():
     public = set(Incident.PUBLIC_FIELDS)
-    assert set(INCIDENT_COLUMNS) - public == {"sources"}  # the public sources' titles
+    # The public sources' titles, and the justice status worked out from the published cases.
+    assert set(INCIDENT_COLUMNS) - public == {"sources", "justice_status"}
 
 
 def test_xlsx_has_the_csv_columns_with_typed_cells(client, quetta_bombing):
@@ -92,6 +93,7 @@ def test_xlsx_has_the_csv_columns_with_typed_cells(client, quetta_bombing):
         93,
         None,  # unknown stays empty, never 0
         "Dawn; PBC",
+        "not_researched",
     )
     assert len(rows) == 2
 
@@ -156,6 +158,7 @@ def test_geojson_has_a_point_per_incident_with_coordinates(client, quetta_bombin
                 "killed": 93,
                 "injured": None,
                 "sources": "Dawn; PBC",
+                "justice_status": "not_researched",
             },
         }
     ]

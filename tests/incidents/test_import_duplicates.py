@@ -88,10 +88,12 @@ def test_the_admin_preview_lists_them_and_the_confirmed_import_attaches(files, e
         "mapping": SimpleUploadedFile("outlet.json", json.dumps(OUTLET).encode()),
         "attach_duplicates_above": "0.8",
     }
-    response = editor_client.post(IMPORT_URL, post)
+    response = editor_client.post(IMPORT_URL, post, follow=True)  # the dry run is queued, then followed
+    preview = response.context["run"]
     body = response.content.decode()
-    assert "Rows that probably record an incident already in the tracker" in body
+    assert "Probable duplicates of incidents already in the tracker (1):" in body
     assert f"row 2: probably incident #{alamdar().pk} (2013-01-10), score 0.8" in body
-    assert "1 of them would be attached" in body
-    editor_client.post(CONFIRM_URL, {"token": response.context["token"]})
+    assert "attached to existing incidents: 1" in body
+    assert preview.attach_duplicates_above == 0.8
+    editor_client.post(CONFIRM_URL, {"run": preview.pk})
     assert IncidentSource.objects.get(source__title="Another outlet", external_id="1").incident_id == alamdar().pk
