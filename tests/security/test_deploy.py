@@ -344,7 +344,8 @@ def _check_public_pages(site: Site, env: dict) -> None:
     court = _first_link(site, "/courts/", rb'href="(/courts/\d+/)"')
     organisation = _first_link(site, "/organisations/", rb'href="(/organisations/\d+/)"')
     html_pages = ["/", "/incidents/", incident, "/cases/", case, "/courts/", court, "/organisations/", organisation]
-    html_pages += ["/statistics/", "/statistics/report/", "/methodology/", "/corrections/", "/data/"]
+    html_pages += ["/statistics/", "/statistics/report/", "/statistics/map/", "/methodology/", "/corrections/"]
+    html_pages += ["/data/"]
     stylesheets = set()
     for path in html_pages:
         status, headers, body = site.get(path)
@@ -367,6 +368,10 @@ def _check_public_pages(site: Site, env: dict) -> None:
         ("/hearings.ics", "text/calendar"),
         ("/healthz", "application/json"),
         ("/incidents/?format=csv", "text/csv"),
+        ("/incidents/?format=xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        ("/incidents/?format=geojson", "application/geo+json"),
+        (f"{case}feed/", "application/atom+xml"),
+        (f"{court}feed/", "application/atom+xml"),
     ]:
         status, headers, _ = site.get(path)
         assert status == 200, (path, status)
