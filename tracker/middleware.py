@@ -57,6 +57,10 @@ def rate_limit_bucket(request: HttpRequest) -> str | None:
     return None
 
 
+# How many times a request's count is tried before letting it pass uncounted (never a 500).
+COUNT_TRIES = 5
+
+
 class RateLimitMiddleware:
     """Fixed-window request counter per (limit, client address); over the limit → 429."""
 
@@ -83,10 +87,18 @@ class RateLimitMiddleware:
         """
         now = time.time()
         key = f"ratelimit:{bucket}:{ip}:{int(now // window)}"
-        try:
-            count = cache.incr(key)
-        except ValueError:  # the window's first request (or one at the same moment)
-            count = 1 if cache.add(key, 1, timeout=window + 1) else cache.incr(key)
+        count = 1  # never counted after every try (the cache too busy to answer): let the request pass
+        for _ in range(COUNT_TRIES):
+            try:
+                count = cache.incr(key)
+                break
+            except ValueError:  # the window's first request (or one at the same moment)
+                if cache.add(key, 1, timeout=window + 1):
+                    break
+                # Neither: the database cache's add also answers False on a database error (SQLite's
+                # "database is locked" among concurrent writers), with no counter made. Try again.
+        else:
+            logger.warning("rate limit not counted limit=%s ip=%s: the cache did not answer", bucket, ip)
         if count <= max_requests:
             return 0
         return max(1, int(window - (now % window)))
