@@ -31,6 +31,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
 from two_factor.utils import default_device
 
+from .paths import site_path
 from .security import client_ip, log_refused
 
 logger = logging.getLogger("tracker.security")
@@ -50,9 +51,10 @@ def rate_limit_bucket(request: HttpRequest) -> str | None:
     """Which limit of settings.RATE_LIMITS applies to this request, if any."""
     if request.GET.get("format") == "csv":
         return "csv"
-    if request.path_info.startswith("/api/"):
+    path = site_path(request.path_info)
+    if path.startswith("/api/"):
         return "api"
-    if request.path_info.startswith("/follow/"):
+    if path.startswith("/follow/"):
         return "follow"
     return None
 
@@ -127,7 +129,7 @@ class StaffSecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
+        path = site_path(request.path_info)
         signed_in = request.user.is_authenticated
         refusal = self._require_second_factor(request)
         if refusal is not None:
@@ -150,7 +152,7 @@ class StaffSecurityMiddleware:
         code; anywhere else (public pages, API, feeds, favicon) they are served as the public is,
         so that a password alone never shows a draft. The sign-in pages and sign-out are theirs.
         """
-        path = request.path_info
+        path = site_path(request.path_info)
         if path.endswith("/logout/") or _starts_with_any(path, settings.OTP_EXEMPT_PATH_PREFIXES):
             return None
         user = request.user
@@ -170,8 +172,8 @@ class StaffSecurityMiddleware:
 
 def _needs_verified_user(path: str) -> bool:
     """Staff pages (settings.LOGIN_REQUIRED_PATH_PREFIXES) and the admin, but not the staff calendar
-    feed, whose secret token is its credential."""
-    prefixes = (*settings.LOGIN_REQUIRED_PATH_PREFIXES, reverse("admin:index"))
+    feed, whose secret token is its credential. ``path`` is without its language prefix."""
+    prefixes = (*settings.LOGIN_REQUIRED_PATH_PREFIXES, site_path(reverse("admin:index")))
     return _starts_with_any(path, prefixes) and not TOKEN_FEED.match(path)
 
 

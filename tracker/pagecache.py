@@ -51,6 +51,7 @@ from django.utils.http import http_date
 from core.clock import today
 
 from .dataversion import current_version, current_version_with, data_changed
+from .paths import site_path
 
 __all__ = ["PublicPageCacheMiddleware", "current_version", "data_changed"]
 
@@ -75,7 +76,7 @@ def cacheable_request(request: HttpRequest) -> bool:
         request.method == "GET"
         and not request.COOKIES
         and "HTTP_AUTHORIZATION" not in request.META
-        and not request.path_info.startswith(excluded_prefixes())
+        and not site_path(request.path_info).startswith(excluded_prefixes())
     )
 
 

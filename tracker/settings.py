@@ -85,6 +85,8 @@ MIDDLEWARE = [
     # load and no user to check, so a cached page costs none of that (tracker/pagecache.py).
     "tracker.pagecache.PublicPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The language comes from the path alone: English unprefixed, Urdu under /ur/ (tracker/urls.py).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -126,6 +128,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# English at the unprefixed paths, Urdu under /ur/ (DESIGN.md "Public interface"). The tracker's own
+# catalogue (locale/ur/) translates everything its users see, Django's admin strings included:
+# Django's Urdu catalogue is incomplete.
+LANGUAGES = [("en-gb", "English"), ("ur", "اردو")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
 USE_TZ = True
