@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 
-.PHONY: run serve worker test lint format venv migrate seeds bench clean backup restore
+.PHONY: run serve worker test lint format venv migrate seeds bench clean backup restore messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,13 @@ test: venv
 	$(BIN)/djhtml --check templates
 	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The Urdu catalogue (docs/urdu-glossary.md): collect every marked message into locale/ur/, then
+# compile it. Needs GNU gettext (Debian: gettext); the .mo files are committed, so serving does not.
+MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=media --ignore=bench --ignore=tests --ignore=node_modules
+messages: venv
+	DEBUG=1 $(PY) manage.py makemessages --locale ur --extension html,txt,py --no-obsolete $(MESSAGES_IGNORE)
+	DEBUG=1 $(PY) manage.py compilemessages --locale ur --ignore=.venv
 
 # Page timings at scale: see bench/bench_pages.py for setting up the database first.
 bench: venv
