@@ -33,6 +33,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy
 
 from incidents.stats import share
 
@@ -51,14 +52,14 @@ from .models import Case
 from .workdays import WorkingCalendar
 
 PENDING_AGE_BUCKETS = (
-    ("le_7_working_days", "≤ 7 working days"),
-    ("le_30_days", "≤ 30 days"),
-    ("le_6_months", "≤ 6 months"),
-    ("le_1_year", "≤ 1 year"),
-    ("1_to_3_years", "1–3 years"),
-    ("3_to_5_years", "3–5 years"),
-    ("gt_5_years", "> 5 years"),
-    ("unknown", "No cognizance or FIR date recorded"),
+    ("le_7_working_days", gettext_lazy("≤ 7 working days")),
+    ("le_30_days", gettext_lazy("≤ 30 days")),
+    ("le_6_months", gettext_lazy("≤ 6 months")),
+    ("le_1_year", gettext_lazy("≤ 1 year")),
+    ("1_to_3_years", gettext_lazy("1–3 years")),
+    ("3_to_5_years", gettext_lazy("3–5 years")),
+    ("gt_5_years", gettext_lazy("> 5 years")),
+    ("unknown", gettext_lazy("No cognizance or FIR date recorded")),
 )
 
 

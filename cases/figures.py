@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 
 from incidents.models import Status
 
@@ -35,8 +37,8 @@ def too_few(n: int) -> bool:
 
 
 def too_few_text(n: int) -> str:
-    """What a page prints instead of a figure computed from fewer than ``MIN_N`` items."""
-    return f"too few to say (n = {n})"
+    """What a page prints instead of a figure computed from fewer than ``MIN_N`` items, in the page's language."""
+    return gettext("too few to say (n = %(n)s)") % {"n": number_format(n)}
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

@@ -22,11 +22,18 @@ from typing import Any
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from core.charts import format_number
 from incidents.districts import district_map
 
-MEASURES = {"incidents": "Incidents", "killed": "Killed"}
+MEASURES = {"incidents": gettext_lazy("Incidents"), "killed": gettext_lazy("Killed")}
+# The map's title and the legend's heading, by measure.
+MAP_TITLES = {
+    "incidents": gettext_lazy("Map of Pakistan's districts shaded by incidents"),
+    "killed": gettext_lazy("Map of Pakistan's districts shaded by killed"),
+}
+LEGEND_TITLES = {"incidents": gettext_lazy("Incidents per district"), "killed": gettext_lazy("Killed per district")}
 NONE_FILL = "#eeeeee"
 PALETTE = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
 MAX_CLASSES = len(PALETTE)
@@ -42,7 +49,11 @@ class ColourClass:
 
     @property
     def label(self) -> str:
-        return format_number(self.low) if self.low == self.high else f"{self.low:,}–{self.high:,}"
+        return (
+            format_number(self.low)
+            if self.low == self.high
+            else f"{format_number(self.low)}–{format_number(self.high)}"
+        )
 
 
 def nice_number(value: float) -> int:
@@ -80,10 +91,22 @@ def fill_for(value: int, classes: Sequence[ColourClass]) -> str:
 
 def _figures_text(row: Mapping[str, Any] | None) -> str:
     if row is None:
-        return "no incidents"
-    killed = format_number(row["killed"]) + (" or more" if row["killed_unknown"] else "")
+        return gettext("no incidents")
     incidents = row["incidents"]
-    return f"{incidents:,} incident{'s' if incidents != 1 else ''}, {killed} killed"
+    numbers = {"incidents": format_number(incidents), "killed": format_number(row["killed"])}
+    if row["killed_unknown"]:
+        return (
+            ngettext(
+                "%(incidents)s incident, %(killed)s or more killed",
+                "%(incidents)s incidents, %(killed)s or more killed",
+                incidents,
+            )
+            % numbers
+        )
+    return (
+        ngettext("%(incidents)s incident, %(killed)s killed", "%(incidents)s incidents, %(killed)s killed", incidents)
+        % numbers
+    )
 
 
 def render_map(
@@ -121,8 +144,8 @@ def render_map(
         '<title id="district-map-title">{}</title><desc id="district-map-desc">{}</desc>'
         '<g class="districts">{}</g><g class="provinces" aria-hidden="true">{}</g></svg>',
         the_map.view_box,
-        f"Map of Pakistan's districts shaded by {MEASURES[measure].lower()}",
-        "Districts with incidents are links to their incidents; the table beside the map gives every figure.",
+        MAP_TITLES[measure],
+        gettext("Districts with incidents are links to their incidents; the table beside the map gives every figure."),
         format_html_join("", "{}", ((part,) for part in parts)),
         outlines,
     )

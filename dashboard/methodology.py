@@ -15,7 +15,6 @@ source the published incidents rest on, with its citation.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +23,8 @@ from django.db.models import Count, Max, Min, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext, pgettext
 
 from cases.figures import MIN_N
 from cases.justice import APPEAL_WINDOW_DAYS, IMPUNITY_YEARS
@@ -51,8 +52,14 @@ class Entry:
 
 
 def _weekdays() -> str:
-    names = [calendar.day_name[day] for day in sorted(settings.WORKING_WEEKDAYS)]
-    return ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    """The working weekdays (settings.WORKING_WEEKDAYS, 0 = Monday) as a list in words, in the page's language."""
+    names = [str(WEEKDAYS[day]) for day in sorted(settings.WORKING_WEEKDAYS)]
+    if len(names) < 2:
+        return "".join(names)
+    return gettext("%(days)s and %(last)s") % {
+        "days": pgettext("list separator", ", ").join(names[:-1]),
+        "last": names[-1],
+    }
 
 
 def entries() -> list[Entry]:
@@ -62,74 +69,96 @@ def entries() -> list[Entry]:
     return [
         Entry(
             "what-counts",
-            "What counts: published records only",
+            gettext("What counts: published records only"),
             (
-                "Every figure is a count over the tracker's records, never a number typed in. Only published "
-                "records count: drafts awaiting review and retracted records never enter a figure, on any page, "
-                "download or in the API, whoever is signed in.",
-                "An incident is published only with at least one cited source. A case counts only when it is "
-                "published itself; a charge, hearing or appeal counts when its case is published.",
-                "The filters (dates, place, attack type, community, organisation, text) select incidents; the court "
-                "figures then cover the published cases about those incidents.",
+                gettext(
+                    "Every figure is a count over the tracker's records, never a number typed in. Only published "
+                    "records count: drafts awaiting review and retracted records never enter a figure, on any page, "
+                    "download or in the API, whoever is signed in."
+                ),
+                gettext(
+                    "An incident is published only with at least one cited source. A case counts only when it is "
+                    "published itself; a charge, hearing or appeal counts when its case is published."
+                ),
+                gettext(
+                    "The filters (dates, place, attack type, community, organisation, text) select incidents; the court "
+                    "figures then cover the published cases about those incidents."
+                ),
             ),
         ),
         Entry(
             "casualties",
-            "Incidents, killed and injured",
+            gettext("Incidents, killed and injured"),
             (
-                "Incidents is the number of published incidents matching the filters. Killed and injured are "
-                "sums of the tracker's figure for each incident where that figure is known; an incident whose "
-                "toll is unknown adds nothing to the sum and is counted instead among the incidents with the "
-                "toll unknown. Unknown is never counted as zero, and zero means nobody.",
-                "Sources often disagree on a toll: each incident keeps every source's own figure (shown on its "
-                "page), and the tracker's figure is the one an editor chose from the best source.",
+                gettext(
+                    "Incidents is the number of published incidents matching the filters. Killed and injured are "
+                    "sums of the tracker's figure for each incident where that figure is known; an incident whose "
+                    "toll is unknown adds nothing to the sum and is counted instead among the incidents with the "
+                    "toll unknown. Unknown is never counted as zero, and zero means nobody."
+                ),
+                gettext(
+                    "Sources often disagree on a toll: each incident keeps every source's own figure (shown on its "
+                    "page), and the tracker's figure is the one an editor chose from the best source."
+                ),
             ),
             ("incidents", "killed", "injured", "killed_unknown", "injured_unknown"),
         ),
         Entry(
             "monthly-average",
-            "Killed per month, on average, and the period",
+            gettext("Killed per month, on average, and the period"),
             (
-                "The monthly average is killed ÷ calendar months in the period, both end months counted: "
-                "an 18-month window divides by 18. The period runs from the chosen start date (else the month "
-                "of the earliest matching incident) to the chosen end date (else the month of the latest).",
+                gettext(
+                    "The monthly average is killed ÷ calendar months in the period, both end months counted: "
+                    "an 18-month window divides by 18. The period runs from the chosen start date (else the month "
+                    "of the earliest matching incident) to the chosen end date (else the month of the latest)."
+                ),
             ),
             ("monthly_average_killed", "period", "period.date_from", "period.date_to", "period.months"),
         ),
         Entry(
             "breakdowns",
-            "Shares by year, place, attack type, community and organisation",
+            gettext("Shares by year, place, attack type, community and organisation"),
             (
-                "Each breakdown gives, per group, the incidents and the killed, and each group's share of all "
-                "incidents and of all killed. An incident with two targeted communities, or attributed to two "
-                "organisations, counts once in each group it belongs to and once in the total: those groups may "
-                "add up to more than the total. Incidents with no group recorded (no city, no organisation "
-                "named) form their own row.",
-                "An organisation is counted when an incident is attributed to it in any way: claimed, suspected, "
-                "named by officials or convicted. An attribution is a report, not a finding of guilt.",
+                gettext(
+                    "Each breakdown gives, per group, the incidents and the killed, and each group's share of all "
+                    "incidents and of all killed. An incident with two targeted communities, or attributed to two "
+                    "organisations, counts once in each group it belongs to and once in the total: those groups may "
+                    "add up to more than the total. Incidents with no group recorded (no city, no organisation "
+                    "named) form their own row."
+                ),
+                gettext(
+                    "An organisation is counted when an incident is attributed to it in any way: claimed, suspected, "
+                    "named by officials or convicted. An attribution is a report, not a finding of guilt."
+                ),
             ),
             ("by_year", "by_province", "by_city", "by_attack_type", "by_community", "by_organisation"),
         ),
         Entry(
             "standing-verdicts",
-            "Standing verdicts and standing convictions",
+            gettext("Standing verdicts and standing convictions"),
             (
-                "A charge's standing verdict is its trial verdict as changed by its latest decided appeal (by "
-                "the date decided, then the order entered): a conviction overturned on appeal stands as an "
-                "acquittal; an acquittal or discharge overturned stands as a conviction; a verdict remanded for "
-                "retrial stands as pending; an appeal that upholds or modifies the verdict leaves it standing. "
-                "An appeal not yet decided changes nothing.",
-                "A standing conviction is a charge whose standing verdict is a conviction. The funnel, the "
-                "impunity rate, partial justice and each incident's justice status use standing verdicts.",
+                gettext(
+                    "A charge's standing verdict is its trial verdict as changed by its latest decided appeal (by "
+                    "the date decided, then the order entered): a conviction overturned on appeal stands as an "
+                    "acquittal; an acquittal or discharge overturned stands as a conviction; a verdict remanded for "
+                    "retrial stands as pending; an appeal that upholds or modifies the verdict leaves it standing. "
+                    "An appeal not yet decided changes nothing."
+                ),
+                gettext(
+                    "A standing conviction is a charge whose standing verdict is a conviction. The funnel, the "
+                    "impunity rate, partial justice and each incident's justice status use standing verdicts."
+                ),
             ),
         ),
         Entry(
             "justice-status",
-            "Each incident's justice status",
+            gettext("Each incident's justice status"),
             (
-                "Every incident shows where its court record stands, counted from published cases only "
-                "(a draft or retracted case never changes it). An incident has the first of these that "
-                "applies, in this order:",
+                gettext(
+                    "Every incident shows where its court record stands, counted from published cases only "
+                    "(a draft or retracted case never changes it). An incident has the first of these that "
+                    "applies, in this order:"
+                ),
                 *[
                     f"{JusticeStatus(code).label}: {JUSTICE_STATUS_MEANING[code]}"
                     for code in (
@@ -142,24 +171,35 @@ def entries() -> list[Entry]:
                         JusticeStatus.NOT_RESEARCHED,
                     )
                 ],
-                "So a conviction of one accused outranks a co-accused's pending trial or acquittal (see partial "
-                "justice). The incident list can be filtered by status (the justice parameter, also in the CSV "
-                "and the API), and by two groups: "
-                + "; ".join(f"“{label}” ({key})" for key, (label, _) in JUSTICE_STATUS_GROUPS.items())
-                + ".",
+                gettext(
+                    "So a conviction of one accused outranks a co-accused's pending trial or acquittal (see partial "
+                    "justice). The incident list can be filtered by status (the justice parameter, also in the CSV "
+                    "and the API), and by two groups: %(groups)s."
+                )
+                % {
+                    "groups": pgettext("list separator", "; ").join(
+                        gettext("“%(label)s” (%(key)s)") % {"label": label, "key": key}
+                        for key, (label, _) in JUSTICE_STATUS_GROUPS.items()
+                    )
+                },
             ),
         ),
         Entry(
             "funnel",
-            "From attack to verdict: the justice funnel",
+            gettext("From attack to verdict: the justice funnel"),
             (
-                "The funnel follows the fatal incidents (at least one person known to be killed) through the "
-                "courts. Each step counts the fatal incidents with, in a published case: a case registered; "
-                "at least one accused charged; a trial concluded (a charge whose standing verdict is final: "
-                "convicted, acquitted, discharged or abated); a standing conviction; and a conviction upheld.",
-                f"A conviction is upheld when it was appealed and every appeal is decided with none overturning "
-                f"or remanding it, or when it was not appealed and its verdict is more than {APPEAL_WINDOW_DAYS} "
-                f"days old (the time to appeal under ATA s.25). A pending appeal means not (yet) upheld.",
+                gettext(
+                    "The funnel follows the fatal incidents (at least one person known to be killed) through the "
+                    "courts. Each step counts the fatal incidents with, in a published case: a case registered; "
+                    "at least one accused charged; a trial concluded (a charge whose standing verdict is final: "
+                    "convicted, acquitted, discharged or abated); a standing conviction; and a conviction upheld."
+                ),
+                gettext(
+                    "A conviction is upheld when it was appealed and every appeal is decided with none overturning "
+                    "or remanding it, or when it was not appealed and its verdict is more than %(days)s "
+                    "days old (the time to appeal under ATA s.25). A pending appeal means not (yet) upheld."
+                )
+                % {"days": APPEAL_WINDOW_DAYS},
             ),
             (
                 "funnel",
@@ -173,38 +213,51 @@ def entries() -> list[Entry]:
         ),
         Entry(
             "research-coverage",
-            "Researched incidents and research coverage",
+            gettext("Researched incidents and research coverage"),
             (
-                "An incident's court record is researched when it has at least one published case, or when a "
-                "monitor has recorded searching the courts and police for proceedings on it (whatever was "
-                "found). Only where someone looked can the tracker say that nobody was convicted.",
-                f"Coverage = researched ÷ all fatal incidents at least {years} years old. Every page, report "
-                "sentence and API answer that gives the impunity rate gives its coverage and its two counts "
-                "beside it: a rate over a small, researched share of the incidents says little about the rest.",
+                gettext(
+                    "An incident's court record is researched when it has at least one published case, or when a "
+                    "monitor has recorded searching the courts and police for proceedings on it (whatever was "
+                    "found). Only where someone looked can the tracker say that nobody was convicted."
+                ),
+                gettext(
+                    "Coverage = researched ÷ all fatal incidents at least %(years)s years old. Every page, report "
+                    "sentence and API answer that gives the impunity rate gives its coverage and its two counts "
+                    "beside it: a rate over a small, researched share of the incidents says little about the rest."
+                )
+                % {"years": years},
             ),
             ("impunity.fatal_old", "impunity.researched", "impunity.coverage"),
         ),
         Entry(
             "impunity-rate",
-            "The impunity rate",
+            gettext("The impunity rate"),
             (
-                f"Among the fatal incidents at least {years} years old (on the day the figure is computed) whose "
-                "court record is researched, the share in which nobody's conviction stands. Younger incidents "
-                "are left out because their cases may still be under investigation or trial.",
-                "The API gives it as a fraction from 0 to 1 (null when no such incident is researched), with "
-                "the researched incidents (its n), the unpunished ones, all fatal incidents of that age and the "
-                "coverage.",
+                gettext(
+                    "Among the fatal incidents at least %(years)s years old (on the day the figure is computed) whose "
+                    "court record is researched, the share in which nobody's conviction stands. Younger incidents "
+                    "are left out because their cases may still be under investigation or trial."
+                )
+                % {"years": years},
+                gettext(
+                    "The API gives it as a fraction from 0 to 1 (null when no such incident is researched), with "
+                    "the researched incidents (its n), the unpunished ones, all fatal incidents of that age and the "
+                    "coverage."
+                ),
             ),
             ("impunity_rate", "impunity", "impunity.rate", "impunity.unpunished"),
         ),
         Entry(
             "partial-justice",
-            "Partial justice",
+            gettext("Partial justice"),
             (
-                f"Among the researched fatal incidents at least {years} years old with a standing conviction, "
-                "those where another accused in the same incident's published cases stands acquitted or "
-                "discharged, or is absconding or a proclaimed offender with no verdict. Shown as a count and as "
-                "a share of the incidents with a standing conviction.",
+                gettext(
+                    "Among the researched fatal incidents at least %(years)s years old with a standing conviction, "
+                    "those where another accused in the same incident's published cases stands acquitted or "
+                    "discharged, or is absconding or a proclaimed offender with no verdict. Shown as a count and as "
+                    "a share of the incidents with a standing conviction."
+                )
+                % {"years": years},
             ),
             (
                 "partial_justice",
@@ -215,127 +268,166 @@ def entries() -> list[Entry]:
         ),
         Entry(
             "working-days",
-            "Working days and holidays",
+            gettext("Working days and holidays"),
             (
-                f"A working day is a {_weekdays()} (the WORKING_WEEKDAYS setting) that is not a gazetted public "
-                "holiday in the tracker's holiday table. The table is filled from the python-holidays list "
-                "for Pakistan, Islamic holidays included, and editors correct it in the admin, since some "
-                "dates are announced late.",
-                "Working days between two dates are the working days after the first date up to and including "
-                "the second: the day of cognizance does not count; the day of judgment does.",
+                gettext(
+                    "A working day is a %(weekdays)s (the WORKING_WEEKDAYS setting) that is not a gazetted public "
+                    "holiday in the tracker's holiday table. The table is filled from the python-holidays list "
+                    "for Pakistan, Islamic holidays included, and editors correct it in the admin, since some "
+                    "dates are announced late."
+                )
+                % {"weekdays": _weekdays()},
+                gettext(
+                    "Working days between two dates are the working days after the first date up to and including "
+                    "the second: the day of cognizance does not count; the day of judgment does."
+                ),
             ),
         ),
         Entry(
             "statutory-clock",
-            "The s.19(7) clock: statutory compliance and cases over the limit",
+            gettext("The s.19(7) clock: statutory compliance and cases over the limit"),
             (
-                f"The Anti-Terrorism Act 1997, s.19(7), says an Anti-Terrorism Court shall decide a case within "
-                f"{limit} working days, trying it from day to day. The clock starts at cognizance (the day the "
-                "court formally takes up the case) and stops at the judgment.",
-                f"Statutory compliance = the share of decided cases disposed of within {limit} working days. "
-                f"A pending case whose working days since cognizance (to today) exceed {limit} is over the "
-                "limit by the excess; the figures give how many are, their share of the pending cases since "
-                "cognizance, and the median and largest excess. A pending case is one with no judgment that "
-                "has not been decided, transferred, sent on appeal or closed.",
+                gettext(
+                    "The Anti-Terrorism Act 1997, s.19(7), says an Anti-Terrorism Court shall decide a case within "
+                    "%(limit)s working days, trying it from day to day. The clock starts at cognizance (the day the "
+                    "court formally takes up the case) and stops at the judgment."
+                )
+                % {"limit": limit},
+                gettext(
+                    "Statutory compliance = the share of decided cases disposed of within %(limit)s working days. "
+                    "A pending case whose working days since cognizance (to today) exceed %(limit)s is over the "
+                    "limit by the excess; the figures give how many are, their share of the pending cases since "
+                    "cognizance, and the median and largest excess. A pending case is one with no judgment that "
+                    "has not been decided, transferred, sent on appeal or closed."
+                )
+                % {"limit": limit},
             ),
             ("courts.statutory_compliance", "courts.over_statutory_limit"),
         ),
         Entry(
             "disposal-time",
-            "Disposal time",
+            gettext("Disposal time"),
             (
-                "The disposal time of a decided case is judgment date − cognizance date, in calendar days and "
-                "in working days. The figures give the median and the 90th percentile (interpolated between "
-                "the two nearest cases), overall, per court, per city and per year of cognizance.",
+                gettext(
+                    "The disposal time of a decided case is judgment date − cognizance date, in calendar days and "
+                    "in working days. The figures give the median and the 90th percentile (interpolated between "
+                    "the two nearest cases), overall, per court, per city and per year of cognizance."
+                ),
             ),
             ("courts.disposal", "courts.disposal_by_year"),
         ),
         Entry(
             "pending-ages",
-            "How long pending cases have waited",
+            gettext("How long pending cases have waited"),
             (
-                f"Pending age = today − the cognizance date (or − the FIR date before cognizance), in buckets, "
-                f"each case in the first that fits: ≤ {limit} working days, ≤ 30 days, ≤ 6 months, ≤ 1 year, "
-                "1–3 years, 3–5 years, > 5 years; cases with neither date are counted apart.",
+                gettext(
+                    "Pending age = today − the cognizance date (or − the FIR date before cognizance), in buckets, "
+                    "each case in the first that fits: ≤ %(limit)s working days, ≤ 30 days, ≤ 6 months, ≤ 1 year, "
+                    "1–3 years, 3–5 years, > 5 years; cases with neither date are counted apart."
+                )
+                % {"limit": limit},
             ),
             ("courts.pending_ages",),
         ),
         Entry(
             "adjournments",
-            "Hearings and adjournments",
+            gettext("Hearings and adjournments"),
             (
-                "The adjournment rate = hearings adjourned ÷ hearings with a recorded outcome (scheduled "
-                "hearings have none yet). Adjournments are also counted by the reason recorded and per court, "
-                "at the court that heard them. Hearings per decided case = hearings with an outcome in the "
-                "decided cases ÷ those cases.",
+                gettext(
+                    "The adjournment rate = hearings adjourned ÷ hearings with a recorded outcome (scheduled "
+                    "hearings have none yet). Adjournments are also counted by the reason recorded and per court, "
+                    "at the court that heard them. Hearings per decided case = hearings with an outcome in the "
+                    "decided cases ÷ those cases."
+                ),
             ),
             ("courts.adjournments",),
         ),
         Entry(
             "conviction-rate",
-            "Conviction rate",
+            gettext("Conviction rate"),
             (
-                "Convicted ÷ charges with a final verdict (convicted, acquitted, discharged, abated), counted "
-                "per accused, and per case (a case with at least one conviction, of the cases with a final "
-                "verdict). It counts the trial courts' verdicts, as court statistics do; appeals are followed "
-                "in the funnel and the impunity rate.",
+                gettext(
+                    "Convicted ÷ charges with a final verdict (convicted, acquitted, discharged, abated), counted "
+                    "per accused, and per case (a case with at least one conviction, of the cases with a final "
+                    "verdict). It counts the trial courts' verdicts, as court statistics do; appeals are followed "
+                    "in the funnel and the impunity rate."
+                ),
             ),
             ("courts.conviction_rate",),
         ),
         Entry(
             "clearance-rate",
-            "Clearance rate",
+            gettext("Clearance rate"),
             (
-                "The clearance rate (as the Council of Europe's CEPEJ defines it) = cases decided in a period ÷ "
-                "cases that reached cognizance in it. Above 1, a court decides more cases than it takes up; "
-                "below 1, its backlog grows. The period is the one chosen in the filters (any period when none).",
+                gettext(
+                    "The clearance rate (as the Council of Europe's CEPEJ defines it) = cases decided in a period ÷ "
+                    "cases that reached cognizance in it. Above 1, a court decides more cases than it takes up; "
+                    "below 1, its backlog grows. The period is the one chosen in the filters (any period when none)."
+                ),
             ),
             ("courts.clearance_rate",),
         ),
         Entry(
             "court-scorecards",
-            "Court by court",
+            gettext("Court by court"),
             (
-                "Each trial court's scorecard gives the figures above over its own published cases: cases, "
-                "decided, pending, disposal times, cases over the limit, adjournments and conviction rate.",
+                gettext(
+                    "Each trial court's scorecard gives the figures above over its own published cases: cases, "
+                    "decided, pending, disposal times, cases over the limit, adjournments and conviction rate."
+                ),
             ),
             ("courts", "courts.scorecards"),
         ),
         Entry(
             "small-numbers",
-            "Small numbers",
+            gettext("Small numbers"),
             (
-                f"A median, percentile or rate computed from fewer than {MIN_N} cases, hearings, accused or "
-                "incidents is shown on the pages as “too few to say (n = …)”, with the number it would rest "
-                "on. The API gives the value and its n, so a reader can decide.",
-                "A rate with nothing to divide by is not zero: it is left empty (null in the API).",
+                gettext(
+                    "A median, percentile or rate computed from fewer than %(min_n)s cases, hearings, accused or "
+                    "incidents is shown on the pages as “too few to say (n = …)”, with the number it would rest "
+                    "on. The API gives the value and its n, so a reader can decide."
+                )
+                % {"min_n": MIN_N},
+                gettext("A rate with nothing to divide by is not zero: it is left empty (null in the API)."),
             ),
         ),
         Entry(
             "sources",
-            "Where the data comes from",
+            gettext("Where the data comes from"),
             (
-                "Incidents are entered by the tracker's editors from news reports, human-rights reports and "
-                "datasets, each incident citing at least one source with the figures that source gave. Cases "
-                "and hearings are recorded by legal monitors from court files, cause lists and attendance at "
-                "hearings. The sources the published incidents rest on are listed below, with the citation "
-                "each asks for; a dataset's own citation must be carried with any use of its data.",
+                gettext(
+                    "Incidents are entered by the tracker's editors from news reports, human-rights reports and "
+                    "datasets, each incident citing at least one source with the figures that source gave. Cases "
+                    "and hearings are recorded by legal monitors from court files, cause lists and attendance at "
+                    "hearings. The sources the published incidents rest on are listed below, with the citation "
+                    "each asks for; a dataset's own citation must be carried with any use of its data."
+                ),
             ),
         ),
         Entry(
             "known-gaps",
-            "Known gaps",
+            gettext("Known gaps"),
             (
-                "The tracker counts what has been recorded, not everything that happened: attacks that no "
-                "source reported, or that nobody has yet entered, are missing, so totals are lower bounds.",
-                "Court records are researched for only some incidents (the coverage says how many); where "
-                "nobody has looked, the justice status says “not yet researched”, never “no case”.",
-                "Tolls are often uncertain: sources disagree, and some incidents have no known toll (counted "
-                "apart, never as zero).",
-                "Working days follow the holiday table: a holiday not yet entered makes a case's clock one "
-                "day longer until it is.",
-                "Cases transferred to another court (ATA s.23, or military courts in 2015–2019) are followed "
-                "only as far as the tracker's records go.",
+                gettext(
+                    "The tracker counts what has been recorded, not everything that happened: attacks that no "
+                    "source reported, or that nobody has yet entered, are missing, so totals are lower bounds."
+                ),
+                gettext(
+                    "Court records are researched for only some incidents (the coverage says how many); where "
+                    "nobody has looked, the justice status says “not yet researched”, never “no case”."
+                ),
+                gettext(
+                    "Tolls are often uncertain: sources disagree, and some incidents have no known toll (counted "
+                    "apart, never as zero)."
+                ),
+                gettext(
+                    "Working days follow the holiday table: a holiday not yet entered makes a case's clock one "
+                    "day longer until it is."
+                ),
+                gettext(
+                    "Cases transferred to another court (ATA s.23, or military courts in 2015–2019) are followed "
+                    "only as far as the tracker's records go."
+                ),
             ),
         ),
     ]

@@ -2,8 +2,10 @@
 release or an op-ed would give them, each sentence linking to the records behind it.
 
 The figures are those of `/api/statistics/` (`dashboard.api.statistics_payload`, same filters);
-this module only puts them into careful English: exact counts first, percentages rounded to whole
-numbers ("less than 1%" rather than "0%"), plurals, and what is not known said plainly.
+this module only puts them into careful words, in the page's language: exact counts first,
+percentages rounded to whole numbers ("less than 1%" rather than "0%"), plurals, and what is not
+known said plainly. Each sentence is one translatable message with named placeholders; numbers
+and dates go through Django's localisation.
 """
 
 from __future__ import annotations
@@ -15,52 +17,44 @@ from typing import Any
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.translation import gettext, ngettext
 
 from cases.figures import too_few
 from cases.filters import CaseFilter
 from cases.justice import IMPUNITY_YEARS, years_before
+from cases.models import AdjournmentReason
 from core.clock import today
 from incidents.filters import IncidentFilter
 from incidents.listing import dress_filter_form
+from incidents.models import AttackType
 
 from . import methodology
 from .api import StatisticsFilters, statistics_filters
 from .cache import FiguresPending, mark_stale, pending_response, statistics_for
 
-LIMIT = "seven working days"  # ATA 1997 s.19(7)
-
-
-# Careful English -----------------------------------------------------------------------------
+# Careful words ------------------------------------------------------------------------------
+# Every sentence is one message with named placeholders (gettext/ngettext), so that a translation
+# orders it as its own language does; only counted noun phrases ("3 attacks", "5 people") and the
+# report's clauses that stand alone are made separately and put into the sentences.
 
 
 def number(n: int) -> str:
+    """A count, localised: 1,221."""
     return intcomma(n)
 
 
-def plural(n: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 attack', '3 attacks', '1,221 people'."""
-    return f"{number(n)} {singular if n == 1 else (plural_form or singular + 's')}"
-
-
-def the(n: int, singular: str, plural_form: str | None = None) -> str:
-    """'the one attack', 'the 3 attacks'."""
-    return f"the one {singular}" if n == 1 else f"the {plural(n, singular, plural_form)}"
-
-
-def agree(n: int, singular: str, plural_form: str) -> str:
-    """The verb for a count: agree(1, 'has', 'have') → 'has'."""
-    return singular if n == 1 else plural_form
-
-
-def see(n: int, noun: str) -> str:
-    """Link text: 'See the incident', 'See the 3 incidents'."""
-    return f"See the {noun}" if n == 1 else f"See the {plural(n, noun)}"
-
-
 def people(n: int) -> str:
-    return plural(n, "person", "people")
+    """'1 person', '3 people'."""
+    return ngettext("%(count)s person", "%(count)s people", n) % {"count": number(n)}
+
+
+def percent_sign(value: int) -> str:
+    """A whole-number percentage: '40%'."""
+    return gettext("%(percent)s%%") % {"percent": number(value)}
 
 
 def percent(part: int, whole: int) -> str:
@@ -68,41 +62,53 @@ def percent(part: int, whole: int) -> str:
     if not whole:
         return "–"
     if part == 0:
-        return "0%"
+        return percent_sign(0)
     if part == whole:
-        return "100%"
+        return percent_sign(100)
     value = 100 * part / whole
     if value < 1:
-        return "less than 1%"
+        return gettext("less than %(percent)s") % {"percent": percent_sign(1)}
     if value > 99:
-        return "more than 99%"
-    return f"{round(value)}%"
+        return gettext("more than %(percent)s") % {"percent": percent_sign(99)}
+    return percent_sign(round(value))
 
 
-def days(value: float | None, unit: str = "day") -> str:
-    """A median or percentile in days: whole days, or one decimal when it falls between two."""
+def days(value: float | None, working: bool = False) -> str:
+    """A median or percentile in (working) days: whole days, or one decimal when it falls between two."""
     if value is None:
         return "–"
-    text = f"{value:,.1f}".removesuffix(".0")
-    return f"{text} {unit}" if text == "1" else f"{text} {unit}s"
+    text = floatformat(value, "-1g")
+    one = 1 if text == "1" else 2  # the plural form: "1 day", "1.5 days"
+    if working:
+        return ngettext("%(days)s working day", "%(days)s working days", one) % {"days": text}
+    return ngettext("%(days)s day", "%(days)s days", one) % {"days": text}
 
 
 def capitalise(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def day_text(day: datetime.date) -> str:
+    """'5 March 2012', in the page's language."""
+    return date_format(day, "j F Y")
+
+
 def month_span(start: datetime.date | None, end: datetime.date | None) -> str:
     """'In March 2012', 'Between March and May 2012', 'Between December 2011 and May 2012'; with one
     end only (a start date and nothing matching has no last date): 'Since March 2027', 'Until May 2012'."""
     if end is None:
-        return f"Since {start:%B %Y}"
+        return gettext("Since %(month)s") % {"month": date_format(start, "F Y")}
     if start is None:
-        return f"Until {end:%B %Y}"
+        return gettext("Until %(month)s") % {"month": date_format(end, "F Y")}
     if (start.year, start.month) == (end.year, end.month):
-        return f"In {start:%B %Y}"
-    if start.year == end.year:
-        return f"Between {start:%B} and {end:%B %Y}"
-    return f"Between {start:%B %Y} and {end:%B %Y}"
+        return gettext("In %(month)s") % {"month": date_format(start, "F Y")}
+    first = date_format(start, "F" if start.year == end.year else "F Y")
+    return gettext("Between %(start)s and %(end)s") % {"start": first, "end": date_format(end, "F Y")}
+
+
+def tidy(text: str) -> str:
+    """One space between words: a placeholder left empty (no scope, no share) leaves none doubled."""
+    return " ".join(text.split())
 
 
 # Sentences -------------------------------------------------------------------------------------
@@ -150,66 +156,94 @@ def filter_params(data: QueryDict, filterset_class) -> dict[str, str]:
 
 
 def scope(filters: StatisticsFilters) -> str:
-    """What the filters restrict the attacks to, as words: ' on Shia in Karachi attributed to LeJ'."""
+    """What the filters restrict the attacks to, as words: 'targeting Shia in Karachi attributed to LeJ'."""
     data = filters.incident_filter.form.cleaned_data
     words = []
     if data.get("attack_type"):
         label = dict(filters.incident_filter.filters["attack_type"].extra["choices"])[data["attack_type"]]
-        words.append(f"of the type “{label.lower()}”")
+        words.append(gettext("of the type “%(type)s”") % {"type": str(label).lower()})
     if data.get("community"):
-        words.append(f"targeting {data['community'].name}")
+        words.append(gettext("targeting %(community)s") % {"community": data["community"].name})
     if data.get("city"):
-        words.append(f"in {data['city'].name}")
+        words.append(gettext("in %(place)s") % {"place": data["city"].name})
     elif data.get("province"):
-        words.append(f"in {data['province'].name}")
+        words.append(gettext("in %(place)s") % {"place": data["province"].name})
     if data.get("organisation"):
         organisation = data["organisation"]
-        words.append(f"attributed to {organisation.abbreviation or organisation.name}")
+        words.append(
+            gettext("attributed to %(organisation)s") % {"organisation": organisation.abbreviation or organisation.name}
+        )
     if data.get("q"):
-        words.append(f"matching “{data['q']}”")
-    return (" " + " ".join(words)) if words else ""
+        words.append(gettext("matching “%(words)s”") % {"words": data["q"]})
+    return " ".join(words)
+
+
+def see_incidents(n: int) -> str:
+    """Link text: 'See the incident', 'See the 3 incidents'."""
+    return ngettext("See the incident", "See the %(count)s incidents", n) % {"count": number(n)}
 
 
 def casualties(payload: dict[str, Any], filters: StatisticsFilters, incident_params: dict[str, str]) -> Paragraph:
     n = payload["incidents"]
     period = payload["period"]
-    where = scope(filters)
+    heading = gettext("Attacks and casualties")
+    words = {"where": scope(filters)}
     link = incident_link(incident_params)
     if n == 0:
-        dated = period["date_from"] or period["date_to"]
-        when = f"{month_span(period['date_from'], period['date_to'])}, no" if dated else "No"
-        return Paragraph(
-            "Attacks and casualties",
-            [Sentence(f"{when} published attack{where} is recorded.", link, "See the incident list")],
-        )
-    opening = f"{month_span(period['date_from'], period['date_to'])}, " if period["date_from"] else ""
-    killed = people(payload["killed"])
-    if payload["killed_unknown"]:
-        killed = f"at least {killed} (the death toll of {plural(payload['killed_unknown'], 'attack')} is not known)"
-    injured = number(payload["injured"])
-    if payload["injured_unknown"]:
-        injured = (
-            f"injured at least {injured} (the number injured in {plural(payload['injured_unknown'], 'attack')} "
-            "is not known)"
+        if period["date_from"] or period["date_to"]:
+            words["span"] = month_span(period["date_from"], period["date_to"])
+            text = gettext("%(span)s, no published attack %(where)s is recorded.") % words
+        else:
+            text = gettext("No published attack %(where)s is recorded.") % words
+        return Paragraph(heading, [Sentence(tidy(text), link, gettext("See the incident list"))])
+    killed, killed_unknown = payload["killed"], payload["killed_unknown"]
+    injured, injured_unknown = payload["injured"], payload["injured_unknown"]
+    words["count"] = number(n)
+    if killed_unknown:
+        words["killed"] = ngettext(
+            "at least %(people)s (the death toll of %(count)s attack is not known)",
+            "at least %(people)s (the death toll of %(count)s attacks is not known)",
+            killed_unknown,
+        ) % {"people": people(killed), "count": number(killed_unknown)}
+    else:
+        words["killed"] = people(killed)
+    if injured_unknown:
+        words["injured"] = ngettext(
+            "injured at least %(injured)s (the number injured in %(count)s attack is not known)",
+            "injured at least %(injured)s (the number injured in %(count)s attacks is not known)",
+            injured_unknown,
+        ) % {"injured": number(injured), "count": number(injured_unknown)}
+    else:
+        words["injured"] = gettext("injured %(injured)s") % {"injured": number(injured)}
+    if period["date_from"]:
+        words["span"] = month_span(period["date_from"], period["date_to"])
+        text = ngettext(
+            "%(span)s, %(count)s attack %(where)s killed %(killed)s and %(injured)s.",
+            "%(span)s, %(count)s attacks %(where)s killed %(killed)s and %(injured)s.",
+            n,
         )
     else:
-        injured = f"injured {injured}"
-    sentences = [
-        Sentence(
-            capitalise(f"{opening}{plural(n, 'attack')}{where} killed {killed} and {injured}."),
-            link,
-            "See the incident" if n == 1 else f"See the {plural(n, 'incident')}",
+        text = ngettext(
+            "%(count)s attack %(where)s killed %(killed)s and %(injured)s.",
+            "%(count)s attacks %(where)s killed %(killed)s and %(injured)s.",
+            n,
         )
-    ]
+    sentences = [Sentence(capitalise(tidy(text % words)), link, see_incidents(n))]
     if payload["monthly_average_killed"] is not None and period["months"]:
-        average = f"{payload['monthly_average_killed']:,.1f}"
+        months = period["months"]
         sentences.append(
             Sentence(
-                f"That is an average of {average} people killed a month over "
-                f"{plural(period['months'], 'calendar month')}, counting both end months."
+                ngettext(
+                    "That is an average of %(average)s people killed a month over %(months)s calendar month, "
+                    "counting both end months.",
+                    "That is an average of %(average)s people killed a month over %(months)s calendar months, "
+                    "counting both end months.",
+                    months,
+                )
+                % {"average": floatformat(payload["monthly_average_killed"], "1g"), "months": number(months)}
             )
         )
-    return Paragraph("Attacks and casualties", sentences, "casualties")
+    return Paragraph(heading, sentences, "casualties")
 
 
 def _top(rows: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
@@ -218,49 +252,102 @@ def _top(rows: list[dict[str, Any]], name: str) -> dict[str, Any] | None:
     return max(named, key=lambda r: (r["killed"], r["incidents"]), default=None)
 
 
+def attack_type_label(code: str, label: str) -> str:
+    """An attack type's label in the page's language (the payload's is English, as the API gives it)."""
+    return str(dict(AttackType.choices).get(code, label))
+
+
 def breakdowns(payload: dict[str, Any], filters: StatisticsFilters, incident_params: dict[str, str]) -> Paragraph:
     total_killed = payload["killed"]
     sentences = []
     data = filters.incident_filter.form.cleaned_data
     if not data.get("attack_type") and (top := _top(payload["by_attack_type"], "attack_type")):
+        n = top["incidents"]
         sentences.append(
             Sentence(
-                f"{top['label']} caused the most deaths: {number(top['killed'])} of the {number(total_killed)} "
-                f"killed ({percent(top['killed'], total_killed)}), in {plural(top['incidents'], 'attack')}.",
+                ngettext(
+                    "%(type)s caused the most deaths: %(killed)s of the %(total)s killed (%(percent)s), in "
+                    "%(count)s attack.",
+                    "%(type)s caused the most deaths: %(killed)s of the %(total)s killed (%(percent)s), in "
+                    "%(count)s attacks.",
+                    n,
+                )
+                % {
+                    "type": attack_type_label(top["attack_type"], top["label"]),
+                    "killed": number(top["killed"]),
+                    "total": number(total_killed),
+                    "percent": percent(top["killed"], total_killed),
+                    "count": number(n),
+                },
                 incident_link(incident_params, attack_type=top["attack_type"]),
-                see(top["incidents"], "incident") + " of this type",
+                ngettext("See the incident of this type", "See the %(count)s incidents of this type", n)
+                % {"count": number(n)},
             )
         )
     if not data.get("province") and not data.get("city") and (top := _top(payload["by_province"], "province")):
+        n = top["incidents"]
         sentences.append(
             Sentence(
-                f"More people were killed in {top['province']} than in any other province or territory: "
-                f"{number(top['killed'])} ({percent(top['killed'], total_killed)}).",
+                gettext(
+                    "More people were killed in %(province)s than in any other province or territory: "
+                    "%(killed)s (%(percent)s)."
+                )
+                % {
+                    "province": top["province"],
+                    "killed": number(top["killed"]),
+                    "percent": percent(top["killed"], total_killed),
+                },
                 incident_link(incident_params, province=top["slug"]),
-                see(top["incidents"], "incident") + f" in {top['province']}",
+                ngettext("See the incident in %(province)s", "See the %(count)s incidents in %(province)s", n)
+                % {"count": number(n), "province": top["province"]},
             )
         )
     if not data.get("community") and (top := _top(payload["by_community"], "community")):
+        n = top["incidents"]
         sentences.append(
             Sentence(
-                f"Attacks targeting {top['community']} killed {people(top['killed'])} "
-                f"({percent(top['killed'], total_killed)} of all deaths) in {plural(top['incidents'], 'attack')}; "
-                "an attack that targeted several communities is counted for each of them.",
+                ngettext(
+                    "Attacks targeting %(community)s killed %(people)s (%(percent)s of all deaths) in %(count)s "
+                    "attack; an attack that targeted several communities is counted for each of them.",
+                    "Attacks targeting %(community)s killed %(people)s (%(percent)s of all deaths) in %(count)s "
+                    "attacks; an attack that targeted several communities is counted for each of them.",
+                    n,
+                )
+                % {
+                    "community": top["community"],
+                    "people": people(top["killed"]),
+                    "percent": percent(top["killed"], total_killed),
+                    "count": number(n),
+                },
                 incident_link(incident_params, community=top["slug"]),
-                see(top["incidents"], "incident") + f" targeting {top['community']}",
+                ngettext(
+                    "See the incident targeting %(community)s", "See the %(count)s incidents targeting %(community)s", n
+                )
+                % {"count": number(n), "community": top["community"]},
             )
         )
     if not data.get("organisation") and (top := _top(payload["by_organisation"], "organisation")):
+        n = top["incidents"]
         sentences.append(
             Sentence(
-                f"Of the organisations attacks were attributed to (claimed, suspected, named by officials or "
-                f"convicted), {top['organisation']} is linked to the most deaths: {number(top['killed'])} in "
-                f"{plural(top['incidents'], 'attack')}.",
+                ngettext(
+                    "Of the organisations attacks were attributed to (claimed, suspected, named by officials or "
+                    "convicted), %(organisation)s is linked to the most deaths: %(killed)s in %(count)s attack.",
+                    "Of the organisations attacks were attributed to (claimed, suspected, named by officials or "
+                    "convicted), %(organisation)s is linked to the most deaths: %(killed)s in %(count)s attacks.",
+                    n,
+                )
+                % {"organisation": top["organisation"], "killed": number(top["killed"]), "count": number(n)},
                 incident_link(incident_params, organisation=top["slug"]),
-                see(top["incidents"], "incident") + f" attributed to {top['organisation']}",
+                ngettext(
+                    "See the incident attributed to %(organisation)s",
+                    "See the %(count)s incidents attributed to %(organisation)s",
+                    n,
+                )
+                % {"count": number(n), "organisation": top["organisation"]},
             )
         )
-    return Paragraph("Where, how and against whom", sentences, "breakdowns")
+    return Paragraph(gettext("Where, how and against whom"), sentences, "breakdowns")
 
 
 def justice(
@@ -268,193 +355,361 @@ def justice(
 ) -> Paragraph:
     f = payload["funnel"]
     fatal = f["fatal_incidents"]
+    heading = gettext("From attack to verdict")
     cases = case_link(case_params)
     if not fatal:
-        return Paragraph(
-            "From attack to verdict", [Sentence("None of these attacks is recorded as having killed anyone.")]
-        )
+        return Paragraph(heading, [Sentence(gettext("None of these attacks is recorded as having killed anyone."))])
     sentences = [
         Sentence(
-            f"Of {the(fatal, 'attack')} that killed someone, {number(f['case_registered'])}"
-            f"{in_brackets(f['case_registered'], fatal)} led to a published court case, "
-            f"{number(f['accused_charged'])} to charges against at least one accused, "
-            f"{number(f['trial_concluded'])} to a concluded trial and {number(f['convicted'])}"
-            f"{in_brackets(f['convicted'], fatal)} to the standing conviction of at least one person.",
+            tidy(
+                ngettext(
+                    "Of the one attack that killed someone, %(registered)s %(registered_share)s led to a published "
+                    "court case, %(charged)s to charges against at least one accused, %(concluded)s to a concluded "
+                    "trial and %(convicted)s %(convicted_share)s to the standing conviction of at least one person.",
+                    "Of the %(fatal)s attacks that killed someone, %(registered)s %(registered_share)s led to a "
+                    "published court case, %(charged)s to charges against at least one accused, %(concluded)s to a "
+                    "concluded trial and %(convicted)s %(convicted_share)s to the standing conviction of at least "
+                    "one person.",
+                    fatal,
+                )
+                % {
+                    "fatal": number(fatal),
+                    "registered": number(f["case_registered"]),
+                    "registered_share": in_brackets(f["case_registered"], fatal),
+                    "charged": number(f["accused_charged"]),
+                    "concluded": number(f["trial_concluded"]),
+                    "convicted": number(f["convicted"]),
+                    "convicted_share": in_brackets(f["convicted"], fatal),
+                }
+            ),
             cases,
-            "See the cases",
+            gettext("See the cases"),
             "funnel",
         )
     ]
     if f["convicted"]:
+        upheld = f["conviction_upheld"]
         sentences.append(
             Sentence(
-                f"In {plural(f['conviction_upheld'], 'attack')} a conviction is final: upheld on appeal, or not "
-                "appealed for more than 30 days.",
+                ngettext(
+                    "In %(count)s attack a conviction is final: upheld on appeal, or not appealed for more than "
+                    "30 days.",
+                    "In %(count)s attacks a conviction is final: upheld on appeal, or not appealed for more than "
+                    "30 days.",
+                    upheld,
+                )
+                % {"count": number(upheld)},
                 case_link(case_params, verdict="convicted"),
-                "See the cases with a conviction",
+                gettext("See the cases with a conviction"),
                 "funnel.conviction_upheld",
             )
         )
     impunity = payload["impunity"]
-    old, researched, unpunished = impunity["fatal_old"], impunity["researched"], impunity["unpunished"]
-    cutoff = years_before(on, IMPUNITY_YEARS)
+    old = impunity["fatal_old"]
     if old:
-        date_to = min(filter(None, [cutoff.isoformat(), incident_params.get("date_to")]))
-        coverage = (
-            f"Of {the(old, 'fatal attack')} at least {IMPUNITY_YEARS} years old on {on:%-d %B %Y}, the court "
-            f"record of {number(researched)}{in_brackets(researched, old)} has been researched: a published case, "
-            "or a search of the courts and police that found nothing"
-        )
-        if not researched:
-            verdict = "; the tracker cannot yet say whether anyone was convicted."
-        elif researched == 1:
-            stands = "no conviction of anyone stands" if unpunished else "a conviction stands"
-            verdict = f". In that attack {stands}; one attack is too few to give a rate (n = 1)."
-        elif too_few(researched):
-            verdict = (
-                f". In {number(unpunished)} of them no conviction of anyone stands; too few to give a rate "
-                f"(n = {researched})."
-            )
-        else:
-            verdict = (
-                f". In {number(unpunished)} of them ({percent(unpunished, researched)}) no conviction of anyone stands."
-            )
-        sentences.append(
-            Sentence(
-                coverage + verdict,
-                incident_link(incident_params, date_to=date_to),
-                f"See the attacks up to {cutoff:%-d %B %Y}",
-                "impunity_rate",
-            )
-        )
+        sentences.append(impunity_sentence(impunity, incident_params, on))
     partial = payload["partial_justice"]
     if partial["with_standing_conviction"]:
-        convicted, left = partial["with_standing_conviction"], partial["incidents"]
-        if convicted == 1:
-            text = "In the one researched attack of that age with a standing conviction, " + (
-                "another" if left else "no other"
-            )
-        else:
-            text = (
-                f"In {number(left) if left else 'none'} of the {number(convicted)} researched attacks of that age "
-                "with a standing conviction, another"
-            )
         sentences.append(
             Sentence(
-                f"{text} accused stands acquitted or discharged, or is still absconding (partial justice).",
+                partial_justice_text(partial["with_standing_conviction"], partial["incidents"]),
                 case_link(case_params, verdict="acquitted"),
-                "See the cases with an acquittal",
+                gettext("See the cases with an acquittal"),
                 "partial_justice",
             )
         )
-    return Paragraph("From attack to verdict", sentences, "funnel")
+    return Paragraph(heading, sentences, "funnel")
+
+
+def impunity_sentence(impunity: dict[str, Any], incident_params: dict[str, str], on: datetime.date) -> Sentence:
+    """The research coverage of the fatal attacks old enough to count, then what the researched ones say."""
+    old, researched, unpunished = impunity["fatal_old"], impunity["researched"], impunity["unpunished"]
+    cutoff = years_before(on, IMPUNITY_YEARS)
+    date_to = min(filter(None, [cutoff.isoformat(), incident_params.get("date_to")]))
+    words = {
+        "old": number(old),
+        "years": IMPUNITY_YEARS,
+        "on": day_text(on),
+        "researched": number(researched),
+        "share": in_brackets(researched, old),
+        "unpunished": number(unpunished),
+    }
+    if not researched:
+        text = ngettext(
+            "Of the one fatal attack at least %(years)s years old on %(on)s, the court record of %(researched)s "
+            "%(share)s has been researched: a published case, or a search of the courts and police that found "
+            "nothing; the tracker cannot yet say whether anyone was convicted.",
+            "Of the %(old)s fatal attacks at least %(years)s years old on %(on)s, the court record of "
+            "%(researched)s %(share)s has been researched: a published case, or a search of the courts and police "
+            "that found nothing; the tracker cannot yet say whether anyone was convicted.",
+            old,
+        )
+    else:
+        coverage = ngettext(
+            "Of the one fatal attack at least %(years)s years old on %(on)s, the court record of %(researched)s "
+            "%(share)s has been researched: a published case, or a search of the courts and police that found "
+            "nothing.",
+            "Of the %(old)s fatal attacks at least %(years)s years old on %(on)s, the court record of "
+            "%(researched)s %(share)s has been researched: a published case, or a search of the courts and police "
+            "that found nothing.",
+            old,
+        )
+        if researched == 1 and unpunished:
+            verdict = gettext(
+                "In that attack no conviction of anyone stands; one attack is too few to give a rate (n = 1)."
+            )
+        elif researched == 1:
+            verdict = gettext("In that attack a conviction stands; one attack is too few to give a rate (n = 1).")
+        elif too_few(researched):
+            verdict = gettext(
+                "In %(unpunished)s of them no conviction of anyone stands; too few to give a rate (n = %(researched)s)."
+            )
+        else:
+            words["percent"] = percent(unpunished, researched)
+            verdict = gettext("In %(unpunished)s of them (%(percent)s) no conviction of anyone stands.")
+        text = f"{coverage} {verdict}"  # two sentences, each whole
+    return Sentence(
+        tidy(text % words),
+        incident_link(incident_params, date_to=date_to),
+        gettext("See the attacks up to %(date)s") % {"date": day_text(cutoff)},
+        "impunity_rate",
+    )
+
+
+def partial_justice_text(convicted: int, left: int) -> str:
+    """The researched attacks with a standing conviction in which another accused stands acquitted,
+    discharged or absconding."""
+    if convicted == 1 and left:
+        return gettext(
+            "In the one researched attack of that age with a standing conviction, another accused stands acquitted "
+            "or discharged, or is still absconding (partial justice)."
+        )
+    if convicted == 1:
+        return gettext(
+            "In the one researched attack of that age with a standing conviction, no other accused stands "
+            "acquitted or discharged, or is still absconding (partial justice)."
+        )
+    if not left:
+        return gettext(
+            "In none of the %(convicted)s researched attacks of that age with a standing conviction, another "
+            "accused stands acquitted or discharged, or is still absconding (partial justice)."
+        ) % {"convicted": number(convicted)}
+    return gettext(
+        "In %(left)s of the %(convicted)s researched attacks of that age with a standing conviction, another "
+        "accused stands acquitted or discharged, or is still absconding (partial justice)."
+    ) % {"left": number(left), "convicted": number(convicted)}
 
 
 def in_brackets(part: int, whole: int) -> str:
-    """' (40%)' after a count, or nothing when the whole is too few for a share to say much
+    """'(40%)' after a count, or nothing when the whole is too few for a share to say much
     (DESIGN.md "Small numbers": the counts are given, the percentage is not)."""
-    return "" if too_few(whole) else f" ({percent(part, whole)})"
+    return "" if too_few(whole) else gettext("(%(percent)s)") % {"percent": percent(part, whole)}
 
 
 def courts(payload: dict[str, Any], case_params: dict[str, str]) -> Paragraph:
     """The court figures in sentences. Exact counts always; a median, percentile or percentage only
     when it rests on at least five cases (hearings, accused), else "too few to say (n = …)"."""
     c = payload["courts"]
-    disposal, compliance = c["disposal"], c["statutory_compliance"]
-    over, adjourned, convictions = c["over_statutory_limit"], c["adjournments"], c["conviction_rate"]
     link = case_link(case_params)
+    see_cases = gettext("See the cases")
+    sentences = [
+        *disposal_sentences(c["disposal"], link, see_cases),
+        *limit_sentences(c["statutory_compliance"], c["over_statutory_limit"], case_params, link, see_cases),
+        *adjournment_sentences(c["adjournments"]),
+        *conviction_sentences(c["conviction_rate"], case_params),
+    ]
+    if not sentences:
+        sentences.append(Sentence(gettext("No published court case is linked to these attacks yet."), link, see_cases))
+    return Paragraph(gettext("In the courts"), sentences, "statutory-clock")
+
+
+def disposal_sentences(disposal: dict[str, Any], link: str, see_cases: str) -> list[Sentence]:
+    """How long the decided cases took from cognizance to judgment."""
+    count = disposal["count"]
+    if count == 1:
+        text = gettext(
+            "The courts decided one case; it took %(days)s (%(working_days)s) from cognizance to judgment."
+        ) % {"days": days(disposal["median_days"]), "working_days": days(disposal["median_working_days"], True)}
+    elif too_few(disposal["n"]) and count:
+        text = ngettext(
+            "The courts decided %(count)s case: too few to say how long the median case took from cognizance to "
+            "judgment (n = %(n)s).",
+            "The courts decided %(count)s cases: too few to say how long the median case took from cognizance to "
+            "judgment (n = %(n)s).",
+            count,
+        ) % {"count": number(count), "n": number(disposal["n"])}
+    elif count:
+        text = ngettext(
+            "The courts decided %(count)s case; from cognizance to judgment the median case took %(days)s "
+            "(%(working_days)s), and one in ten took more than %(p90)s.",
+            "The courts decided %(count)s cases; from cognizance to judgment the median case took %(days)s "
+            "(%(working_days)s), and one in ten took more than %(p90)s.",
+            count,
+        ) % {
+            "count": number(count),
+            "days": days(disposal["median_days"]),
+            "working_days": days(disposal["median_working_days"], True),
+            "p90": days(round(disposal["p90_days"])),
+        }
+    else:
+        return []
+    return [Sentence(text, link, see_cases)]
+
+
+def limit_sentences(
+    compliance: dict[str, Any], over: dict[str, Any], case_params: dict[str, str], link: str, see_cases: str
+) -> list[Sentence]:
+    """The s.19(7) limit: how many decided cases met it, how many pending ones have run past it."""
     sentences = []
-    if disposal["count"] == 1:
+    decided, within = compliance["decided"], compliance["within_limit"]
+    if decided == 1:
         sentences.append(
             Sentence(
-                f"The courts decided one case; it took {days(disposal['median_days'])} "
-                f"({days(disposal['median_working_days'], 'working day')}) from cognizance to judgment.",
-                link,
-                "See the cases",
+                gettext("The Anti-Terrorism Act gives a court seven working days to decide a case; that case met it.")
+                if within
+                else gettext(
+                    "The Anti-Terrorism Act gives a court seven working days to decide a case; that case did not "
+                    "meet it."
+                )
             )
         )
-    elif too_few(disposal["n"]) and disposal["count"]:
-        sentences.append(
-            Sentence(
-                f"The courts decided {plural(disposal['count'], 'case')}: too few to say how long the median case "
-                f"took from cognizance to judgment (n = {disposal['n']}).",
-                link,
-                "See the cases",
+    elif decided:
+        words = {"met": number(within), "decided": number(decided), "share": in_brackets(within, decided)}
+        text = (
+            gettext(
+                "The Anti-Terrorism Act gives a court seven working days to decide a case; %(met)s of the "
+                "%(decided)s decided cases %(share)s met that limit."
+            )
+            if within
+            else gettext(
+                "The Anti-Terrorism Act gives a court seven working days to decide a case; none of the "
+                "%(decided)s decided cases %(share)s met that limit."
             )
         )
-    elif disposal["count"]:
-        sentences.append(
-            Sentence(
-                f"The courts decided {plural(disposal['count'], 'case')}; from cognizance to judgment the median "
-                f"case took {days(disposal['median_days'])} ({days(disposal['median_working_days'], 'working day')}),"
-                f" and one in ten took more than {days(round(disposal['p90_days']))}.",
-                link,
-                "See the cases",
-            )
-        )
-    law = f"The Anti-Terrorism Act gives a court {LIMIT} to decide a case"
-    if compliance["decided"] == 1:
-        sentences.append(Sentence(f"{law}; that case {'met' if compliance['within_limit'] else 'did not meet'} it."))
-    elif compliance["decided"]:
-        met = number(compliance["within_limit"]) if compliance["within_limit"] else "none"
-        sentences.append(
-            Sentence(
-                f"{law}; {met} of the {number(compliance['decided'])} decided cases"
-                f"{in_brackets(compliance['within_limit'], compliance['decided'])} met that limit.",
-                figure="courts.statutory_compliance",
-            )
-        )
-    if over["pending_with_cognizance"] == 1:
+        sentences.append(Sentence(tidy(text % words), figure="courts.statutory_compliance"))
+    pending, over_limit = over["pending_with_cognizance"], over["over_limit"]
+    if pending == 1:
         excess = over["max_excess_working_days"]
-        state = f"has run past the {LIMIT}, by {days(excess, 'working day')}" if excess else f"is within the {LIMIT}"
-        sentences.append(Sentence(f"The one pending case already before a court {state}.", link, "See the cases"))
-    elif over["pending_with_cognizance"]:
+        text = (
+            gettext("The one pending case already before a court has run past the seven working days, by %(days)s.")
+            % {"days": days(excess, True)}
+            if excess
+            else gettext("The one pending case already before a court is within the seven working days.")
+        )
+        sentences.append(Sentence(text, link, see_cases))
+    elif pending:
         median = over["median_excess_working_days"]
-        beyond = ""
-        if median is not None:
-            beyond = (
-                f" (too few to give a median excess, n = {over['median_excess_n']})"
-                if too_few(over["median_excess_n"])
-                else f", by a median of {days(median, 'working day')}"
+        words = {
+            "pending": number(pending),
+            "over": number(over_limit),
+            "share": in_brackets(over_limit, pending),
+            "n": number(over["median_excess_n"]),
+            "days": days(median, True),
+        }
+        if median is None:
+            text = ngettext(
+                "Of the %(pending)s pending cases already before a court, %(over)s %(share)s has run past the "
+                "seven working days.",
+                "Of the %(pending)s pending cases already before a court, %(over)s %(share)s have run past the "
+                "seven working days.",
+                over_limit,
+            )
+        elif too_few(over["median_excess_n"]):
+            text = ngettext(
+                "Of the %(pending)s pending cases already before a court, %(over)s %(share)s has run past the "
+                "seven working days (too few to give a median excess, n = %(n)s).",
+                "Of the %(pending)s pending cases already before a court, %(over)s %(share)s have run past the "
+                "seven working days (too few to give a median excess, n = %(n)s).",
+                over_limit,
+            )
+        else:
+            text = ngettext(
+                "Of the %(pending)s pending cases already before a court, %(over)s %(share)s has run past the "
+                "seven working days, by a median of %(days)s.",
+                "Of the %(pending)s pending cases already before a court, %(over)s %(share)s have run past the "
+                "seven working days, by a median of %(days)s.",
+                over_limit,
             )
         sentences.append(
             Sentence(
-                f"Of the {plural(over['pending_with_cognizance'], 'pending case')} already before a court, "
-                f"{number(over['over_limit'])}{in_brackets(over['over_limit'], over['pending_with_cognizance'])} "
-                f"{agree(over['over_limit'], 'has', 'have')} run past the {LIMIT}{beyond}.",
+                tidy(text % words),
                 case_link(case_params, clock="over_limit", sort="-clock"),
-                "See the cases over the limit",
+                gettext("See the cases over the limit"),
                 "courts.over_statutory_limit",
             )
         )
-    if adjourned["hearings_held"]:
-        reason = adjourned["by_reason"][0] if adjourned["adjourned"] else None
-        why = ""
-        if reason and reason["count"]:
-            of_all = "" if too_few(adjourned["adjourned"]) else f", {percent(reason['count'], adjourned['adjourned'])}"
-            why = f"; the reason given most often was “{reason['label'].lower()}” ({number(reason['count'])}{of_all})"
-        sentences.append(
-            Sentence(
-                f"Of {plural(adjourned['hearings_held'], 'hearing')} held, {number(adjourned['adjourned'])}"
-                f"{in_brackets(adjourned['adjourned'], adjourned['hearings_held'])} ended in an adjournment{why}.",
-                figure="courts.adjournments",
+    return sentences
+
+
+def adjournment_sentences(adjourned: dict[str, Any]) -> list[Sentence]:
+    """How many hearings ended in an adjournment, and the reason given most often."""
+    held = adjourned["hearings_held"]
+    if not held:
+        return []
+    reason = adjourned["by_reason"][0] if adjourned["adjourned"] else None
+    words = {
+        "held": number(held),
+        "adjourned": number(adjourned["adjourned"]),
+        "share": in_brackets(adjourned["adjourned"], held),
+    }
+    if reason and reason["count"]:
+        label = dict(AdjournmentReason.choices).get(reason["reason"], reason["label"])
+        words |= {
+            "reason": str(label).lower(),
+            "count": number(reason["count"]),
+            "percent": percent(reason["count"], adjourned["adjourned"]),
+        }
+        if too_few(adjourned["adjourned"]):
+            text = ngettext(
+                "Of %(held)s hearing held, %(adjourned)s %(share)s ended in an adjournment; the reason given most "
+                "often was “%(reason)s” (%(count)s).",
+                "Of %(held)s hearings held, %(adjourned)s %(share)s ended in an adjournment; the reason given most "
+                "often was “%(reason)s” (%(count)s).",
+                held,
             )
-        )
-    if convictions["charges_decided"]:
-        sentences.append(
-            Sentence(
-                f"Of {the(convictions['charges_decided'], 'accused', 'accused')} whose trial has ended, "
-                f"{number(convictions['charges_convicted'])}"
-                f"{in_brackets(convictions['charges_convicted'], convictions['charges_decided'])} "
-                f"{agree(convictions['charges_convicted'], 'was', 'were')} convicted.",
-                case_link(case_params, verdict="convicted"),
-                "See the cases with a conviction",
-                "courts.conviction_rate",
+        else:
+            text = ngettext(
+                "Of %(held)s hearing held, %(adjourned)s %(share)s ended in an adjournment; the reason given most "
+                "often was “%(reason)s” (%(count)s, %(percent)s).",
+                "Of %(held)s hearings held, %(adjourned)s %(share)s ended in an adjournment; the reason given most "
+                "often was “%(reason)s” (%(count)s, %(percent)s).",
+                held,
             )
+    else:
+        text = ngettext(
+            "Of %(held)s hearing held, %(adjourned)s %(share)s ended in an adjournment.",
+            "Of %(held)s hearings held, %(adjourned)s %(share)s ended in an adjournment.",
+            held,
         )
-    if not sentences:
-        sentences.append(Sentence("No published court case is linked to these attacks yet.", link, "See the cases"))
-    return Paragraph("In the courts", sentences, "statutory-clock")
+    return [Sentence(tidy(text % words), figure="courts.adjournments")]
+
+
+def conviction_sentences(convictions: dict[str, Any], case_params: dict[str, str]) -> list[Sentence]:
+    """Of the accused whose trial has ended, how many were convicted (trial verdicts)."""
+    decided, convicted = convictions["charges_decided"], convictions["charges_convicted"]
+    if not decided:
+        return []
+    words = {"decided": number(decided), "convicted": number(convicted), "share": in_brackets(convicted, decided)}
+    if decided == 1:
+        text = ngettext(
+            "Of the one accused whose trial has ended, %(convicted)s %(share)s was convicted.",
+            "Of the one accused whose trial has ended, %(convicted)s %(share)s were convicted.",
+            convicted,
+        )
+    else:
+        text = ngettext(
+            "Of the %(decided)s accused whose trial has ended, %(convicted)s %(share)s was convicted.",
+            "Of the %(decided)s accused whose trial has ended, %(convicted)s %(share)s were convicted.",
+            convicted,
+        )
+    return [
+        Sentence(
+            tidy(text % words),
+            case_link(case_params, verdict="convicted"),
+            gettext("See the cases with a conviction"),
+            "courts.conviction_rate",
+        )
+    ]
 
 
 def report_paragraphs(

@@ -3,6 +3,11 @@
 `statistics_tables(payload)` turns the figures of `dashboard.api.statistics_payload` into named
 tables (`by_province`, `funnel`, `courts`, ...): the page shows them, `?format=csv&table=<name>`
 downloads one. Nothing is counted here: values are the payload's, only arranged and formatted.
+
+Captions, headers and labels are in the page's language (the payload itself stays in English, as
+the API gives it): labels of coded rows (attack types, adjournment reasons, pending ages) are
+looked up by their code here, so a cached payload reads right in either language. The CSV header
+is the columns' keys, the same in every language (a data contract).
 """
 
 from __future__ import annotations
@@ -11,17 +16,22 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, gettext_lazy, ngettext_lazy
 
 from cases import figures
+from cases.delay import PENDING_AGE_BUCKETS
+from cases.models import AdjournmentReason
 from core import charts
 from incidents import stats as incident_stats
+from incidents.models import AttackType
 
 from . import methodology
 
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = gettext_lazy("Not recorded")
 
 # A body cell's HTML by (heads its row, is a number, links somewhere), for format_html.
 CELL = {
@@ -117,12 +127,17 @@ def display(value: Any, kind: str) -> str:
     if kind == "text":
         return NOT_RECORDED if value is None else str(value)
     if value is None:
-        return "–" if kind in ("share", "days", "decimal") else "unknown"
+        return "–" if kind in ("share", "days", "decimal") else gettext("unknown")
     if kind == "share":
-        return f"{value:.1%}"
+        return share_text(value, 1)
     if kind in ("days", "decimal"):
-        return f"{value:,.1f}".removesuffix(".0")
+        return floatformat(value, "-1g")
     return charts.format_number(value)
+
+
+def share_text(value: float, decimals: int) -> str:
+    """A fraction 0..1 as a percentage with ``decimals`` places, localised: 0.125 → "12.5%"."""
+    return f"{floatformat(value * 100, f'{decimals}g')}%"
 
 
 def csv_value(value: Any, kind: str) -> Any:
@@ -137,74 +152,160 @@ def csv_value(value: Any, kind: str) -> Any:
 
 
 def percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else share_text(value, 0)
 
 
 # The statistics page's tables -----------------------------------------------------------------
 
 GROUP_COLUMNS = [
-    Column("incidents", "Incidents"),
-    Column("share_incidents", "Share of incidents", "share"),
-    Column("killed", "Killed"),
-    Column("share_killed", "Share of killed", "share"),
-    Column("injured", "Injured"),
+    Column("incidents", gettext_lazy("Incidents")),
+    Column("share_incidents", gettext_lazy("Share of incidents"), "share"),
+    Column("killed", gettext_lazy("Killed")),
+    Column("share_killed", gettext_lazy("Share of killed"), "share"),
+    Column("injured", gettext_lazy("Injured")),
     Column("killed_unknown", "Killed unknown", html=False),
     Column("injured_unknown", "Injured unknown", html=False),
 ]
 
+
+@dataclass(frozen=True)
+class Breakdown:
+    """A breakdown's label columns and its words: the table's caption, the two charts' titles and the
+    note on the incidents with no group recorded (a plural message: ``%(count)s``, ``%(killed)s``)."""
+
+    columns: list[Column]
+    caption: str
+    incidents_title: str
+    killed_title: str
+    not_recorded_note: str = ""
+
+
 BREAKDOWNS = {
-    # table name: (payload key, section title, label columns)
-    "by_year": ("Year", [Column("year", "Year", "text")]),
-    "by_province": ("Province or territory", [Column("province", "Province", "text")]),
-    "by_city": ("City", [Column("city", "City", "text"), Column("province", "Province", "text")]),
-    "by_attack_type": (
-        "Attack type",
-        [Column("label", "Attack type", "text"), Column("attack_type", "attack_type", "text", html=False)],
+    "by_year": Breakdown(
+        [Column("year", gettext_lazy("Year"), "text")],
+        gettext_lazy("Incidents and casualties by year"),
+        gettext_lazy("Incidents by year"),
+        gettext_lazy("Killed by year"),
     ),
-    "by_community": ("Targeted community", [Column("community", "Community", "text")]),
-    "by_organisation": ("Organisation (attributed in any way)", [Column("organisation", "Organisation", "text")]),
+    "by_province": Breakdown(
+        [Column("province", gettext_lazy("Province"), "text")],
+        gettext_lazy("Incidents and casualties by province or territory"),
+        gettext_lazy("Incidents by province or territory"),
+        gettext_lazy("Killed by province or territory"),
+        ngettext_lazy(
+            "The charts leave out the %(count)s incident with no province or territory recorded (%(killed)s killed); "
+            "the table includes them.",
+            "The charts leave out the %(count)s incidents with no province or territory recorded (%(killed)s killed); "
+            "the table includes them.",
+            "number",
+        ),
+    ),
+    "by_city": Breakdown(
+        [Column("city", gettext_lazy("City"), "text"), Column("province", gettext_lazy("Province"), "text")],
+        gettext_lazy("Incidents and casualties by city"),
+        gettext_lazy("Incidents by city"),
+        gettext_lazy("Killed by city"),
+        ngettext_lazy(
+            "The charts leave out the %(count)s incident with no city recorded (%(killed)s killed); "
+            "the table includes them.",
+            "The charts leave out the %(count)s incidents with no city recorded (%(killed)s killed); "
+            "the table includes them.",
+            "number",
+        ),
+    ),
+    "by_attack_type": Breakdown(
+        [
+            Column("label", gettext_lazy("Attack type"), "text"),
+            Column("attack_type", "attack_type", "text", html=False),
+        ],
+        gettext_lazy("Incidents and casualties by attack type"),
+        gettext_lazy("Incidents by attack type"),
+        gettext_lazy("Killed by attack type"),
+        ngettext_lazy(
+            "The charts leave out the %(count)s incident with no attack type recorded (%(killed)s killed); "
+            "the table includes them.",
+            "The charts leave out the %(count)s incidents with no attack type recorded (%(killed)s killed); "
+            "the table includes them.",
+            "number",
+        ),
+    ),
+    "by_community": Breakdown(
+        [Column("community", gettext_lazy("Community"), "text")],
+        gettext_lazy("Incidents and casualties by targeted community"),
+        gettext_lazy("Incidents by targeted community"),
+        gettext_lazy("Killed by targeted community"),
+        ngettext_lazy(
+            "The charts leave out the %(count)s incident with no targeted community recorded (%(killed)s killed); "
+            "the table includes them.",
+            "The charts leave out the %(count)s incidents with no targeted community recorded (%(killed)s killed); "
+            "the table includes them.",
+            "number",
+        ),
+    ),
+    "by_organisation": Breakdown(
+        [Column("organisation", gettext_lazy("Organisation"), "text")],
+        gettext_lazy("Incidents and casualties by organisation (attributed in any way)"),
+        gettext_lazy("Incidents by organisation (attributed in any way)"),
+        gettext_lazy("Killed by organisation (attributed in any way)"),
+        ngettext_lazy(
+            "The charts leave out the %(count)s incident with no organisation recorded (%(killed)s killed); "
+            "the table includes them.",
+            "The charts leave out the %(count)s incidents with no organisation recorded (%(killed)s killed); "
+            "the table includes them.",
+            "number",
+        ),
+    ),
 }
 MULTI_VALUED = {"by_community", "by_organisation"}
 
 FUNNEL_STEPS = [
-    ("fatal_incidents", "Fatal incidents"),
-    ("case_registered", "Case registered"),
-    ("accused_charged", "Accused charged"),
-    ("trial_concluded", "Trial concluded"),
-    ("convicted", "Someone convicted"),
-    ("conviction_upheld", "Conviction upheld"),
+    ("fatal_incidents", gettext_lazy("Fatal incidents")),
+    ("case_registered", gettext_lazy("Case registered")),
+    ("accused_charged", gettext_lazy("Accused charged")),
+    ("trial_concluded", gettext_lazy("Trial concluded")),
+    ("convicted", gettext_lazy("Someone convicted")),
+    ("conviction_upheld", gettext_lazy("Conviction upheld")),
 ]
 
 SCORECARD_COLUMNS = [
-    Column("court", "Court", "text", link="url"),
+    Column("court", gettext_lazy("Court"), "text", link="url"),
     Column("court_id", "court_id", "text", html=False),
     Column("city", "City", "text", html=False),
-    Column("cases", "Cases"),
-    Column("decided", "Decided"),
-    Column("pending", "Pending"),
-    Column("median_days", "Median disposal (days)", "days", n="disposal_n"),
+    Column("cases", gettext_lazy("Cases")),
+    Column("decided", gettext_lazy("Decided")),
+    Column("pending", gettext_lazy("Pending")),
+    Column("median_days", gettext_lazy("Median disposal (days)"), "days", n="disposal_n"),
     Column("p90_days", "90th percentile (days)", "days", html=False, n="disposal_n"),
-    Column("median_working_days", "Median disposal (working days)", "days", n="disposal_n"),
+    Column("median_working_days", gettext_lazy("Median disposal (working days)"), "days", n="disposal_n"),
     Column("p90_working_days", "90th percentile (working days)", "days", html=False, n="disposal_n"),
-    Column("statutory_compliance", "Within 7 working days", "share", n="disposal_n"),
+    Column("statutory_compliance", gettext_lazy("Within 7 working days"), "share", n="disposal_n"),
     Column("disposal_n", "disposal_n", html=False),
-    Column("over_limit", "Pending over the limit"),
-    Column("adjournment_rate", "Adjournment rate", "share", n="adjournment_rate_n"),
+    Column("over_limit", gettext_lazy("Pending over the limit")),
+    Column("adjournment_rate", gettext_lazy("Adjournment rate"), "share", n="adjournment_rate_n"),
     Column("adjournment_rate_n", "adjournment_rate_n", html=False),
-    Column("conviction_rate", "Conviction rate (per accused)", "share", n="conviction_rate_n"),
+    Column("conviction_rate", gettext_lazy("Conviction rate (per accused)"), "share", n="conviction_rate_n"),
     Column("conviction_rate_n", "conviction_rate_n", html=False),
 ]
 
 
 def breakdown_table(name: str, rows: list[dict[str, Any]]) -> Table:
-    title, label_columns = BREAKDOWNS[name]
+    breakdown = BREAKDOWNS[name]
     note = ""
     if name in MULTI_VALUED:
-        note = (
+        note = gettext(
             "An incident with several communities or organisations counts once in each of its groups "
             "and once in the total, so the groups can add up to more than the total and the shares to more than 100%."
         )
-    return Table(name, f"Incidents and casualties by {title.lower()}", label_columns + GROUP_COLUMNS, rows, note)
+    if name == "by_attack_type":
+        rows = labelled(rows, "attack_type", AttackType.choices)
+    return Table(name, breakdown.caption, breakdown.columns + GROUP_COLUMNS, rows, note)
+
+
+def labelled(rows: list[dict[str, Any]], code: str, choices: Iterable[tuple[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with each ``label`` looked up by the row's ``code`` in ``choices``, in the page's
+    language (the payload's label is English, as the API gives it; an unknown code keeps it)."""
+    labels = dict(choices)
+    return [row | {"label": str(labels.get(row[code], row["label"]))} for row in rows]
 
 
 def flatten_scorecard(row: dict[str, Any]) -> dict[str, Any]:
@@ -271,7 +372,7 @@ class FigureTable(Table):
         return ["figure", "label", "value"]
 
 
-FIGURE_COLUMNS = [Column("label", "Figure", "text"), Column("value", "Value")]
+FIGURE_COLUMNS = [Column("label", gettext_lazy("Figure"), "text"), Column("value", gettext_lazy("Value"))]
 
 
 def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
@@ -284,24 +385,34 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
     tables: dict[str, Table] = {
         "totals": FigureTable(
             "totals",
-            "Headline figures",
+            gettext_lazy("Headline figures"),
             FIGURE_COLUMNS,
             figure_rows(
                 [
-                    ("incidents", "Incidents", payload["incidents"], "count"),
-                    ("killed", "Killed (where known)", payload["killed"], "count"),
-                    ("injured", "Injured (where known)", payload["injured"], "count"),
-                    ("killed_unknown", "Incidents with the number killed unknown", payload["killed_unknown"], "count"),
+                    ("incidents", gettext_lazy("Incidents"), payload["incidents"], "count"),
+                    ("killed", gettext_lazy("Killed (where known)"), payload["killed"], "count"),
+                    ("injured", gettext_lazy("Injured (where known)"), payload["injured"], "count"),
+                    (
+                        "killed_unknown",
+                        gettext_lazy("Incidents with the number killed unknown"),
+                        payload["killed_unknown"],
+                        "count",
+                    ),
                     (
                         "injured_unknown",
-                        "Incidents with the number injured unknown",
+                        gettext_lazy("Incidents with the number injured unknown"),
                         payload["injured_unknown"],
                         "count",
                     ),
-                    ("period_from", "Period from", period["date_from"], "text"),
-                    ("period_to", "Period to", period["date_to"], "text"),
-                    ("period_months", "Calendar months in the period", period["months"], "count"),
-                    ("monthly_average_killed", "Monthly average killed", payload["monthly_average_killed"], "decimal"),
+                    ("period_from", gettext_lazy("Period from"), period["date_from"], "text"),
+                    ("period_to", gettext_lazy("Period to"), period["date_to"], "text"),
+                    ("period_months", gettext_lazy("Calendar months in the period"), period["months"], "count"),
+                    (
+                        "monthly_average_killed",
+                        gettext_lazy("Monthly average killed"),
+                        payload["monthly_average_killed"],
+                        "decimal",
+                    ),
                 ]
             ),
         )
@@ -312,12 +423,12 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
     fatal = funnel["fatal_incidents"]
     tables["funnel"] = Table(
         "funnel",
-        "The justice funnel: fatal incidents reaching each step",
+        gettext_lazy("The justice funnel: fatal incidents reaching each step"),
         [
-            Column("label", "Step", "text"),
+            Column("label", gettext_lazy("Step"), "text"),
             Column("step", "step", "text", html=False),
-            Column("incidents", "Fatal incidents"),
-            Column("share", "Share of fatal incidents", "share", n="fatal"),
+            Column("incidents", gettext_lazy("Fatal incidents")),
+            Column("share", gettext_lazy("Share of fatal incidents"), "share", n="fatal"),
             Column("fatal", "fatal_incidents", html=False),
         ],
         [
@@ -334,163 +445,219 @@ def statistics_tables(payload: dict[str, Any]) -> dict[str, Table]:
     impunity, partial = payload["impunity"], payload["partial_justice"]
     tables["impunity"] = FigureTable(
         "impunity",
-        "Impunity, research coverage and partial justice (fatal incidents at least 3 years old)",
+        gettext_lazy("Impunity, research coverage and partial justice (fatal incidents at least 3 years old)"),
         FIGURE_COLUMNS,
         figure_rows(
             [
-                ("fatal_old", "Fatal incidents at least 3 years old", impunity["fatal_old"], "count"),
+                ("fatal_old", gettext_lazy("Fatal incidents at least 3 years old"), impunity["fatal_old"], "count"),
                 (
                     "researched",
-                    "… of which the court record is researched (a published case, or a check that found nothing)",
+                    gettext_lazy(
+                        "… of which the court record is researched (a published case, or a check that found nothing)"
+                    ),
                     impunity["researched"],
                     "count",
                 ),
                 (
                     "coverage",
-                    "Research coverage (researched ÷ fatal incidents at least 3 years old)",
+                    gettext_lazy("Research coverage (researched ÷ fatal incidents at least 3 years old)"),
                     impunity["coverage"],
                     "share",
                 ),
-                ("unpunished", "Researched, with no standing conviction of anyone", impunity["unpunished"], "count"),
+                (
+                    "unpunished",
+                    gettext_lazy("Researched, with no standing conviction of anyone"),
+                    impunity["unpunished"],
+                    "count",
+                ),
                 (
                     "impunity_rate",
-                    "Impunity rate (of the researched incidents)",
+                    gettext_lazy("Impunity rate (of the researched incidents)"),
                     impunity["rate"],
                     "share",
                     impunity["researched"],
                 ),
                 (
                     "with_standing_conviction",
-                    "Researched, with a standing conviction",
+                    gettext_lazy("Researched, with a standing conviction"),
                     partial["with_standing_conviction"],
                     "count",
                 ),
                 (
                     "partial_justice",
-                    "… of which another accused stands acquitted or discharged, or absconds (partial justice)",
+                    gettext_lazy(
+                        "… of which another accused stands acquitted or discharged, or absconds (partial justice)"
+                    ),
                     partial["incidents"],
                     "count",
                 ),
                 (
                     "partial_justice_share",
-                    "Partial justice, as a share of the incidents with a standing conviction",
+                    gettext_lazy("Partial justice, as a share of the incidents with a standing conviction"),
                     partial["share"],
                     "share",
                     partial["with_standing_conviction"],
                 ),
             ]
         ),
-        note="A standing conviction is one not overturned or sent back for retrial on appeal. Only incidents "
-        "whose court record was researched count: where nobody looked, the tracker cannot say nobody was convicted.",
+        note=gettext(
+            "A standing conviction is one not overturned or sent back for retrial on appeal. Only incidents "
+            "whose court record was researched count: where nobody looked, the tracker cannot say nobody was convicted."
+        ),
     )
     tables["court_summary"] = FigureTable(
         "court_summary",
-        "Courts and delay: the cases of these incidents",
+        gettext_lazy("Courts and delay: the cases of these incidents"),
         FIGURE_COLUMNS,
         figure_rows(
             [
-                ("decided_cases", "Decided cases", disposal["count"], "count"),
-                ("median_days", "Median disposal time (calendar days)", disposal["median_days"], "days", dn),
-                ("p90_days", "90th percentile disposal time (calendar days)", disposal["p90_days"], "days", dn),
+                ("decided_cases", gettext_lazy("Decided cases"), disposal["count"], "count"),
+                (
+                    "median_days",
+                    gettext_lazy("Median disposal time (calendar days)"),
+                    disposal["median_days"],
+                    "days",
+                    dn,
+                ),
+                (
+                    "p90_days",
+                    gettext_lazy("90th percentile disposal time (calendar days)"),
+                    disposal["p90_days"],
+                    "days",
+                    dn,
+                ),
                 (
                     "median_working_days",
-                    "Median disposal time (working days)",
+                    gettext_lazy("Median disposal time (working days)"),
                     disposal["median_working_days"],
                     "days",
                     dn,
                 ),
-                ("p90_working_days", "90th percentile (working days)", disposal["p90_working_days"], "days", dn),
+                (
+                    "p90_working_days",
+                    gettext_lazy("90th percentile (working days)"),
+                    disposal["p90_working_days"],
+                    "days",
+                    dn,
+                ),
                 (
                     "within_statutory_limit",
-                    "Decided within 7 working days",
+                    gettext_lazy("Decided within 7 working days"),
                     disposal["within_statutory_limit"],
                     "count",
                 ),
                 (
                     "statutory_compliance",
-                    "Statutory compliance (ATA s.19(7))",
+                    gettext_lazy("Statutory compliance (ATA s.19(7))"),
                     disposal["statutory_compliance"],
                     "share",
                     dn,
                 ),
-                ("pending_with_cognizance", "Pending cases since cognizance", over["pending_with_cognizance"], "count"),
-                ("over_limit", "… over the 7-working-day limit", over["over_limit"], "count"),
+                (
+                    "pending_with_cognizance",
+                    gettext_lazy("Pending cases since cognizance"),
+                    over["pending_with_cognizance"],
+                    "count",
+                ),
+                ("over_limit", gettext_lazy("… over the 7-working-day limit"), over["over_limit"], "count"),
                 (
                     "median_excess_working_days",
-                    "Median excess over the limit (working days)",
+                    gettext_lazy("Median excess over the limit (working days)"),
                     over["median_excess_working_days"],
                     "days",
                     over["median_excess_n"],
                 ),
-                ("hearings_held", "Hearings with an outcome", adjourn["hearings_held"], "count"),
-                ("adjourned", "Hearings adjourned", adjourn["adjourned"], "count"),
-                ("adjournment_rate", "Adjournment rate", adjourn["adjournment_rate"], "share", adjourn["n"]),
+                ("hearings_held", gettext_lazy("Hearings with an outcome"), adjourn["hearings_held"], "count"),
+                ("adjourned", gettext_lazy("Hearings adjourned"), adjourn["adjourned"], "count"),
+                (
+                    "adjournment_rate",
+                    gettext_lazy("Adjournment rate"),
+                    adjourn["adjournment_rate"],
+                    "share",
+                    adjourn["n"],
+                ),
                 (
                     "hearings_per_decided_case",
-                    "Hearings per decided case",
+                    gettext_lazy("Hearings per decided case"),
                     adjourn["hearings_per_decided_case"],
                     "decimal",
                     adjourn["hearings_per_decided_case_n"],
                 ),
-                ("charges_decided", "Accused with a final verdict", convictions["charges_decided"], "count"),
+                (
+                    "charges_decided",
+                    gettext_lazy("Accused with a final verdict"),
+                    convictions["charges_decided"],
+                    "count",
+                ),
                 (
                     "conviction_rate_per_accused",
-                    "Conviction rate, per accused",
+                    gettext_lazy("Conviction rate, per accused"),
                     convictions["per_accused"],
                     "share",
                     convictions["per_accused_n"],
                 ),
-                ("cases_decided", "Cases with a final verdict", convictions["cases_decided"], "count"),
+                ("cases_decided", gettext_lazy("Cases with a final verdict"), convictions["cases_decided"], "count"),
                 (
                     "conviction_rate_per_case",
-                    "Conviction rate, per case",
+                    gettext_lazy("Conviction rate, per case"),
                     convictions["per_case"],
                     "share",
                     convictions["per_case_n"],
                 ),
-                ("clearance_decided", "Cases decided in the period", clearance["decided"], "count"),
-                ("clearance_cognizance", "Cases taken up (cognizance) in the period", clearance["cognizance"], "count"),
-                ("clearance_rate", "Clearance rate", clearance["rate"], "share", clearance["n"]),
+                ("clearance_decided", gettext_lazy("Cases decided in the period"), clearance["decided"], "count"),
+                (
+                    "clearance_cognizance",
+                    gettext_lazy("Cases taken up (cognizance) in the period"),
+                    clearance["cognizance"],
+                    "count",
+                ),
+                ("clearance_rate", gettext_lazy("Clearance rate"), clearance["rate"], "share", clearance["n"]),
             ]
         ),
-        note="A median, percentile or rate from fewer than five cases, hearings or accused is shown as "
-        "“too few to say”, with the number it would rest on.",
+        note=gettext(
+            "A median, percentile or rate from fewer than five cases, hearings or accused is shown as "
+            "“too few to say”, with the number it would rest on."
+        ),
     )
     tables["pending_ages"] = Table(
         "pending_ages",
-        "Pending cases by time since cognizance (or since the FIR, before cognizance)",
-        [Column("label", "Waiting", "text"), Column("bucket", "bucket", "text", html=False), Column("count", "Cases")],
-        courts["pending_ages"],
+        gettext_lazy("Pending cases by time since cognizance (or since the FIR, before cognizance)"),
+        [
+            Column("label", gettext_lazy("Waiting"), "text"),
+            Column("bucket", "bucket", "text", html=False),
+            Column("count", gettext_lazy("Cases")),
+        ],
+        labelled(courts["pending_ages"], "bucket", PENDING_AGE_BUCKETS),
     )
     tables["adjournment_reasons"] = Table(
         "adjournment_reasons",
-        "Adjournments by reason",
+        gettext_lazy("Adjournments by reason"),
         [
-            Column("label", "Reason", "text"),
+            Column("label", gettext_lazy("Reason"), "text"),
             Column("reason", "reason", "text", html=False),
-            Column("count", "Adjournments"),
-            Column("share", "Share of adjournments", "share", n="n"),
+            Column("count", gettext_lazy("Adjournments")),
+            Column("share", gettext_lazy("Share of adjournments"), "share", n="n"),
             Column("n", "n", html=False),
         ],
-        adjourn["by_reason"],
+        labelled(adjourn["by_reason"], "reason", AdjournmentReason.choices),
     )
     tables["disposal_by_year"] = Table(
         "disposal_by_year",
-        "Disposal time by year of cognizance",
+        gettext_lazy("Disposal time by year of cognizance"),
         [
-            Column("year", "Year of cognizance", "text"),
-            Column("count", "Decided cases"),
-            Column("median_days", "Median (days)", "days", n="n"),
-            Column("p90_days", "90th percentile (days)", "days", n="n"),
-            Column("median_working_days", "Median (working days)", "days", n="n"),
-            Column("p90_working_days", "90th percentile (working days)", "days", n="n"),
-            Column("statutory_compliance", "Within 7 working days", "share", n="n"),
+            Column("year", gettext_lazy("Year of cognizance"), "text"),
+            Column("count", gettext_lazy("Decided cases")),
+            Column("median_days", gettext_lazy("Median (days)"), "days", n="n"),
+            Column("p90_days", gettext_lazy("90th percentile (days)"), "days", n="n"),
+            Column("median_working_days", gettext_lazy("Median (working days)"), "days", n="n"),
+            Column("p90_working_days", gettext_lazy("90th percentile (working days)"), "days", n="n"),
+            Column("statutory_compliance", gettext_lazy("Within 7 working days"), "share", n="n"),
         ],
         courts["disposal_by_year"],
     )
     tables["courts"] = Table(
         "courts",
-        "Court by court",
+        gettext_lazy("Court by court"),
         SCORECARD_COLUMNS,
         [flatten_scorecard(row) for row in courts["scorecards"]],
     )

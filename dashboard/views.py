@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from cases.models import Hearing
 from core.clock import today
@@ -30,7 +31,7 @@ from tracker.csv import csv_response, wants_csv
 from . import methodology
 from .api import statistics_filters
 from .cache import FiguresPending, figures_for, mark_stale, pending_response, statistics_for
-from .maps import MEASURES, NONE_FILL, colour_classes, legend_swatch, render_map
+from .maps import LEGEND_TITLES, MEASURES, NONE_FILL, colour_classes, legend_swatch, render_map
 from .sections import headline_figures, home_figures, statistics_sections
 from .tables import Table, statistics_tables
 
@@ -92,7 +93,7 @@ def filter_query(request: HttpRequest) -> str:
 def filter_errors_response(errors: dict[str, list[str]]) -> HttpResponse:
     lines = [f"{name}: {' '.join(messages)}" for name, messages in errors.items()]
     return HttpResponse(
-        "Bad filter parameters; nothing exported.\n" + "\n".join(lines) + "\n",
+        gettext("Bad filter parameters; nothing exported.") + "\n" + "\n".join(lines) + "\n",
         status=400,
         content_type="text/plain; charset=utf-8",
     )
@@ -125,7 +126,9 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         table = tables.get(request.GET.get("table", ""))
         if table is None:
             return HttpResponse(
-                "Say which table to download: ?format=csv&table=<name>, one of: " + ", ".join(tables) + "\n",
+                gettext("Say which table to download: ?format=csv&table=<name>, one of: %(tables)s")
+                % {"tables": ", ".join(tables)}
+                + "\n",
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
@@ -158,11 +161,18 @@ def district_map(request: HttpRequest) -> HttpResponse:
     errors = {name: [str(m) for m in messages] for name, messages in incident_filter.errors.items()}
     measure = request.GET.get("measure") or "incidents"
     if measure not in MEASURES:
-        errors["measure"] = [f"Shade by one of: {', '.join(MEASURES)}."]
+        errors["measure"] = [gettext("Shade by one of: %(measures)s.") % {"measures": ", ".join(MEASURES)}]
         measure = "incidents"
     form = dress_filter_form(incident_filter.form)
     query = filter_query(request)
-    context: dict[str, Any] = {"form": form, "query": query, "errors": errors, "measure": measure, "measures": MEASURES}
+    context: dict[str, Any] = {
+        "form": form,
+        "query": query,
+        "errors": errors,
+        "measure": measure,
+        "measures": MEASURES,
+        "statistics_url": reverse("dashboard:statistics") + (f"?{query}" if query else ""),
+    }
     if errors:
         return render(request, "statistics/map.html", context, status=400)
     try:
@@ -192,6 +202,7 @@ def district_map(request: HttpRequest) -> HttpResponse:
         legend=[(legend_swatch(c.colour), c.label) for c in classes],
         none_swatch=legend_swatch(NONE_FILL),
         measure_label=MEASURES[measure],
+        legend_title=LEGEND_TITLES[measure],
         table=[(row, provinces.get(row["province"], row["province"]), link(row["slug"])) for row in placed],
         unplaced=next((row for row in rows if row["slug"] is None), None),
         totals={key: sum(row[key] for row in rows) for key in incident_stats.FIGURES},

@@ -133,6 +133,8 @@ LANGUAGE_CODE = "en-gb"
 # Django's Urdu catalogue is incomplete.
 LANGUAGES = [("en-gb", "English"), ("ur", "اردو")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Urdu dates and numbers (tracker/formats/ur/formats.py): Django has no format module for "ur".
+FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
 USE_TZ = True
