@@ -32,6 +32,7 @@ from . import methodology
 from .api import statistics_filters
 from .cache import FiguresPending, figures_for, mark_stale, pending_response, statistics_for
 from .maps import LEGEND_TITLES, MEASURES, NONE_FILL, colour_classes, legend_swatch, render_map
+from .place_names import page_names
 from .sections import headline_figures, home_figures, statistics_sections
 from .tables import Table, statistics_tables
 
@@ -121,7 +122,9 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     except FiguresPending as pending:
         return pending_response(request, pending)
     payload = figures.payload
-    tables = statistics_tables(payload)
+    # The page names places and groups in its own language; the CSV keeps the figures' English names.
+    page_payload = payload if wants_csv(request) else page_names(payload)
+    tables = statistics_tables(page_payload)
     if wants_csv(request):
         table = tables.get(request.GET.get("table", ""))
         if table is None:
@@ -139,7 +142,7 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     context.update(
         payload=payload,
         tables=tables,
-        sections=statistics_sections(payload, tables),
+        sections=statistics_sections(page_payload, tables),
         headline=headline_figures(payload),
         today=day,
         figures=figures,
@@ -185,7 +188,7 @@ def district_map(request: HttpRequest) -> HttpResponse:
     except FiguresPending as pending:
         return pending_response(request, pending)
     rows = figures.payload["rows"]
-    provinces = dict(Province.objects.values_list("slug", "name"))
+    provinces = {province.slug: province.display_name for province in Province.objects.order_by()}
     classes = colour_classes(max((row[measure] for row in rows if row["slug"]), default=0))
     list_url = reverse("incidents:incident_list")
 

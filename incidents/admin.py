@@ -242,34 +242,42 @@ class PublishableAdmin(HistoryAdmin):
 # Reference lists: editors change them, monitors see them read-only (group permissions).
 @admin.register(Province)
 class ProvinceAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug", "aliases"]
+    list_display = ["name", "name_ur", "slug"]
+    search_fields = ["name", "name_ur", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(City)
 class CityAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "province", "district"]
+    list_display = ["name", "name_ur", "province", "district"]
     list_filter = ["province"]
     list_select_related = ["province"]
-    search_fields = ["name", "slug", "aliases", "district"]
+    search_fields = ["name", "name_ur", "slug", "aliases", "district"]
     autocomplete_fields = ["province"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Community)
 class CommunityAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug"]
-    search_fields = ["name", "slug", "aliases"]
+    list_display = ["name", "name_ur", "slug"]
+    search_fields = ["name", "name_ur", "slug", "aliases"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "abbreviation", "proscribed", "proscribed_on", "proscription_verified", "umbrella"]
+    list_display = [
+        "name",
+        "name_ur",
+        "abbreviation",
+        "proscribed",
+        "proscribed_on",
+        "proscription_verified",
+        "umbrella",
+    ]
     list_filter = ["proscribed", "proscription_verified"]
     list_select_related = ["umbrella"]
-    search_fields = ["name", "slug", "abbreviation", "aliases"]
+    search_fields = ["name", "name_ur", "slug", "abbreviation", "aliases"]
     autocomplete_fields = ["umbrella"]
     prepopulated_fields = {"slug": ["name"]}
 

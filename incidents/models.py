@@ -15,7 +15,8 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import clock
@@ -30,6 +31,17 @@ PAKISTAN_LONGITUDE = (60.8, 77.9)
 def normalise_name(value: str) -> str:
     """The key names are matched on: trimmed, case-folded, inner spaces collapsed."""
     return " ".join(str(value).split()).casefold()
+
+
+def urdu_active() -> bool:
+    """Whether the page being made is in Urdu (under /ur/): places and groups then show their Urdu name."""
+    return translation.get_language() == "ur"
+
+
+def name_ur_field(help_text: str) -> models.CharField:
+    """The "name in Urdu" of a place or group: set by an editor or seeded from a cited source
+    (seeds/); Urdu pages show it (``display_name``), English pages and data keep ``name``."""
+    return models.CharField(_("Name in Urdu"), max_length=120, blank=True, help_text=help_text)
 
 
 class AliasedQuerySet(AllPublicQuerySet):
@@ -65,7 +77,14 @@ class AliasedModel(models.Model):
         ordering = [Lower("name")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name a page shows: the Urdu name on Urdu pages where one is set, else the English name.
+
+        The one place that decides; the API, CSV and imports read ``name`` itself."""
+        return self.name_ur if self.name_ur and urdu_active() else self.name
 
     def alias_list(self) -> list[str]:
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
@@ -73,6 +92,13 @@ class AliasedModel(models.Model):
 
 class Province(AliasedModel):
     PUBLIC_FIELDS = ("id", "name", "slug")
+
+    name_ur = name_ur_field(
+        _(
+            "As written in the Urdu text of the Constitution (Article 1) and on the provincial "
+            "government's site; leave blank to show the English name."
+        )
+    )
 
     class Meta(AliasedModel.Meta):
         verbose_name = "province or territory"
@@ -90,6 +116,12 @@ class City(models.Model):
         blank=True,
         help_text="Other spellings found in sources, one per line (e.g. D.I. Khan, Dera Ismail Khan).",
     )
+    name_ur = name_ur_field(
+        _(
+            "As written on the provincial government's or the Election Commission's Urdu pages; "
+            "leave blank to show the English name."
+        )
+    )
 
     objects = AliasedQuerySet.as_manager()
 
@@ -101,13 +133,18 @@ class City(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
+    display_name = AliasedModel.display_name
     alias_list = AliasedModel.alias_list
 
 
 class Community(AliasedModel):
     PUBLIC_FIELDS = ("id", "name", "slug")
+
+    name_ur = name_ur_field(
+        _("As written in the tracker's Urdu glossary (docs/urdu-glossary.md); leave blank to show the English name.")
+    )
 
     class Meta(AliasedModel.Meta):
         verbose_name_plural = "communities"
@@ -116,6 +153,12 @@ class Community(AliasedModel):
 class Organisation(AliasedModel):
     PUBLIC_FIELDS = ("id", "name", "slug", "abbreviation", "proscribed", "proscribed_on", "umbrella")
 
+    name_ur = name_ur_field(
+        _(
+            "As written in the Urdu list of proscribed organisations (NACTA) or the Urdu press; "
+            "leave blank to show the English name."
+        )
+    )
     abbreviation = models.CharField(max_length=30, blank=True)
     proscribed = models.BooleanField(
         default=False, help_text="Banned by the federal government under the ATA 1997 (First Schedule)."

@@ -1,6 +1,7 @@
 """`python manage.py load_seeds`: load the sourced facts in seeds/ (DESIGN.md "Seeds"); safe to run twice.
 
-Reference rows are matched by slug (sources by title) and updated in place; the seeded incidents
+Reference rows are matched by slug (sources by title) and updated in place, except their Urdu names
+(`name_ur`), which fill a blank only: an editor's Urdu name is never replaced. The seeded incidents
 are written by the same code as `import_incidents --format pk-suicide-attacks` from the Pakistan
 Body Count rows quoted in seeds/incidents.yaml, so they carry the row's identity (S#) and exactly
 the figures the import gives, and a later import of the file finds them unchanged. The offences
@@ -48,6 +49,21 @@ def upsert(model, lookup: dict, fields: dict) -> tuple[object, bool]:
     return row, False
 
 
+def fill_blank(row, fields: dict) -> None:
+    """Set those of `fields` that are blank on `row` (saving only if one is): a value an editor set stays."""
+    blank = [name for name, value in fields.items() if value and not getattr(row, name)]
+    if blank:
+        for name in blank:
+            setattr(row, name, fields[name])
+        row.save(update_fields=blank)
+
+
+def upsert_named(model, entry: dict, fields: dict) -> None:
+    """``upsert`` a reference row by its slug, then give it the seed's Urdu name if it has none."""
+    row, _ = upsert(model, {"slug": entry["slug"]}, fields)
+    fill_blank(row, {"name_ur": entry.get("name_ur") or ""})
+
+
 def _aliases(entry: dict) -> str:
     return "\n".join(entry.get("aliases") or [])
 
@@ -57,13 +73,13 @@ def load_reference_lists(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
     for model, name in ((Province, "provinces"), (Community, "communities")):
         entries = read_seed(f"{name}.yaml", seeds_dir)
         for entry in entries:
-            upsert(model, {"slug": entry["slug"]}, {"name": entry["name"], "aliases": _aliases(entry)})
+            upsert_named(model, entry, {"name": entry["name"], "aliases": _aliases(entry)})
         counts[name] = len(entries)
     organisations = read_seed("organisations.yaml", seeds_dir)
     for entry in organisations:
-        upsert(
+        upsert_named(
             Organisation,
-            {"slug": entry["slug"]},
+            entry,
             {
                 "name": entry["name"],
                 "abbreviation": entry.get("abbreviation") or "",
@@ -81,9 +97,9 @@ def load_reference_lists(seeds_dir: Path = SEEDS_DIR) -> dict[str, int]:
     cities = read_seed("cities.yaml", seeds_dir)
     provinces = {p.slug: p for p in Province.objects.all()}
     for entry in cities:
-        upsert(
+        upsert_named(
             City,
-            {"slug": entry["slug"]},
+            entry,
             {
                 "name": entry["name"],
                 "province": provinces[entry["province"]],
