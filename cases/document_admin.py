@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy
 
 from incidents.admin import HistoryAdmin
 
@@ -85,7 +86,7 @@ class DocumentInline(admin.StackedInline):
         formset.form.base_fields["hearing"].queryset = hearings
         return formset
 
-    @admin.display(description="file checked")
+    @admin.display(description=gettext_lazy("file checked"))
     def checked(self, obj) -> str:
         return describe(obj)
 
@@ -122,7 +123,7 @@ class DocumentAdmin(HistoryAdmin):
         form.base_fields["hearing"].queryset = hearings.filter(case=obj.case) if obj is not None else hearings
         return form
 
-    @admin.display(description="file checked")
+    @admin.display(description=gettext_lazy("file checked"))
     def checked(self, obj) -> str:
         return describe(obj)
 
