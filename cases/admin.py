@@ -313,14 +313,22 @@ class CaseAdmin(PublishableAdmin):
     @admin.display(description=gettext_lazy("ATA s.19(7) clock"))
     def statutory_clock(self, obj) -> str:
         if obj is None or not obj.pk or not obj.cognizance_date:
-            return "Starts at cognizance."
+            return _("Starts at cognizance.")
         clock = self._clock(obj)
-        days = obj.days_since_cognizance(clock.today)
-        working = obj.working_days_since_cognizance(clock.today, calendar=clock.calendar)
-        over = obj.days_over_statutory_limit(clock.today, calendar=clock.calendar)
-        until = "to the judgment" if obj.judgment_date else "to today"
-        verdict = f"over the statutory limit by {over} working days" if over else "within the statutory limit"
-        return f"{days} days, {working} working days {until}: {verdict}."
+        numbers = {
+            "days": obj.days_since_cognizance(clock.today),
+            "working": obj.working_days_since_cognizance(clock.today, calendar=clock.calendar),
+            "over": obj.days_over_statutory_limit(clock.today, calendar=clock.calendar),
+        }
+        if obj.judgment_date:
+            span = _("%(days)s days, %(working)s working days to the judgment") % numbers
+        else:
+            span = _("%(days)s days, %(working)s working days to today") % numbers
+        if numbers["over"]:
+            verdict = _("over the statutory limit by %(over)s working days") % numbers
+        else:
+            verdict = _("within the statutory limit")
+        return _("%(span)s: %(verdict)s.") % {"span": span, "verdict": verdict}
 
 
 class AppealInline(admin.TabularInline):
