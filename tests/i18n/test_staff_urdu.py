@@ -136,7 +136,7 @@ def test_the_review_queue_is_in_urdu(editor_client):
     f.IncidentFactory(title="Draft attack", status=Status.DRAFT)
     body = _page(editor_client, "/ur/staff/review/")
     assert "<h1>جائزے کی قطار</h1>" in body  # "Review queue", the glossary's word
-    assert "1 مسودہ" in body  # "1 draft"
+    assert "<p>1 مسودہ۔</p>" in body  # "1 draft."
     assert "نیا اندراج، کبھی شائع نہیں ہوا: اس کے تمام خانے" in body
     assert ">شائع کریں</button>" in body  # the "Publish" button
     assert "Review queue" not in body
