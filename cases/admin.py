@@ -421,7 +421,7 @@ class HearingAdmin(HistoryAdmin):
         if scheduled is not None:
             self.message_user(
                 request,
-                _("Next hearing scheduled for %(date)s.") % {"date": date_format(scheduled.date, "j F Y")},
+                _("Next hearing scheduled for %(date)s.") % {"date": date_format(scheduled.date, "d F Y")},
                 messages.INFO,
             )
 

@@ -449,7 +449,7 @@ def decide_court_check(request: HttpRequest, pk: int, decision: str) -> HttpResp
         messages.success(
             request,
             _("Confirmed: %(incident)s court record checked on %(date)s.")
-            % {"incident": check.incident, "date": date_format(check.checked_on, "j M Y")},
+            % {"incident": check.incident, "date": date_format(check.checked_on, "d M Y")},
         )
     else:
         check.delete()

@@ -63,7 +63,7 @@ def mark_verified(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         _("%(case)s: marked verified on %(date)s.")
-        % {"case": case.title, "date": date_format(case.last_verified_on, "j M Y")},
+        % {"case": case.title, "date": date_format(case.last_verified_on, "d M Y")},
     )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -83,7 +83,7 @@ def court_record_checked(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _("%(incident)s: court record checked on %(date)s, nothing found.")
-            % {"incident": incident, "date": date_format(clock.today(), "j M Y")},
+            % {"incident": incident, "date": date_format(clock.today(), "d M Y")},
         )
     else:
         messages.success(
@@ -148,7 +148,7 @@ def record_hearing(request: HttpRequest) -> HttpResponse:
             if form.is_valid():
                 hearing = _save(form, request.user)
                 messages.success(
-                    request, _("Hearing of %(date)s recorded.") % {"date": date_format(hearing.date, "j M Y")}
+                    request, _("Hearing of %(date)s recorded.") % {"date": date_format(hearing.date, "d M Y")}
                 )
                 return redirect(f"{reverse('monitoring:record_hearing')}?case={case.pk}&saved={hearing.pk}")
     elif case_id:
