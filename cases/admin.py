@@ -21,6 +21,9 @@ from django.contrib import admin, messages
 from django.contrib.admin.views.main import ChangeList
 from django.db import models
 from django.db.models import Max, Min, OuterRef, Subquery
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.clock import today
 from core.corrections import REASON_REQUIRED, corrected_fields, is_published, set_reason
@@ -202,9 +205,9 @@ class CaseAdmin(PublishableAdmin):
     related_history = ((Hearing, "case_id"), (Charge, "case_id"), (Document, "case_id"))
     fieldsets = [
         (None, {"fields": ["court", "case_number", "incidents", "offences", "stage"]}),
-        ("FIR", {"fields": ["fir_number", "fir_date", "police_station"], "classes": ["collapse"]}),
+        (gettext_lazy("FIR"), {"fields": ["fir_number", "fir_date", "police_station"], "classes": ["collapse"]}),
         (
-            "Dates (the ATA s.19(7) clock runs from cognizance)",
+            gettext_lazy("Dates (the ATA s.19(7) clock runs from cognizance)"),
             {
                 "fields": [
                     "challan_date",
@@ -217,7 +220,7 @@ class CaseAdmin(PublishableAdmin):
                 ]
             },
         ),
-        ("Notes", {"fields": ["public_notes", "confidential_notes"], "classes": ["collapse"]}),
+        (gettext_lazy("Notes"), {"fields": ["public_notes", "confidential_notes"], "classes": ["collapse"]}),
         *PublishableAdmin.publication_fieldsets,
     ]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 80})}}
@@ -274,16 +277,16 @@ class CaseAdmin(PublishableAdmin):
     def _clock(obj) -> Clock:
         return getattr(obj, "clock", None) or Clock(today=today(), calendar=WorkingCalendar())
 
-    @admin.display(description="days since cognizance")
+    @admin.display(description=gettext_lazy("days since cognizance"))
     def days_since_cognizance(self, obj) -> int | None:
         return obj.days_since_cognizance(self._clock(obj).today)
 
-    @admin.display(description="working days")
+    @admin.display(description=gettext_lazy("working days"))
     def working_days(self, obj) -> int | None:
         clock = self._clock(obj)
         return obj.working_days_since_cognizance(clock.today, calendar=clock.calendar)
 
-    @admin.display(description="over limit by")
+    @admin.display(description=gettext_lazy("over limit by"))
     def over_statutory_limit(self, obj) -> int | None:
         if not obj.cognizance_date:
             return None
@@ -291,33 +294,41 @@ class CaseAdmin(PublishableAdmin):
         return obj.days_over_statutory_limit(clock.today, calendar=clock.calendar)
 
     # Not sortable: sorting by a correlated subquery computes it for every case (seconds at 9,000).
-    @admin.display(description="last hearing")
+    @admin.display(description=gettext_lazy("last hearing"))
     def last_hearing(self, obj):
         return obj.last_hearing
 
-    @admin.display(description="next hearing")
+    @admin.display(description=gettext_lazy("next hearing"))
     def next_hearing(self, obj):
         return obj.next_hearing
 
-    @admin.display(description="accused", ordering="accused_count")
+    @admin.display(description=gettext_lazy("accused"), ordering="accused_count")
     def accused_count(self, obj) -> int:
         return obj.accused_count
 
-    @admin.display(description="hearings", ordering="hearing_count")
+    @admin.display(description=gettext_lazy("hearings"), ordering="hearing_count")
     def hearing_count(self, obj) -> int:
         return obj.hearing_count
 
-    @admin.display(description="ATA s.19(7) clock")
+    @admin.display(description=gettext_lazy("ATA s.19(7) clock"))
     def statutory_clock(self, obj) -> str:
         if obj is None or not obj.pk or not obj.cognizance_date:
-            return "Starts at cognizance."
+            return _("Starts at cognizance.")
         clock = self._clock(obj)
-        days = obj.days_since_cognizance(clock.today)
-        working = obj.working_days_since_cognizance(clock.today, calendar=clock.calendar)
-        over = obj.days_over_statutory_limit(clock.today, calendar=clock.calendar)
-        until = "to the judgment" if obj.judgment_date else "to today"
-        verdict = f"over the statutory limit by {over} working days" if over else "within the statutory limit"
-        return f"{days} days, {working} working days {until}: {verdict}."
+        numbers = {
+            "days": obj.days_since_cognizance(clock.today),
+            "working": obj.working_days_since_cognizance(clock.today, calendar=clock.calendar),
+            "over": obj.days_over_statutory_limit(clock.today, calendar=clock.calendar),
+        }
+        if obj.judgment_date:
+            span = _("%(days)s days, %(working)s working days to the judgment") % numbers
+        else:
+            span = _("%(days)s days, %(working)s working days to today") % numbers
+        if numbers["over"]:
+            verdict = _("over the statutory limit by %(over)s working days") % numbers
+        else:
+            verdict = _("within the statutory limit")
+        return _("%(span)s: %(verdict)s.") % {"span": span, "verdict": verdict}
 
 
 class AppealInline(admin.TabularInline):
@@ -358,7 +369,7 @@ class ChargeAdmin(HistoryAdmin):
             fields = [name for name in fields if name != "correction_reason"]
         return fields
 
-    @admin.display(description="appeals", ordering="appeal_count")
+    @admin.display(description=gettext_lazy("appeals"), ordering="appeal_count")
     def appeal_count(self, obj) -> int:
         return obj.appeal_count
 
@@ -400,7 +411,7 @@ class HearingAdmin(HistoryAdmin):
     ]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
 
-    @admin.display(description="court")
+    @admin.display(description=gettext_lazy("court"))
     def court_shown(self, obj):
         return obj.effective_court
 
@@ -408,7 +419,11 @@ class HearingAdmin(HistoryAdmin):
         save_recorded_hearing(obj, request.user)
         scheduled = follow_up_hearing(obj)
         if scheduled is not None:
-            self.message_user(request, f"Next hearing scheduled for {scheduled.date:%d %B %Y}.", messages.INFO)
+            self.message_user(
+                request,
+                _("Next hearing scheduled for %(date)s.") % {"date": date_format(scheduled.date, "d F Y")},
+                messages.INFO,
+            )
 
 
 @admin.register(Appeal)
@@ -433,7 +448,7 @@ class AccusedAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(charge_count=count_of(Charge, "accused"))
 
-    @admin.display(description="cases", ordering="charge_count")
+    @admin.display(description=gettext_lazy("cases"), ordering="charge_count")
     def charge_count(self, obj) -> int:
         return obj.charge_count
 
@@ -450,7 +465,7 @@ class CourtAdmin(VersionedAdminMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(case_count=count_of(Case, "court"))
 
-    @admin.display(description="cases", ordering="case_count")
+    @admin.display(description=gettext_lazy("cases"), ordering="case_count")
     def case_count(self, obj) -> int:
         return obj.case_count
 

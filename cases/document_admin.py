@@ -10,6 +10,9 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from incidents.admin import HistoryAdmin
 
@@ -85,7 +88,7 @@ class DocumentInline(admin.StackedInline):
         formset.form.base_fields["hearing"].queryset = hearings
         return formset
 
-    @admin.display(description="file checked")
+    @admin.display(description=gettext_lazy("file checked"))
     def checked(self, obj) -> str:
         return describe(obj)
 
@@ -93,11 +96,19 @@ class DocumentInline(admin.StackedInline):
 def describe(document: Document | None) -> str:
     """What the checks found, and who uploaded the file: staff only."""
     if document is None or not document.pk:
-        return "Checked when saved: a PDF, PNG, JPEG or WebP file by its content."
-    pages = f", {document.pages} page{'s' if document.pages != 1 else ''}" if document.pages else ""
-    who = document.uploaded_by.get_username() if document.uploaded_by else "unknown"
-    when = f"{document.uploaded_at:%d %b %Y}" if document.uploaded_at else ""
-    return f"{document.get_media_type_display()}, {filesizeformat(document.size)}{pages}; uploaded by {who} {when}"
+        return _("Checked when saved: a PDF, PNG, JPEG or WebP file by its content.")
+    pages = ""
+    if document.pages:
+        pages = ngettext(", %(count)d page", ", %(count)d pages", document.pages) % {"count": document.pages}
+    who = document.uploaded_by.get_username() if document.uploaded_by else _("unknown")
+    when = date_format(document.uploaded_at, "d M Y") if document.uploaded_at else ""
+    return _("%(type)s, %(size)s%(pages)s; uploaded by %(who)s %(when)s") % {
+        "type": document.get_media_type_display(),
+        "size": filesizeformat(document.size),
+        "pages": pages,
+        "who": who,
+        "when": when,
+    }
 
 
 @admin.register(Document)
@@ -122,7 +133,7 @@ class DocumentAdmin(HistoryAdmin):
         form.base_fields["hearing"].queryset = hearings.filter(case=obj.case) if obj is not None else hearings
         return form
 
-    @admin.display(description="file checked")
+    @admin.display(description=gettext_lazy("file checked"))
     def checked(self, obj) -> str:
         return describe(obj)
 

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class MediaType(models.TextChoices):
@@ -34,7 +36,7 @@ class MediaType(models.TextChoices):
 
 EXTENSIONS = {MediaType.PDF: "pdf", MediaType.PNG: "png", MediaType.JPEG: "jpg", MediaType.WEBP: "webp"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-NOT_ACCEPTED = (
+NOT_ACCEPTED = gettext_lazy(
     "This file is not a PDF, PNG, JPEG or WebP image (judged by its content, not its name). "
     "Upload the document as a PDF or a photo or scan in one of those formats."
 )
@@ -69,16 +71,20 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedFile:
     limit = settings.DOCUMENT_MAX_BYTES if max_bytes is None else max_bytes
     size = upload.size
     if not size:
-        raise ValidationError("The file is empty.", code="empty")
+        raise ValidationError(_("The file is empty."), code="empty")
     if size > limit:
         raise ValidationError(
-            f"The file is {filesizeformat(size)}; documents may be at most {filesizeformat(limit)}.", code="too_big"
+            _("The file is %(size)s; documents may be at most %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_big",
         )
     upload.seek(0)
     data = upload.read(limit + 1)
     upload.seek(0)
     if len(data) > limit:  # the size given by the client was wrong
-        raise ValidationError(f"The file is over the limit of {filesizeformat(limit)}.", code="too_big")
+        raise ValidationError(
+            _("The file is over the limit of %(limit)s.") % {"limit": filesizeformat(limit)}, code="too_big"
+        )
     media_type = sniff(data[:16])
     if media_type is None:
         raise ValidationError(NOT_ACCEPTED, code="type")
@@ -92,7 +98,7 @@ def check_upload(upload, *, max_bytes: int | None = None) -> CheckedFile:
 
 # PDFs --------------------------------------------------------------------------------------------
 
-UNREADABLE_PDF = (
+UNREADABLE_PDF = gettext_lazy(
     "The PDF cannot be read: it is damaged or not a real PDF. Save or scan it again and upload the new copy."
 )
 
@@ -104,14 +110,14 @@ def read_pdf(data: bytes) -> tuple[int, str]:
     # A PDF ends with %%EOF (give or take a line end); a cut-off download does not.
     if b"%%EOF" not in data[-1024:]:
         raise ValidationError(
-            "The PDF is incomplete (it does not end as a PDF must): the download or scan was probably cut off.",
+            _("The PDF is incomplete (it does not end as a PDF must): the download or scan was probably cut off."),
             code="truncated",
         )
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
             raise ValidationError(
-                "The PDF is encrypted or password-protected: upload a copy without a password.", code="encrypted"
+                _("The PDF is encrypted or password-protected: upload a copy without a password."), code="encrypted"
             )
         pages = len(reader.pages)
         active = active_content(reader)
@@ -121,11 +127,14 @@ def read_pdf(data: bytes) -> tuple[int, str]:
     except Exception as error:  # pypdf raises many kinds of error on a damaged file
         raise ValidationError(UNREADABLE_PDF, code="unreadable") from error
     if not pages:
-        raise ValidationError("The PDF has no pages.", code="unreadable")
+        raise ValidationError(_("The PDF has no pages."), code="unreadable")
     if active:
         raise ValidationError(
-            f"The PDF carries active content ({active}), which a court document never needs: "
-            "print it to a new PDF and upload that.",
+            _(
+                "The PDF carries active content (%(active)s), which a court document never needs: "
+                "print it to a new PDF and upload that."
+            )
+            % {"active": active},
             code="active",
         )
     # PostgreSQL text cannot hold NUL; some PDFs' text layers contain it.
@@ -176,26 +185,26 @@ def check_png(data: bytes) -> None:
     position, first = len(PNG_SIGNATURE), True
     while True:
         if position + 12 > len(data):
-            raise ValidationError("The PNG image is incomplete: it was probably cut off.", code="truncated")
+            raise ValidationError(_("The PNG image is incomplete: it was probably cut off."), code="truncated")
         length, kind = struct.unpack(">I4s", data[position : position + 8])
         end = position + 12 + length
         body = data[position + 4 : position + 8 + length]
         if end > len(data) or zlib.crc32(body) != struct.unpack(">I", data[end - 4 : end])[0]:
-            raise ValidationError("The PNG image is damaged or incomplete.", code="damaged")
+            raise ValidationError(_("The PNG image is damaged or incomplete."), code="damaged")
         if first and kind != b"IHDR":
-            raise ValidationError("The PNG image is damaged (no header).", code="damaged")
+            raise ValidationError(_("The PNG image is damaged (no header)."), code="damaged")
         first, position = False, end
         if kind == b"IEND":
             break
     if position != len(data):
-        raise ValidationError("The PNG image has other data after its end.", code="trailing")
+        raise ValidationError(_("The PNG image has other data after its end."), code="trailing")
 
 
 def check_jpeg(data: bytes) -> None:
     """A JPEG ends with its end-of-image marker: one that does not was cut off or has data appended."""
     if not data.endswith(b"\xff\xd9"):
         raise ValidationError(
-            "The JPEG image is incomplete or has other data after its end: save it again and upload the copy.",
+            _("The JPEG image is incomplete or has other data after its end: save it again and upload the copy."),
             code="truncated",
         )
 
@@ -203,7 +212,7 @@ def check_jpeg(data: bytes) -> None:
 def check_webp(data: bytes) -> None:
     """The RIFF header gives the file's length."""
     if len(data) < 16 or struct.unpack("<I", data[4:8])[0] + 8 != len(data):
-        raise ValidationError("The WebP image is incomplete or has other data after its end.", code="truncated")
+        raise ValidationError(_("The WebP image is incomplete or has other data after its end."), code="truncated")
 
 
 IMAGE_CHECKS = {MediaType.PNG: check_png, MediaType.JPEG: check_jpeg, MediaType.WEBP: check_webp}

@@ -9,6 +9,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .corrections import redact
 from .models import Correction, CorrectionRedaction
@@ -16,10 +18,10 @@ from .models import Correction, CorrectionRedaction
 
 class RedactForm(forms.Form):
     reason = forms.CharField(
-        label="Why the text is redacted",
+        label=gettext_lazy("Why the text is redacted"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        help_text="Staff only: kept in the redaction log with your name and the time.",
+        help_text=gettext_lazy("Staff only: kept in the redaction log with your name and the time."),
     )
 
 
@@ -61,14 +63,16 @@ class CorrectionAdmin(admin.ModelAdmin):
         """Redacting the public log is for superusers alone."""
         return request.user.is_active and request.user.is_superuser
 
-    @admin.action(description="Redact the text of the selected entries (asks why)", permissions=["redact"])
+    @admin.action(
+        description=gettext_lazy("Redact the text of the selected entries (asks why)"), permissions=["redact"]
+    )
     def redact_selected(self, request, queryset):
         """Ask why on an intermediate page, then replace the entries' texts with "[redacted]"."""
         form = RedactForm(request.POST if request.POST.get("post") == "yes" else None)
         if not form.is_valid():
             context = {
                 **self.admin_site.each_context(request),
-                "title": "Redact the selected corrections log entries",
+                "title": _("Redact the selected corrections log entries"),
                 "opts": self.opts,
                 "queryset": queryset,
                 "form": form,
@@ -79,7 +83,11 @@ class CorrectionAdmin(admin.ModelAdmin):
         entries = list(queryset)
         for correction in entries:
             redact(correction, request.user, form.cleaned_data["reason"])
-        self.message_user(request, f"Redacted {len(entries)} entry(ies); each redaction is logged.", messages.SUCCESS)
+        self.message_user(
+            request,
+            _("Redacted %(count)d entry(ies); each redaction is logged.") % {"count": len(entries)},
+            messages.SUCCESS,
+        )
         return None
 
 

@@ -23,6 +23,8 @@ from django.db.models.functions import Coalesce
 from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from core.forms import CorrectionReasonForm
@@ -43,6 +45,10 @@ def count_of(model, fk: str, **filters):
     rows = model._default_manager.filter(**{fk: OuterRef("pk")}, **filters).order_by().values(fk)
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
+
+# The title of the publication fieldset, found by it in get_fieldsets (a lazy string equals itself in
+# every language).
+PUBLICATION = gettext_lazy("Publication")
 
 # Status changes the status field allows; anything else is refused with a message.
 ALLOWED_TRANSITIONS = {
@@ -107,7 +113,7 @@ class HistoryAdmin(SafeAutocompleteAdminMixin, VersionedAdminMixin, SimpleHistor
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
-            raise PermissionDenied("Reverting from the history page is disabled: edit the record instead.")
+            raise PermissionDenied(_("Reverting from the history page is disabled: edit the record instead."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
@@ -123,22 +129,22 @@ class PublishableForm(CorrectionReasonForm):
         new = data["status"]
         if old != new and (old, new) not in ALLOWED_TRANSITIONS:
             if old == Status.PUBLISHED and new == Status.DRAFT:
-                message = "A published record cannot go back to draft: retract it with a public note instead."
+                message = _("A published record cannot go back to draft: retract it with a public note instead.")
             elif Status.MERGED in (old, new):
-                message = "Duplicates are merged on the staff duplicates page, and a merged record stays merged."
+                message = _("Duplicates are merged on the staff duplicates page, and a merged record stays merged.")
             else:
-                message = "Only a published record can be retracted."
+                message = _("Only a published record can be retracted.")
             self.add_error("status", message)
         elif new == Status.RETRACTED and old != new and not (data.get("retraction_note") or "").strip():
-            self.add_error("retraction_note", "Give a public note saying why the record is retracted.")
+            self.add_error("retraction_note", _("Give a public note saying why the record is retracted."))
         return data
 
 
 class RetractForm(forms.Form):
     note = forms.CharField(
-        label="Public retraction note",
+        label=gettext_lazy("Public retraction note"),
         widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
-        help_text="Shown to the public in the corrections log: say why the record is withdrawn.",
+        help_text=gettext_lazy("Shown to the public in the corrections log: say why the record is withdrawn."),
     )
 
 
@@ -150,8 +156,8 @@ class PublishableAdmin(HistoryAdmin):
     bookkeeping_fields = ("published_at", "retracted_at", "created_by", "created_at", "updated_by", "updated_at")
     publisher_fields = ("status", "retraction_note", "review_note")
     publication_fieldsets = [
-        ("Publication", {"fields": publisher_fields}),
-        ("Who and when", {"fields": bookkeeping_fields, "classes": ["collapse"]}),
+        (PUBLICATION, {"fields": publisher_fields}),
+        (gettext_lazy("Who and when"), {"fields": bookkeeping_fields, "classes": ["collapse"]}),
     ]
 
     def has_publish_permission(self, request) -> bool:
@@ -170,7 +176,7 @@ class PublishableAdmin(HistoryAdmin):
         if obj is None or obj.status != Status.PUBLISHED or not self.has_change_permission(request, obj):
             return fieldsets
         names = [name for name, _options in fieldsets]
-        at = names.index("Publication") if "Publication" in names else len(fieldsets)
+        at = names.index(PUBLICATION) if PUBLICATION in names else len(fieldsets)
         return [*fieldsets[:at], (None, {"fields": ["correction_reason"]}), *fieldsets[at:]]
 
     def save_model(self, request, obj, form, change):
@@ -195,9 +201,11 @@ class PublishableAdmin(HistoryAdmin):
             elif requested == Status.RETRACTED:
                 obj.retract(request.user, obj.retraction_note)
         except ValidationError as error:
-            self.message_user(request, f"Status not changed: {' '.join(error.messages)}", messages.ERROR)
+            self.message_user(
+                request, _("Status not changed: %(reason)s") % {"reason": " ".join(error.messages)}, messages.ERROR
+            )
 
-    @admin.action(description="Publish the selected records", permissions=["publish"])
+    @admin.action(description=gettext_lazy("Publish the selected records"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         published, refused = 0, []
         for obj in queryset:
@@ -209,18 +217,20 @@ class PublishableAdmin(HistoryAdmin):
             except ValidationError as error:
                 refused.extend(error.messages)
         if published:
-            self.message_user(request, f"Published {published} record(s).", messages.SUCCESS)
+            self.message_user(request, _("Published %(count)d record(s).") % {"count": published}, messages.SUCCESS)
         if refused:
-            self.message_user(request, "Not published: " + " ".join(refused), messages.ERROR)
+            self.message_user(request, _("Not published: %(reason)s") % {"reason": " ".join(refused)}, messages.ERROR)
 
-    @admin.action(description="Retract the selected records (asks for a public note)", permissions=["publish"])
+    @admin.action(
+        description=gettext_lazy("Retract the selected records (asks for a public note)"), permissions=["publish"]
+    )
     def retract_selected(self, request, queryset):
         """Ask for the public note on an intermediate page, then retract the published records selected."""
         form = RetractForm(request.POST if request.POST.get("post") == "yes" else None)
         if not form.is_valid():
             context = {
                 **self.admin_site.each_context(request),
-                "title": "Retract the selected records",
+                "title": _("Retract the selected records"),
                 "opts": self.opts,
                 "queryset": queryset,
                 "form": form,
@@ -233,9 +243,13 @@ class PublishableAdmin(HistoryAdmin):
             obj.retract(request.user, form.cleaned_data["note"])
             retracted += 1
         skipped = queryset.count() - retracted
-        self.message_user(request, f"Retracted {retracted} record(s); each is listed in the corrections log.")
+        self.message_user(
+            request, _("Retracted %(count)d record(s); each is listed in the corrections log.") % {"count": retracted}
+        )
         if skipped:
-            self.message_user(request, f"{skipped} record(s) were not published and were left as they were.")
+            self.message_user(
+                request, _("%(count)d record(s) were not published and were left as they were.") % {"count": skipped}
+            )
         return None
 
 
@@ -291,7 +305,7 @@ class SourceAdmin(HistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(incident_count=count_of(IncidentSource, "source"))
 
-    @admin.display(description="incidents", ordering="incident_count")
+    @admin.display(description=gettext_lazy("incidents"), ordering="incident_count")
     def incident_count(self, obj) -> int:
         return obj.incident_count
 
@@ -343,14 +357,14 @@ class IncidentSourceFormSet(BaseInlineFormSet):
             and not self._should_delete_form(form)
         ]
         if not kept:
-            raise ValidationError("A published incident needs at least one source: add one here.")
+            raise ValidationError(_("A published incident needs at least one source: add one here."))
 
 
 class IncidentSourceInline(DraftIncidentChildMixin, admin.TabularInline):
     model = IncidentSource
     formset = IncidentSourceFormSet
-    verbose_name = "source"
-    verbose_name_plural = "sources, each with its own figures"
+    verbose_name = gettext_lazy("source")
+    verbose_name_plural = gettext_lazy("sources, each with its own figures")
     fields = [
         "source",
         "reported_killed",
@@ -391,15 +405,15 @@ class IncidentAdmin(PublishableAdmin):
     related_history = ((IncidentSource, "incident_id"), (Attribution, "incident_id"), (Victim, "incident_id"))
     fieldsets = [
         (None, {"fields": ["title", "date", "attack_type", "communities", "killed", "injured", "description"]}),
-        ("Place", {"fields": ["province", "city", "locality", ("latitude", "longitude")]}),
-        ("Court record", {"fields": ["court_record_checked_on"]}),
+        (gettext_lazy("Place"), {"fields": ["province", "city", "locality", ("latitude", "longitude")]}),
+        (gettext_lazy("Court record"), {"fields": ["court_record_checked_on"]}),
         *PublishableAdmin.publication_fieldsets,
     ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(source_count=count_of(IncidentSource, "incident"))
 
-    @admin.display(description="sources", ordering="source_count")
+    @admin.display(description=gettext_lazy("sources"), ordering="source_count")
     def source_count(self, obj) -> int:
         return obj.source_count
 

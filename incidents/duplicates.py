@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, Max, Min
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from core.models import Status
@@ -118,20 +119,20 @@ class Match:
     def reasons(self) -> list[str]:
         """The features in words, for people deciding."""
         a, b, f = self.a, self.b, self.features
-        words = ["the same day" if f["day"] == 1 else "one day apart"]
+        words = [_("the same day") if f["day"] == 1 else _("one day apart")]
         words.append(_place_reason(a, b, f["place"]))
         words.append(_toll_reason(a, b, f["toll"]))
         types = f"{_attack(a)} / {_attack(b)}"
         if f["type"] == 1:
-            words.append(f"both {_attack(a)}")
+            words.append(_("both %(attack)s") % {"attack": _attack(a)})
         elif f["type"] > 0:
-            words.append(f"attack types compatible ({types})")
+            words.append(_("attack types compatible (%(types)s)") % {"types": types})
         else:
-            words.append(f"attack types differ ({types})")
+            words.append(_("attack types differ (%(types)s)") % {"types": types})
         if a.locality and b.locality:
-            words.append(f"localities {round(f['locality'] * 100)}% alike")
+            words.append(_("localities %(percent)s%% alike") % {"percent": round(f["locality"] * 100)})
         if self.same_dataset:
-            words.append("both rows of one dataset")
+            words.append(_("both rows of one dataset"))
         return words
 
 
@@ -143,35 +144,36 @@ def _attack(record: Record) -> str:
 
 def _place_reason(a: Record, b: Record, value: float) -> str:
     if a.place is None or b.place is None:
-        return "a city is missing"
+        return _("a city is missing")
+    names = {"a": a.place.name, "b": b.place.name}
     if value == 0:
-        return f"different places ({a.place.name} / {b.place.name})"
+        return _("different places (%(a)s / %(b)s)") % names
     if value >= 1:
-        return f"the same city ({a.place.name} / {b.place.name})" if a.city_id != b.city_id else "the same city"
+        return _("the same city (%(a)s / %(b)s)") % names if a.city_id != b.city_id else _("the same city")
     if value == 0.9:
-        return f"{a.place.name} and {b.place.name}: a town and its agency or district"
+        return _("%(a)s and %(b)s: a town and its agency or district") % names
     if value == 0.85:
-        return f"{a.place.name} / {b.place.name} named in the locality"
+        return _("%(a)s / %(b)s named in the locality") % names
     if value == 0.8:
-        return f"city names alike ({a.place.name} / {b.place.name})"
-    return f"{a.place.name} and {b.place.name}: the same district"
+        return _("city names alike (%(a)s / %(b)s)") % names
+    return _("%(a)s and %(b)s: the same district") % names
 
 
 def _toll(record: Record) -> str:
     if record.low is None:
-        return "unknown"
+        return _("unknown")
     return str(record.low) if record.low == record.high else f"{record.low}–{record.high}"
 
 
 def _toll_reason(a: Record, b: Record, value: float) -> str:
-    tolls = f"{_toll(a)} / {_toll(b)}"
+    tolls = {"tolls": f"{_toll(a)} / {_toll(b)}"}
     if value == 1:
-        return f"killed within each other's range ({tolls})"
+        return _("killed within each other's range (%(tolls)s)") % tolls
     if value == 0.5 and (a.low is None or b.low is None):
-        return f"a toll is unknown ({tolls})"
+        return _("a toll is unknown (%(tolls)s)") % tolls
     if value > 0:
-        return f"killed close ({tolls})"
-    return f"killed far apart ({tolls})"
+        return _("killed close (%(tolls)s)") % tolls
+    return _("killed far apart (%(tolls)s)") % tolls
 
 
 # The features ---------------------------------------------------------------------------

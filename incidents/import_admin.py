@@ -26,6 +26,8 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from core.corrections import REASON_HELP, REASON_LABEL
 
@@ -41,8 +43,8 @@ REFRESH_SECONDS = 2
 
 class ImportForm(forms.Form):
     file = forms.FileField(
-        label="File to import",
-        help_text="A CSV file (in the mapping's encoding) or an XLSX file.",
+        label=gettext_lazy("File to import"),
+        help_text=gettext_lazy("A CSV file (in the mapping's encoding) or an XLSX file."),
         allow_empty_file=True,  # the import answers an empty file itself, and logs the run
         error_messages={
             "required": "No file was received. Choose one; if you did, rename it with plain letters and "
@@ -50,43 +52,49 @@ class ImportForm(forms.Form):
         },
     )
     format = forms.ChoiceField(
-        label="Built-in format",
+        label=gettext_lazy("Built-in format"),
         required=False,
         choices=[("", "— none: use a mapping file —")] + [(name, name) for name in BUILT_IN_FORMATS],
-        help_text="pk-suicide-attacks: the Pakistan Body Count suicide-attacks dataset.",
+        help_text=gettext_lazy("pk-suicide-attacks: the Pakistan Body Count suicide-attacks dataset."),
     )
     mapping = forms.FileField(
-        label="Mapping file (JSON)",
+        label=gettext_lazy("Mapping file (JSON)"),
         required=False,
-        help_text="How the file's columns become incidents; see docs/importing.md. Leave empty with a built-in format.",
+        help_text=gettext_lazy(
+            "How the file's columns become incidents; see docs/importing.md. Leave empty with a built-in format."
+        ),
     )
     publish = forms.BooleanField(
-        label="Publish the imported incidents", required=False, help_text="Otherwise they are imported as drafts."
+        label=gettext_lazy("Publish the imported incidents"),
+        required=False,
+        help_text=gettext_lazy("Otherwise they are imported as drafts."),
     )
     attach_duplicates_above = forms.FloatField(
-        label="Attach probable duplicates scoring at least",
+        label=gettext_lazy("Attach probable duplicates scoring at least"),
         required=False,
         min_value=0,
         max_value=1,
-        help_text="From 0 to 1, e.g. 0.8. A row that probably records an incident already in the tracker with "
-        "this score or more becomes a further source of it, with its own figures, instead of a new incident. "
-        "Leave empty to only list such rows in the preview.",
+        help_text=gettext_lazy(
+            "From 0 to 1, e.g. 0.8. A row that probably records an incident already in the tracker with "
+            "this score or more becomes a further source of it, with its own figures, instead of a new incident. "
+            "Leave empty to only list such rows in the preview."
+        ),
     )
 
     def clean(self):
         data = super().clean()
         has_format, has_mapping = bool(data.get("format")), bool(data.get("mapping"))
         if has_format == has_mapping:
-            raise forms.ValidationError("Choose a built-in format or upload a mapping file (one of the two).")
+            raise forms.ValidationError(_("Choose a built-in format or upload a mapping file (one of the two)."))
         if has_mapping:
             upload = data["mapping"]
             if upload.size > MAX_MAPPING_BYTES:
-                raise forms.ValidationError("The mapping file is too large to be a mapping.")
+                raise forms.ValidationError(_("The mapping file is too large to be a mapping."))
             try:
                 data["mapping_json"] = json.loads(upload.read().decode("utf-8-sig"))
                 get_format(mapping=data["mapping_json"])
             except (ValueError, UnicodeDecodeError) as error:
-                self.add_error("mapping", f"Not valid JSON: {error}")
+                self.add_error("mapping", _("Not valid JSON: %(error)s") % {"error": error})
             except ImportFailed as error:
                 self.add_error("mapping", str(error))
         return data
@@ -120,20 +128,20 @@ def _created_link(run: ImportRun) -> str:
     url = created_incidents_url(run)
     if url is None:
         return ""
-    noun = "published incident" if run.publish else "draft"
     if not run.publish:  # the review queue, filtered to this run (its "run" filter)
         queue = f"{reverse('monitoring:review_queue')}?{urlencode({'kind': 'incident', 'run': run.pk})}"
-        return format_html(
-            '<a href="{}">Review the {} {}{} this import made</a> (or <a href="{}">list them in the admin</a>)',
-            queue,
+        text = ngettext(
+            '<a href="{queue}">Review the {count} draft this import made</a> (or <a href="{url}">list them in the admin</a>)',
+            '<a href="{queue}">Review the {count} drafts this import made</a> (or <a href="{url}">list them in the admin</a>)',
             run.created,
-            noun,
-            "s" * (run.created != 1),
-            url,
         )
-    return format_html(
-        '<a href="{}">Review the {} {}{} this import made</a>', url, run.created, noun, "s" * (run.created != 1)
+        return format_html(text, queue=queue, count=run.created, url=url)
+    text = ngettext(
+        '<a href="{url}">Review the {count} published incident this import made</a>',
+        '<a href="{url}">Review the {count} published incidents this import made</a>',
+        run.created,
     )
+    return format_html(text, url=url, count=run.created)
 
 
 class ConfirmForm(forms.Form):
@@ -149,7 +157,7 @@ class ConfirmForm(forms.Form):
     def __init__(self, *args, needs_reason: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = needs_reason
-        self.fields["reason"].error_messages["required"] = (
+        self.fields["reason"].error_messages["required"] = _(
             "This import changes the public figures of published incidents: give the reason for the "
             "correction; it is shown in the public corrections log."
         )
@@ -177,7 +185,7 @@ class ImportRunAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ImportRun._meta.fields] + ["created_incidents"]
     change_list_template = "admin/incidents/import_changelist.html"
 
-    @admin.display(description="Incidents created")
+    @admin.display(description=gettext_lazy("Incidents created"))
     def created_incidents(self, obj: ImportRun) -> str:
         return _created_link(obj) or "—"
 
@@ -230,7 +238,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                 attach_duplicates_above=data.get("attach_duplicates_above"),
             )
             return HttpResponseRedirect(reverse("admin:incidents_importrun_follow", args=[run.pk]))
-        context = self._context(request, title="Import incidents from a file", form=form)
+        context = self._context(request, title=_("Import incidents from a file"), form=form)
         return render(request, "admin/incidents/import_form.html", context, status=400 if form.errors else 200)
 
     def follow_view(
@@ -252,7 +260,8 @@ class ImportRunAdmin(admin.ModelAdmin):
         progress = ProgressFile(run).read() if working else {}
         context = self._context(
             request,
-            title=f"Import of {run.file_name}" + (" (dry run)" if run.dry_run else ""),
+            title=(_("Import of %(file)s (dry run)") if run.dry_run else _("Import of %(file)s"))
+            % {"file": run.file_name},
             run=run,
             working=working,
             refresh_seconds=REFRESH_SECONDS,
@@ -279,7 +288,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             status=ImportRun.Status.DONE,
         ).first()
         if preview is None or stored_path(preview) is None:
-            messages.error(request, "That preview has expired or was already imported; upload the file again.")
+            messages.error(request, _("That preview has expired or was already imported; upload the file again."))
             return HttpResponseRedirect(reverse("admin:incidents_importrun_import"))
         form = ConfirmForm(request.POST, needs_reason=bool(preview.corrected))
         if not form.is_valid():
@@ -302,5 +311,5 @@ class ImportRunAdmin(admin.ModelAdmin):
                     attach_duplicates_above=preview.attach_duplicates_above,
                 )
             else:
-                messages.info(request, "This preview was already confirmed: here is its import.")
+                messages.info(request, _("This preview was already confirmed: here is its import."))
         return HttpResponseRedirect(reverse("admin:incidents_importrun_follow", args=[confirmation.pk]))

@@ -7,6 +7,7 @@ results* (django_tasks_db's own admin).
 from __future__ import annotations
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from .models import ScheduledJob
 
@@ -26,7 +27,7 @@ class ScheduledJobAdmin(admin.ModelAdmin):
     list_filter = ("last_outcome",)
     readonly_fields = [f.name for f in ScheduledJob._meta.fields if f.name != "id"]
 
-    @admin.display(description="last error")
+    @admin.display(description=gettext_lazy("last error"))
     def short_error(self, obj: ScheduledJob) -> str:
         return obj.last_error.splitlines()[-1][:200] if obj.last_error else ""
 

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy
 
 from .models import CalendarToken
 
@@ -13,7 +14,7 @@ class CalendarTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request) -> bool:
         return False  # staff make their own from the calendar page
 
-    @admin.action(description="Revoke the selected calendar feed URLs")
+    @admin.action(description=gettext_lazy("Revoke the selected calendar feed URLs"))
     def revoke(self, request, queryset):
         for token in queryset:
             token.revoke()

@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.models import Hearing
@@ -84,16 +85,16 @@ def calendar_token(request: HttpRequest) -> HttpResponse:
     token = CalendarToken.objects.filter(user=request.user).first()
     if action == "revoke" and token is not None:
         token.revoke()
-        messages.success(request, "Your calendar feed URL is revoked: it no longer works.")
+        messages.success(request, _("Your calendar feed URL is revoked: it no longer works."))
     elif action == "regenerate":
         if token is None:
             CalendarToken.objects.create(user=request.user)
-            messages.success(request, "Your private calendar feed URL is ready.")
+            messages.success(request, _("Your private calendar feed URL is ready."))
         else:
             token.regenerate()
-            messages.success(request, "A new feed URL replaces the old one, which no longer works.")
+            messages.success(request, _("A new feed URL replaces the old one, which no longer works."))
     else:
-        messages.error(request, "Nothing to do: choose to regenerate or revoke.")
+        messages.error(request, _("Nothing to do: choose to regenerate or revoke."))
     return redirect("monitoring:calendar")
 
 

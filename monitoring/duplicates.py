@@ -23,6 +23,8 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cases.models import Case
@@ -41,13 +43,13 @@ CACHE_SECONDS = 24 * 3600
 class PairForm(forms.Form):
     incident = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     other = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
-    keep = forms.IntegerField(required=False, min_value=1, label="Keep")
+    keep = forms.IntegerField(required=False, min_value=1, label=gettext_lazy("Keep"))
     note = forms.CharField(
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Note",
-        help_text="For a merge of a published incident: shown in the public corrections log.",
+        label=gettext_lazy("Note"),
+        help_text=gettext_lazy("For a merge of a published incident: shown in the public corrections log."),
     )
 
     def clean(self):
@@ -55,9 +57,9 @@ class PairForm(forms.Form):
         if self.errors:
             return data
         if data["incident"] == data["other"]:
-            raise ValidationError("Choose two different incidents.")
+            raise ValidationError(_("Choose two different incidents."))
         if data.get("keep") not in (None, data["incident"], data["other"]):
-            self.add_error("keep", "Keep one of the two incidents of the pair.")
+            self.add_error("keep", _("Keep one of the two incidents of the pair."))
         return data
 
 
@@ -162,7 +164,7 @@ def _confirm(request: HttpRequest, action: str, form: PairForm) -> HttpResponse:
     data = form.cleaned_data
     pair = _candidates([(data["incident"], data["other"], None, None)])
     if not pair:
-        messages.error(request, "One of the two incidents no longer exists or was merged. Nothing was changed.")
+        messages.error(request, _("One of the two incidents no longer exists or was merged. Nothing was changed."))
         return redirect("monitoring:duplicates")
     context = {"action": action, "candidate": pair[0], "form": form, "keep": data.get("keep")}
     return render(request, "monitoring/duplicate_confirm.html", context)
@@ -179,7 +181,7 @@ def decide(request: HttpRequest, action: str) -> HttpResponse:
     try:
         form = _pair_form(request)
     except ValidationError as error:
-        messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": " ".join(error.messages)})
         return redirect("monitoring:duplicates")
     data = form.cleaned_data
     a, b, note = data["incident"], data["other"], data["note"]
@@ -189,13 +191,19 @@ def decide(request: HttpRequest, action: str) -> HttpResponse:
         if action == "merge":
             keep = data.get("keep") or a
             survivor = merge(keep, b if keep == a else a, request.user, note)
-            messages.success(request, f"Merged: #{b if keep == a else a} now lives on in {survivor} (#{survivor.pk}).")
+            messages.success(
+                request,
+                _("Merged: #%(merged)s now lives on in %(kept)s (#%(pk)s).")
+                % {"merged": b if keep == a else a, "kept": survivor, "pk": survivor.pk},
+            )
         elif action == "not_same":
             mark_not_same(a, b, request.user, note)
-            messages.success(request, f"Kept apart: #{a} and #{b} will not be proposed again.")
+            messages.success(request, _("Kept apart: #%(a)s and #%(b)s will not be proposed again.") % {"a": a, "b": b})
         else:
             propose(a, b, request.user, note)
-            messages.success(request, f"Proposed: #{a} and #{b} wait for an editor's decision.")
+            messages.success(
+                request, _("Proposed: #%(a)s and #%(b)s wait for an editor's decision.") % {"a": a, "b": b}
+            )
     except ValidationError as error:
-        messages.error(request, f"Nothing was changed: {' '.join(error.messages)}")
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": " ".join(error.messages)})
     return redirect("monitoring:duplicates")

@@ -27,7 +27,10 @@ from django.db.models import IntegerField, PositiveIntegerField, Prefetch, Query
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from cases.models import Case
@@ -222,20 +225,23 @@ class QueueFilter(django_filters.FilterSet):
     """The queue's filters. Each model is filtered by `drafts()`; this class checks and shows them."""
 
     kind = django_filters.ChoiceFilter(
-        choices=[("incident", "Incidents"), ("case", "Cases")],
-        empty_label="Incidents and cases",
-        label="Kind",
+        choices=[("incident", gettext_lazy("Incidents")), ("case", gettext_lazy("Cases"))],
+        empty_label=gettext_lazy("Incidents and cases"),
+        label=gettext_lazy("Kind"),
         method="keep",
     )
     run = django_filters.ModelChoiceFilter(
         queryset=_import_runs(),
-        label="Import run",
-        empty_label="Any (or none)",
+        label=gettext_lazy("Import run"),
+        empty_label=gettext_lazy("Any (or none)"),
         method="keep",
-        help_text="Only the incidents that run created or changed.",
+        help_text=gettext_lazy("Only the incidents that run created or changed."),
     )
     author = django_filters.ModelChoiceFilter(
-        queryset=_staff_users(), label="Made by", empty_label="Anyone", method="keep"
+        queryset=_staff_users(),
+        label=gettext_lazy("Made by"),
+        empty_label=gettext_lazy("Anyone"),
+        method="keep",
     )
 
     class Meta:
@@ -348,13 +354,16 @@ def publish_selected(request: HttpRequest) -> HttpResponse:
     published is reported with the reason and the others are published."""
     chosen = _selection(request)
     if chosen is None or len(chosen) > PAGE_SIZE:
-        message = f"Choose at most {PAGE_SIZE} drafts from the queue." if chosen else "Not a draft of the queue."
+        if chosen:
+            message = _("Choose at most %(limit)d drafts from the queue.") % {"limit": PAGE_SIZE}
+        else:
+            message = _("Not a draft of the queue.")
         context = {"error": message, "next": reverse("monitoring:review_queue")}
         return render(request, "monitoring/publish_confirm.html", context, status=400)
     if not chosen:
-        messages.error(request, "Tick the drafts to publish first. Nothing was published.")
+        messages.error(request, _("Tick the drafts to publish first. Nothing was published."))
         return redirect(_back(request))
-    for kind in {kind for kind, _ in chosen}:
+    for kind in {kind for kind, _pk in chosen}:
         if not can_publish(request.user, MODELS[kind]._meta.app_label):
             raise PermissionDenied("Only editors may publish.")
     found = {
@@ -377,11 +386,17 @@ def publish_selected(request: HttpRequest) -> HttpResponse:
         else:
             published.append(str(record))
     if published:
-        messages.success(request, f"Published {len(published)}: {'; '.join(published)}.")
+        messages.success(
+            request,
+            ngettext("Published %(count)d: %(records)s.", "Published %(count)d: %(records)s.", len(published))
+            % {"count": len(published), "records": _("; ").join(published)},
+        )
     for reason in refused:
-        messages.error(request, f"Not published: {reason}")
+        messages.error(request, _("Not published: %(reason)s") % {"reason": reason})
     if gone:
-        messages.warning(request, f"{gone} of the drafts chosen are no longer drafts: left as they are.")
+        messages.warning(
+            request, _("%(count)d of the drafts chosen are no longer drafts: left as they are.") % {"count": gone}
+        )
     return redirect(_back(request))
 
 
@@ -400,9 +415,9 @@ def publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     try:
         record.publish(request.user)
     except ValidationError as error:
-        messages.error(request, f"Not published: {' '.join(error.messages)}")
+        messages.error(request, _("Not published: %(reason)s") % {"reason": " ".join(error.messages)})
         return redirect("monitoring:review_queue")
-    messages.success(request, f"Published: {record}.")
+    messages.success(request, _("Published: %(record)s.") % {"record": record})
     return redirect("monitoring:review_queue")
 
 
@@ -412,12 +427,12 @@ def send_back(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = _editable(request, kind, pk, Status.DRAFT)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say what needs changing: the note is required. Nothing was changed.")
+        messages.error(request, _("Say what needs changing: the note is required. Nothing was changed."))
         return redirect("monitoring:review_queue")
     record.review_note = form.cleaned_data["note"]
     record.updated_by = request.user
     record.save(update_fields=["review_note", "updated_by", "updated_at"])
-    messages.success(request, f"Sent back with a note: {record}.")
+    messages.success(request, _("Sent back with a note: %(record)s.") % {"record": record})
     return redirect("monitoring:review_queue")
 
 
@@ -431,10 +446,14 @@ def decide_court_check(request: HttpRequest, pk: int, decision: str) -> HttpResp
     check = get_object_or_404(CourtRecordCheck.objects.select_related("incident", "checked_by"), pk=pk)
     if decision == "confirm":
         check.confirm(request.user)
-        messages.success(request, f"Confirmed: {check.incident} court record checked on {check.checked_on:%d %b %Y}.")
+        messages.success(
+            request,
+            _("Confirmed: %(incident)s court record checked on %(date)s.")
+            % {"incident": check.incident, "date": date_format(check.checked_on, "d M Y")},
+        )
     else:
         check.delete()
-        messages.success(request, f"Discarded the court-record check of {check.incident}.")
+        messages.success(request, _("Discarded the court-record check of %(incident)s.") % {"incident": check.incident})
     return redirect("monitoring:review_queue")
 
 
@@ -447,8 +466,10 @@ def retract(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         try:
             record.retract(request.user, form.cleaned_data["note"])
         except ValidationError as error:
-            messages.error(request, f"Not retracted: {' '.join(error.messages)}")
+            messages.error(request, _("Not retracted: %(reason)s") % {"reason": " ".join(error.messages)})
             return redirect("monitoring:review_queue")
-        messages.success(request, f"Retracted: {record}. The note is in the public corrections log.")
+        messages.success(
+            request, _("Retracted: %(record)s. The note is in the public corrections log.") % {"record": record}
+        )
         return redirect("monitoring:review_queue")
     return render(request, "monitoring/retract.html", {"record": record, "kind": kind, "form": form})

@@ -14,7 +14,9 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.filters import CaseFilter
@@ -58,7 +60,11 @@ def mark_verified(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_object_or_404(Case.objects.filter(status__in=LIVE), pk=pk)
     case.last_verified_on = clock.today()
     case.save(update_fields=["last_verified_on", "updated_at"])
-    messages.success(request, f"{case.title}: marked verified on {case.last_verified_on:%d %b %Y}.")
+    messages.success(
+        request,
+        _("%(case)s: marked verified on %(date)s.")
+        % {"case": case.title, "date": date_format(case.last_verified_on, "d M Y")},
+    )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("monitoring:worklist")
@@ -74,9 +80,16 @@ def court_record_checked(request: HttpRequest, pk: int) -> HttpResponse:
     incident = get_object_or_404(Incident.objects.filter(status=Status.PUBLISHED), pk=pk)
     waiting = incident.record_court_check(request.user, clock.today())
     if waiting is None:
-        messages.success(request, f"{incident}: court record checked on {clock.today():%d %b %Y}, nothing found.")
+        messages.success(
+            request,
+            _("%(incident)s: court record checked on %(date)s, nothing found.")
+            % {"incident": incident, "date": date_format(clock.today(), "d M Y")},
+        )
     else:
-        messages.success(request, f"{incident}: your check is waiting for an editor in the review queue.")
+        messages.success(
+            request,
+            _("%(incident)s: your check is waiting for an editor in the review queue.") % {"incident": incident},
+        )
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("monitoring:worklist")
@@ -134,7 +147,9 @@ def record_hearing(request: HttpRequest) -> HttpResponse:
             form = HearingRecordForm(request.POST, instance=instance, case=case)
             if form.is_valid():
                 hearing = _save(form, request.user)
-                messages.success(request, f"Hearing of {hearing.date:%d %b %Y} recorded.")
+                messages.success(
+                    request, _("Hearing of %(date)s recorded.") % {"date": date_format(hearing.date, "d M Y")}
+                )
                 return redirect(f"{reverse('monitoring:record_hearing')}?case={case.pk}&saved={hearing.pk}")
     elif case_id:
         case = _live_case(case_id)

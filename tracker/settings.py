@@ -132,7 +132,13 @@ LANGUAGE_CODE = "en-gb"
 # catalogue (locale/ur/) translates everything its users see, Django's admin strings included:
 # Django's Urdu catalogue is incomplete.
 LANGUAGES = [("en-gb", "English"), ("ur", "اردو")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Two catalogues. locale/ur/ is the tracker's own, rewritten by `make messages` (makemessages).
+# locale/django/ur/ completes and corrects Django's Urdu catalogues (admin, auth, form validation:
+# Django leaves many of the admin's strings untranslated) and is edited by hand: makemessages never
+# writes there, since it never walks into a directory named "locale" and assigns each source file to
+# the first locale path whose parent directory contains it, and no source file is under locale/.
+# compilemessages compiles both. The first path wins when both translate one message.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "django"]
 # Urdu dates and numbers (tracker/formats/ur/formats.py): Django has no format module for "ur".
 FORMAT_MODULE_PATH = ["tracker.formats"]
 TIME_ZONE = "Asia/Karachi"

@@ -40,6 +40,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 
 VERSION_FIELD = "record_version"
 _SALT = "tracker.versioning"
@@ -47,11 +48,11 @@ _SALT = "tracker.versioning"
 # form was opened is still refused; the message then names the latest editors only).
 HISTORY_LOOKBACK = 50
 
-NO_VERSION = (
+NO_VERSION = gettext_lazy(
     "Not saved: this form does not say which version of the record it was opened at. "
     "Open the record again and make your changes there."
 )
-STALE = (
+STALE = gettext_lazy(
     "Not saved: since you opened this form, someone else changed this record. Their changes are "
     "kept. Open the record again to see them, then make your changes again."
 )
