@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from cases import dates
 from cases.models import Court, Hearing, HearingOutcome
@@ -12,21 +13,24 @@ from tracker.versioning import Rows, Version, VersionedFormMixin
 
 
 class WorklistFilterForm(forms.Form):
-    court = forms.ModelChoiceField(queryset=Court.objects.all(), required=False, empty_label="Any court")
+    court = forms.ModelChoiceField(
+        queryset=Court.objects.all(), required=False, label=_("Court"), empty_label=_("Any court")
+    )
     city = forms.ModelChoiceField(
         queryset=City.objects.filter(courts__isnull=False).distinct(),
         to_field_name="slug",
         required=False,
-        empty_label="Any city",
-        help_text="The court's city (for draft incidents, the incident's).",
+        label=_("City"),
+        empty_label=_("Any city"),
+        help_text=_("The court's city (for draft incidents, the incident's)."),
     )
 
 
 class CaseSearchForm(forms.Form):
     q = forms.CharField(
-        label="Find the case",
+        label=_("Find the case"),
         max_length=200,
-        help_text="FIR number, case number, court or accused name.",
+        help_text=_("FIR number, case number, court or accused name."),
     )
 
 
@@ -75,13 +79,13 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
             "next_date": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
-        labels = {"purpose": "Listed for", "monitor_present": "A monitor of ours was present"}
+        labels = {"purpose": _("Listed for"), "monitor_present": _("A monitor of ours was present")}
         help_texts = {
-            "date": "The day the case was before the court.",
-            "purpose": "The stage the hearing was listed for: when it proceeded, the case moves on to it.",
-            "outcome": "What the court did that day.",
+            "date": _("The day the case was before the court."),
+            "purpose": _("The stage the hearing was listed for: when it proceeded, the case moves on to it."),
+            "outcome": _("What the court did that day."),
             "monitor_present": "",
-            "notes": "Public: what happened, in a line or two.",
+            "notes": _("Public: what happened, in a line or two."),
         }
 
     def __init__(self, *args, case, opened_version: str | None = None, **kwargs):
@@ -91,10 +95,10 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.case = case
         self.fields["outcome"].required = True
-        self.fields["outcome"].choices = [("", "Choose what happened"), *HearingOutcome.choices]
-        self.fields["purpose"].choices = [("", "— (not known)"), *self.fields["purpose"].choices[1:]]
+        self.fields["outcome"].choices = [("", _("Choose what happened")), *HearingOutcome.choices]
+        self.fields["purpose"].choices = [("", _("— (not known)")), *self.fields["purpose"].choices[1:]]
         self.fields["adjournment_reason"].choices = [
-            ("", "— (not adjourned)"),
+            ("", _("— (not adjourned)")),
             *self.fields["adjournment_reason"].choices[1:],
         ]
 
@@ -102,18 +106,18 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
         cleaned = super().clean()
         date, outcome = cleaned.get("date"), cleaned.get("outcome")
         if date and date > today():
-            self.add_error("date", "A hearing cannot be recorded before it has taken place.")
+            self.add_error("date", _("A hearing cannot be recorded before it has taken place."))
         if (
             date
             and outcome == HearingOutcome.JUDGMENT
             and self.case.cognizance_date
             and date < self.case.cognizance_date
         ):
-            self.add_error("date", "The judgment cannot come before cognizance.")
+            self.add_error("date", _("The judgment cannot come before cognizance."))
         if date and self.instance.pk is None:
             done = self.case.hearings.filter(date=date).exclude(outcome="").exists()
             if done:
-                self.add_error("date", "A hearing on this date is already recorded; correct it in the admin.")
+                self.add_error("date", _("A hearing on this date is already recorded; correct it in the admin."))
         next_date = cleaned.get("next_date")
         if dates.needs_confirmation(date, next_date) and not cleaned.get("confirm_next_date"):
             self.add_error("next_date", dates.far_next_date_message(next_date))
@@ -121,13 +125,13 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class RetractForm(forms.Form):
     note = forms.CharField(
-        label="Public retraction note",
+        label=_("Public retraction note"),
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
-        help_text="Shown to the public in the corrections log: why the record was withdrawn.",
+        help_text=_("Shown to the public in the corrections log: why the record was withdrawn."),
     )
