@@ -14,6 +14,7 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 CONFIRM_SALT = "alerts.confirm"
 UNSUBSCRIBE_SALT = "alerts.unsubscribe"
@@ -21,9 +22,9 @@ CONFIRM_MAX_AGE = 7 * 24 * 3600  # a confirmation link works for a week
 
 
 class Kind(models.TextChoices):
-    CASE = "case", "A case"
-    COURT = "court", "A court"
-    SEARCH = "search", "An incident search"
+    CASE = "case", _("A case")
+    COURT = "court", _("A court")
+    SEARCH = "search", _("An incident search")
 
 
 class SubscriptionQuerySet(models.QuerySet):
@@ -33,26 +34,35 @@ class SubscriptionQuerySet(models.QuerySet):
 
 
 class Subscription(models.Model):
-    email = models.EmailField(db_index=True)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
-    court = models.ForeignKey("cases.Court", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField(_("email"), db_index=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("case")
+    )
+    court = models.ForeignKey(
+        "cases.Court", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("court")
+    )
     query = models.CharField(
+        _("query"),
         max_length=1000,
         blank=True,
-        help_text="For a saved search: the incident filter parameters, as a query string (e.g. city=quetta).",
+        help_text=_("For a saved search: the incident filter parameters, as a query string (e.g. city=quetta)."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="When the address confirmed (opt-in).")
-    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(
+        _("confirmed at"), null=True, blank=True, help_text=_("When the address confirmed (opt-in).")
+    )
+    unsubscribed_at = models.DateTimeField(_("unsubscribed at"), null=True, blank=True)
     last_sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="The end of the period covered by the last digest."
+        _("last sent at"), null=True, blank=True, help_text=_("The end of the period covered by the last digest.")
     )
 
     objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
         constraints = [
             models.CheckConstraint(
                 condition=(Q(kind="case") & Q(case__isnull=False) & Q(court__isnull=True) & Q(query=""))

@@ -232,7 +232,7 @@ class CaseAdmin(PublishableAdmin):
         """A verdict corrected in the charges below without a reason opens the case's reason box."""
         form = context["adminform"].form
         for inline in context.get("inline_admin_formsets", []):
-            if any(REASON_REQUIRED in " ".join(f.non_field_errors()) for f in inline.formset.forms):
+            if any(str(REASON_REQUIRED) in " ".join(f.non_field_errors()) for f in inline.formset.forms):
                 show_reason(form)
         return super().render_change_form(request, context, *args, **kwargs)
 

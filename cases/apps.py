@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CasesConfig(AppConfig):
     name = "cases"
-    verbose_name = "Cases and hearings"
+    verbose_name = _("Cases and hearings")
 
     def justice_status_conditions(self):
         """The conditions of an incident's justice status, for the incidents app (which never imports

@@ -19,10 +19,14 @@ import datetime
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.utils import formats
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from core.clock import today
 
-CONFIRM_LABEL = "Yes, this date is right"
-CONFIRM_HELP = "Tick only when the court really fixed the next date more than a year after the hearing."
+CONFIRM_LABEL = _("Yes, this date is right")
+CONFIRM_HELP = _("Tick only when the court really fixed the next date more than a year after the hearing.")
 
 # Case dates in the order they must come, with their wording in messages.
 CASE_ORDER = (
@@ -32,25 +36,25 @@ CASE_ORDER = (
     ("judgment_date", "the judgment"),
 )
 FUTURE_MESSAGES = {
-    "fir_date": "The FIR date cannot be in the future.",
-    "cognizance_date": "The cognizance date cannot be in the future.",
-    "charge_framed_date": "The date the charges were framed cannot be in the future.",
-    "judgment_date": "The judgment date cannot be in the future.",
+    "fir_date": _("The FIR date cannot be in the future."),
+    "cognizance_date": _("The cognizance date cannot be in the future."),
+    "charge_framed_date": _("The date the charges were framed cannot be in the future."),
+    "judgment_date": _("The judgment date cannot be in the future."),
 }
 # (later field, earlier field) -> message, checked for each pair of dates that are both set.
 ORDER_MESSAGES = {
-    ("cognizance_date", "fir_date"): "Cognizance cannot come before the FIR.",
-    ("charge_framed_date", "cognizance_date"): "Charges cannot be framed before cognizance.",
-    ("charge_framed_date", "fir_date"): "Charges cannot be framed before the FIR.",
-    ("judgment_date", "charge_framed_date"): "The judgment cannot come before the charges were framed.",
-    ("judgment_date", "cognizance_date"): "The judgment cannot come before cognizance.",
-    ("judgment_date", "fir_date"): "The judgment cannot come before the FIR.",
+    ("cognizance_date", "fir_date"): _("Cognizance cannot come before the FIR."),
+    ("charge_framed_date", "cognizance_date"): _("Charges cannot be framed before cognizance."),
+    ("charge_framed_date", "fir_date"): _("Charges cannot be framed before the FIR."),
+    ("judgment_date", "charge_framed_date"): _("The judgment cannot come before the charges were framed."),
+    ("judgment_date", "cognizance_date"): _("The judgment cannot come before cognizance."),
+    ("judgment_date", "fir_date"): _("The judgment cannot come before the FIR."),
 }
 
 
 def spoken(day: datetime.date) -> str:
-    """A date as people write it: "11 January 2013"."""
-    return f"{day.day} {day:%B %Y}"
+    """A date as people write it: "11 January 2013" (the month named in the active language)."""
+    return formats.date_format(day, "j F Y")
 
 
 def one_year_after(day: datetime.date) -> datetime.date:
@@ -75,14 +79,18 @@ def case_errors(case, incident_dates: Iterable[datetime.date] | None = None) -> 
             errors[later] = message
     earliest = min(incident_dates or (), default=None)
     if case.fir_date and earliest and case.fir_date < earliest and "fir_date" not in errors:
-        errors["fir_date"] = f"The FIR cannot be dated before its incident ({spoken(earliest)})."
+        errors["fir_date"] = gettext("The FIR cannot be dated before its incident (%(date)s).") % {
+            "date": spoken(earliest)
+        }
     return errors
 
 
 def hearing_errors(hearing, fir_date: datetime.date | None) -> dict[str, str]:
     """{field: message} for a hearing against its case's FIR date."""
     if hearing.date and fir_date and hearing.date < fir_date:
-        return {"date": f"A hearing cannot be before the case's FIR date ({spoken(fir_date)})."}
+        return {
+            "date": gettext("A hearing cannot be before the case's FIR date (%(date)s).") % {"date": spoken(fir_date)}
+        }
     return {}
 
 
@@ -92,10 +100,10 @@ def needs_confirmation(date: datetime.date | None, next_date: datetime.date | No
 
 
 def far_next_date_message(next_date: datetime.date) -> str:
-    return (
-        f"{spoken(next_date)} is more than a year after the hearing: check it, and tick "
-        f"“{CONFIRM_LABEL.lower()}” to keep it."
-    )
+    return gettext("%(date)s is more than a year after the hearing: check it, and tick “%(confirm)s” to keep it.") % {
+        "date": spoken(next_date),
+        "confirm": CONFIRM_LABEL.lower(),
+    }
 
 
 def charge_errors(charge, cognizance_date: datetime.date | None) -> dict[str, str]:
@@ -104,9 +112,12 @@ def charge_errors(charge, cognizance_date: datetime.date | None) -> dict[str, st
     if not day:
         return {}
     if day > today():
-        return {"verdict_date": "The verdict date cannot be in the future."}
+        return {"verdict_date": gettext("The verdict date cannot be in the future.")}
     if cognizance_date and day < cognizance_date:
-        return {"verdict_date": f"The verdict cannot come before cognizance ({spoken(cognizance_date)})."}
+        return {
+            "verdict_date": gettext("The verdict cannot come before cognizance (%(date)s).")
+            % {"date": spoken(cognizance_date)}
+        }
     return {}
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
 from django.db import models, transaction
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.models import Status
@@ -35,13 +36,13 @@ def random_name(instance: Document, filename: str) -> str:
 
 
 class DocumentKind(models.TextChoices):
-    JUDGMENT = "judgment", "Judgment"
-    ORDER_SHEET = "order_sheet", "Order sheet"
-    FIR_COPY = "fir_copy", "FIR copy"
-    CHALLAN = "challan", "Challan (police report)"
-    CAUSE_LIST = "cause_list", "Cause list"
-    APPEAL_JUDGMENT = "appeal_judgment", "Appeal judgment"
-    OTHER = "other", "Other"
+    JUDGMENT = "judgment", _("Judgment")
+    ORDER_SHEET = "order_sheet", _("Order sheet")
+    FIR_COPY = "fir_copy", _("FIR copy")
+    CHALLAN = "challan", _("Challan (police report)")
+    CAUSE_LIST = "cause_list", _("Cause list")
+    APPEAL_JUDGMENT = "appeal_judgment", _("Appeal judgment")
+    OTHER = "other", _("Other")
 
 
 class DocumentQuerySet(VisibilityQuerySet):
@@ -55,38 +56,51 @@ class Document(models.Model):
 
     PUBLIC_FIELDS = ("id", "case", "hearing", "kind", "date", "title", "media_type", "size", "pages", "sha256")
 
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="documents", verbose_name=_("case"))
     hearing = models.ForeignKey(
         "cases.Hearing",
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="documents",
-        help_text="The hearing the document comes from (an order sheet, a cause list), if any.",
+        verbose_name=_("hearing"),
+        help_text=_("The hearing the document comes from (an order sheet, a cause list), if any."),
     )
-    kind = models.CharField(max_length=20, choices=DocumentKind.choices)
-    date = models.DateField(help_text="The date the document bears (of the order, the judgment, the FIR).")
+    kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
+    date = models.DateField(
+        _("date"), help_text=_("The date the document bears (of the order, the judgment, the FIR).")
+    )
     title = models.CharField(
-        max_length=200, blank=True, help_text='Public, optional: e.g. "Judgment of ATC II, Karachi, 12 pages".'
+        _("title"),
+        max_length=200,
+        blank=True,
+        help_text=_('Public, optional: e.g. "Judgment of ATC II, Karachi, 12 pages".'),
     )
     is_public = models.BooleanField(
         default=False,
-        verbose_name="public",
-        help_text="Shown to the public once the case is published. Leave unticked for a confidential document "
-        "(only staff see it).",
+        verbose_name=_("public"),
+        help_text=_(
+            "Shown to the public once the case is published. Leave unticked for a confidential document "
+            "(only staff see it)."
+        ),
     )
     file = models.FileField(
+        _("file"),
         storage=document_storage,
         upload_to=random_name,
         max_length=200,
-        help_text="A PDF, or a PNG, JPEG or WebP scan or photo.",
+        help_text=_("A PDF, or a PNG, JPEG or WebP scan or photo."),
     )
     # What the upload checks found (cases/uploads.py); never typed in.
-    media_type = models.CharField(max_length=20, choices=MediaType.choices, editable=False)
-    size = models.PositiveBigIntegerField(editable=False, help_text="Bytes.")
-    pages = models.PositiveIntegerField(null=True, blank=True, editable=False, help_text="PDFs only.")
-    text = models.TextField(blank=True, editable=False, help_text="A PDF's text, for the case list's search.")
-    sha256 = models.CharField(max_length=64, editable=False, help_text="Lets a reader check their copy.")
+    media_type = models.CharField(_("media type"), max_length=20, choices=MediaType.choices, editable=False)
+    size = models.PositiveBigIntegerField(_("size"), editable=False, help_text=_("Bytes."))
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True, editable=False, help_text=_("PDFs only."))
+    text = models.TextField(
+        _("text"), blank=True, editable=False, help_text=_("A PDF's text, for the case list's search.")
+    )
+    sha256 = models.CharField(
+        _("sha256"), max_length=64, editable=False, help_text=_("Lets a reader check their copy.")
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -94,15 +108,18 @@ class Document(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         editable=False,
-        help_text="Staff only: never shown to the public.",
+        verbose_name=_("uploaded by"),
+        help_text=_("Staff only: never shown to the public."),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["text"])
 
     class Meta:
         ordering = ["case", "date", "id"]
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
         constraints = [
             models.CheckConstraint(condition=models.Q(size__gt=0), name="document_not_empty"),
         ]
@@ -124,7 +141,7 @@ class Document(models.Model):
 
     def clean(self) -> None:
         if self.hearing_id and self.case_id and self.hearing.case_id != self.case_id:
-            raise ValidationError({"hearing": "Choose a hearing of this case."})
+            raise ValidationError({"hearing": _("Choose a hearing of this case.")})
 
 
 def remove_file(sender, instance: Document, using: str, **kwargs) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import django_filters
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.clock import today
 from incidents.filters import IncidentFilter, narrow_cities_to_province
@@ -36,9 +38,9 @@ INCIDENT_PARAMS = (
 )
 
 CLOCK_CHOICES = [
-    ("over_limit", "Pending, over the 7-working-day limit"),
-    ("pending", "Pending since cognizance"),
-    ("decided", "Decided (cognizance and judgment dated)"),
+    ("over_limit", _("Pending, over the 7-working-day limit")),
+    ("pending", _("Pending since cognizance")),
+    ("decided", _("Decided (cognizance and judgment dated)")),
 ]
 
 
@@ -55,24 +57,24 @@ class CaseFilter(django_filters.FilterSet):
     justice = IncidentFilter.base_filters["justice"]
     q = django_filters.CharFilter(
         method="filter_q",
-        label="Search",
-        help_text="Case or FIR number, police station, court, accused name or words in a court document.",
+        label=_("Search"),
+        help_text=_("Case or FIR number, police station, court, accused name or words in a court document."),
     )
-    court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), label="Court", empty_label="Any court")
-    stage = django_filters.ChoiceFilter(choices=Stage.choices, label="Stage", empty_label="Any stage")
+    court = django_filters.ModelChoiceFilter(queryset=Court.objects.all(), label=_("Court"), empty_label=_("Any court"))
+    stage = django_filters.ChoiceFilter(choices=Stage.choices, label=_("Stage"), empty_label=_("Any stage"))
     verdict = django_filters.ChoiceFilter(
         choices=Verdict.choices,
         method="filter_verdict",
-        label="Verdict",
-        empty_label="Any verdict",
-        help_text="Cases with at least one accused with this verdict.",
+        label=_("Verdict"),
+        empty_label=_("Any verdict"),
+        help_text=_("Cases with at least one accused with this verdict."),
     )
     clock = django_filters.ChoiceFilter(
         choices=CLOCK_CHOICES,
         method="filter_clock",
-        label="s.19(7) clock",
-        empty_label="Any",
-        help_text="Where the case stands today on the seven-working-day clock of ATA s.19(7).",
+        label=_("s.19(7) clock"),
+        empty_label=pgettext_lazy("filter", "Any"),
+        help_text=_("Where the case stands today on the seven-working-day clock of ATA s.19(7)."),
     )
 
     class Meta:

@@ -15,6 +15,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core import clock
@@ -27,25 +29,36 @@ from .workdays import working_days_between
 
 
 class CourtKind(models.TextChoices):
-    ATC = "atc", "Anti-Terrorism Court"
-    HIGH_COURT = "high_court", "High Court"
-    SUPREME_COURT = "supreme_court", "Supreme Court"
-    SESSIONS = "sessions", "Sessions court"
-    MILITARY = "military", "Military court"
+    ATC = "atc", _("Anti-Terrorism Court")
+    HIGH_COURT = "high_court", _("High Court")
+    SUPREME_COURT = "supreme_court", _("Supreme Court")
+    SESSIONS = "sessions", _("Sessions court")
+    MILITARY = "military", _("Military court")
 
 
 class Court(models.Model):
     PUBLIC_FIELDS = ("id", "name", "kind", "city")
 
-    name = models.CharField(max_length=200, unique=True, help_text='e.g. "Anti-Terrorism Court II, Karachi".')
-    kind = models.CharField(max_length=20, choices=CourtKind.choices, default=CourtKind.ATC)
-    city = models.ForeignKey("incidents.City", null=True, blank=True, on_delete=models.PROTECT, related_name="courts")
+    name = models.CharField(
+        _("name"), max_length=200, unique=True, help_text=_('e.g. "Anti-Terrorism Court II, Karachi".')
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CourtKind.choices, default=CourtKind.ATC)
+    city = models.ForeignKey(
+        "incidents.City",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="courts",
+        verbose_name=_("city"),
+    )
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     objects = AllPublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("court")
+        verbose_name_plural = _("courts")
 
     def __str__(self) -> str:
         return self.name
@@ -57,21 +70,24 @@ class Court(models.Model):
 class Offence(models.Model):
     PUBLIC_FIELDS = ("id", "code", "title")
 
-    code = models.CharField(max_length=60, unique=True, help_text='e.g. "ATA 1997 s.7(a)", "PPC s.302".')
-    title = models.CharField(max_length=200)
+    code = models.CharField(_("code"), max_length=60, unique=True, help_text=_('e.g. "ATA 1997 s.7(a)", "PPC s.302".'))
+    title = models.CharField(_("title"), max_length=200)
     source = models.ForeignKey(
         "incidents.Source",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="offences",
-        help_text="The statute the code and title are taken from.",
+        verbose_name=_("source"),
+        help_text=_("The statute the code and title are taken from."),
     )
 
     objects = AllPublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
+        verbose_name = _("offence")
+        verbose_name_plural = _("offences")
 
     def __str__(self) -> str:
         return f"{self.code} — {self.title}"
@@ -80,13 +96,15 @@ class Offence(models.Model):
 class Holiday(models.Model):
     """A gazetted public holiday: not a working day for the ATA s.19(7) clock."""
 
-    date = models.DateField(unique=True)
-    name = models.CharField(max_length=120)
+    date = models.DateField(_("date"), unique=True)
+    name = models.CharField(_("name"), max_length=120)
 
     objects = AllPublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.name}"
@@ -95,19 +113,19 @@ class Holiday(models.Model):
 class Stage(models.TextChoices):
     """Stages of a case, in order."""
 
-    FIR_REGISTERED = "fir_registered", "FIR registered"
-    UNDER_INVESTIGATION = "under_investigation", "Under investigation"
-    CHALLAN_SUBMITTED = "challan_submitted", "Challan submitted"
-    COGNIZANCE_TAKEN = "cognizance_taken", "Cognizance taken"
-    CHARGE_FRAMED = "charge_framed", "Charge framed"
-    PROSECUTION_EVIDENCE = "prosecution_evidence", "Prosecution evidence"
-    DEFENCE_EVIDENCE = "defence_evidence", "Defence evidence (s.342 statements)"
-    ARGUMENTS = "arguments", "Arguments"
-    JUDGMENT_RESERVED = "judgment_reserved", "Judgment reserved"
-    DECIDED = "decided", "Decided"
-    TRANSFERRED = "transferred", "Transferred"
-    ON_APPEAL = "on_appeal", "On appeal"
-    CLOSED = "closed", "Closed"
+    FIR_REGISTERED = "fir_registered", _("FIR registered")
+    UNDER_INVESTIGATION = "under_investigation", _("Under investigation")
+    CHALLAN_SUBMITTED = "challan_submitted", _("Challan submitted")
+    COGNIZANCE_TAKEN = "cognizance_taken", _("Cognizance taken")
+    CHARGE_FRAMED = "charge_framed", _("Charge framed")
+    PROSECUTION_EVIDENCE = "prosecution_evidence", _("Prosecution evidence")
+    DEFENCE_EVIDENCE = "defence_evidence", _("Defence evidence (s.342 statements)")
+    ARGUMENTS = "arguments", _("Arguments")
+    JUDGMENT_RESERVED = "judgment_reserved", _("Judgment reserved")
+    DECIDED = "decided", _("Decided")
+    TRANSFERRED = "transferred", _("Transferred")
+    ON_APPEAL = "on_appeal", _("On appeal")
+    CLOSED = "closed", _("Closed")
 
 
 STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
@@ -166,49 +184,77 @@ class Case(PublishableModel):
         "updated_at",
     )
 
-    incidents = models.ManyToManyField(Incident, blank=True, related_name="cases")
-    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="cases", help_text="The trial court.")
-    case_number = models.CharField(
-        max_length=100, blank=True, help_text='The court\'s number, e.g. "Special Case 12/2013".'
+    incidents = models.ManyToManyField(Incident, blank=True, related_name="cases", verbose_name=_("incidents"))
+    court = models.ForeignKey(
+        Court,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("court"),
+        help_text=_("The trial court."),
     )
-    fir_number = models.CharField(max_length=100, blank=True, help_text="First Information Report number.")
-    fir_date = models.DateField(null=True, blank=True, help_text="Date the FIR was registered.")
-    police_station = models.CharField(max_length=200, blank=True)
-    offences = models.ManyToManyField(Offence, blank=True, related_name="cases")
+    case_number = models.CharField(
+        _("case number"), max_length=100, blank=True, help_text=_('The court\'s number, e.g. "Special Case 12/2013".')
+    )
+    fir_number = models.CharField(
+        _("fir number"), max_length=100, blank=True, help_text=_("First Information Report number.")
+    )
+    fir_date = models.DateField(_("fir date"), null=True, blank=True, help_text=_("Date the FIR was registered."))
+    police_station = models.CharField(_("police station"), max_length=200, blank=True)
+    offences = models.ManyToManyField(Offence, blank=True, related_name="cases", verbose_name=_("offences"))
     challan_date = models.DateField(
-        null=True, blank=True, help_text="Date the police report (CrPC s.173) naming the accused reached the court."
+        _("challan date"),
+        null=True,
+        blank=True,
+        help_text=_("Date the police report (CrPC s.173) naming the accused reached the court."),
     )
     cognizance_date = models.DateField(
+        _("cognizance date"),
         null=True,
         blank=True,
         db_index=True,
-        help_text="Date the ATC formally took up the case. The ATA s.19(7) seven-working-day clock starts here.",
+        help_text=_("Date the ATC formally took up the case. The ATA s.19(7) seven-working-day clock starts here."),
     )
-    charge_framed_date = models.DateField(null=True, blank=True, help_text="Date the charges were read to the accused.")
+    charge_framed_date = models.DateField(
+        _("charge framed date"), null=True, blank=True, help_text=_("Date the charges were read to the accused.")
+    )
     judgment_date = models.DateField(
-        null=True, blank=True, db_index=True, help_text="Date of the trial court's judgment. Ends the s.19(7) clock."
+        _("judgment date"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Date of the trial court's judgment. Ends the s.19(7) clock."),
     )
-    stage = models.CharField(max_length=25, choices=Stage.choices, default=Stage.FIR_REGISTERED, db_index=True)
+    stage = models.CharField(
+        _("stage"), max_length=25, choices=Stage.choices, default=Stage.FIR_REGISTERED, db_index=True
+    )
     transferred_to = models.ForeignKey(
         Court,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="cases_received",
-        help_text="Court the case was sent to (ATA s.23 transfer to an ordinary court, or a military court).",
+        verbose_name=_("transferred to"),
+        help_text=_("Court the case was sent to (ATA s.23 transfer to an ordinary court, or a military court)."),
     )
-    transferred_on = models.DateField(null=True, blank=True)
+    transferred_on = models.DateField(_("transferred on"), null=True, blank=True)
     last_verified_on = models.DateField(
-        null=True, blank=True, help_text="When a monitor last checked this record against the court file."
+        _("last verified on"),
+        null=True,
+        blank=True,
+        help_text=_("When a monitor last checked this record against the court file."),
     )
-    public_notes = models.TextField(blank=True, help_text="Shown to the public.")
-    confidential_notes = models.TextField(blank=True, help_text="Staff only: never shown to the public.")
+    public_notes = models.TextField(_("public notes"), blank=True, help_text=_("Shown to the public."))
+    confidential_notes = models.TextField(
+        _("confidential notes"), blank=True, help_text=_("Staff only: never shown to the public.")
+    )
 
     objects = CaseQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[incidents, offences])
 
     class Meta:
         ordering = ["-cognizance_date", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         permissions = [("publish_case", "Can publish or retract cases")]
         constraints = [
             not_before("judgment_date", "cognizance_date", name="case_judgment_not_before_cognizance"),
@@ -240,7 +286,7 @@ class Case(PublishableModel):
             incident_dates = list(self.incidents.values_list("date", flat=True))
         errors = dates.case_errors(self, incident_dates)
         if self.transferred_on and not self.transferred_to_id:
-            errors["transferred_to"] = "Say which court the case was transferred to."
+            errors["transferred_to"] = _("Say which court the case was transferred to.")
         if errors:
             raise ValidationError(errors)
 
@@ -324,18 +370,21 @@ class Accused(models.Model):
 
     PUBLIC_FIELDS = ("id", "public_name", "affiliation", "is_juvenile")
 
-    name = models.CharField(max_length=200, help_text="Confidential if the accused is a juvenile.")
-    aliases = models.TextField(blank=True, help_text="Other names, one per line.")
+    name = models.CharField(_("name"), max_length=200, help_text=_("Confidential if the accused is a juvenile."))
+    aliases = models.TextField(_("aliases"), blank=True, help_text=_("Other names, one per line."))
     affiliation = models.ForeignKey(
         Organisation,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="accused",
-        help_text="Organisation the accused is said to belong to.",
+        verbose_name=_("affiliation"),
+        help_text=_("Organisation the accused is said to belong to."),
     )
     is_juvenile = models.BooleanField(
-        default=False, help_text="Under 18 at the time of the offence: the name is never shown to the public."
+        _("is juvenile"),
+        default=False,
+        help_text=_("Under 18 at the time of the offence: the name is never shown to the public."),
     )
     is_synthetic = models.BooleanField(default=False, editable=False)
 
@@ -344,43 +393,44 @@ class Accused(models.Model):
 
     class Meta:
         ordering = ["name"]
-        verbose_name_plural = "accused"
+        verbose_name = _("accused")
+        verbose_name_plural = pgettext_lazy("plural", "accused")
 
     def __str__(self) -> str:
         return self.name
 
     @property
     def public_name(self) -> str:
-        return "Juvenile (name withheld)" if self.is_juvenile else self.name
+        return str(_("Juvenile (name withheld)")) if self.is_juvenile else self.name
 
 
 class Custody(models.TextChoices):
-    ARRESTED = "arrested", "Arrested (in custody)"
-    ON_BAIL = "on_bail", "On bail"
-    ABSCONDING = "absconding", "Absconding"
-    PROCLAIMED_OFFENDER = "proclaimed_offender", "Proclaimed offender"
-    DIED = "died", "Died"
-    RELEASED = "released", "Released"
+    ARRESTED = "arrested", _("Arrested (in custody)")
+    ON_BAIL = "on_bail", _("On bail")
+    ABSCONDING = "absconding", _("Absconding")
+    PROCLAIMED_OFFENDER = "proclaimed_offender", _("Proclaimed offender")
+    DIED = "died", _("Died")
+    RELEASED = "released", _("Released")
 
 
 class Verdict(models.TextChoices):
-    PENDING = "pending", "Pending"
-    CONVICTED = "convicted", "Convicted"
-    ACQUITTED = "acquitted", "Acquitted"
-    DISCHARGED = "discharged", "Discharged"
-    ABATED = "abated", "Abated"
-    TRANSFERRED = "transferred", "Transferred"
+    PENDING = "pending", _("Pending")
+    CONVICTED = "convicted", _("Convicted")
+    ACQUITTED = "acquitted", _("Acquitted")
+    DISCHARGED = "discharged", _("Discharged")
+    ABATED = "abated", _("Abated")
+    TRANSFERRED = "transferred", _("Transferred")
 
 
 FINAL_VERDICTS = (Verdict.CONVICTED, Verdict.ACQUITTED, Verdict.DISCHARGED, Verdict.ABATED)
 
 
 class SentenceKind(models.TextChoices):
-    DEATH = "death", "Death"
-    LIFE = "life", "Life imprisonment"
-    YEARS = "years", "Imprisonment for a term"
-    FINE = "fine", "Fine only"
-    NONE = "none", "None"
+    DEATH = "death", _("Death")
+    LIFE = "life", _("Life imprisonment")
+    YEARS = "years", _("Imprisonment for a term")
+    FINE = "fine", _("Fine only")
+    NONE = "none", pgettext_lazy("sentence", "None")
 
 
 class Charge(models.Model):
@@ -398,14 +448,22 @@ class Charge(models.Model):
         "verdict_source",  # shown only when that document is public itself
     )
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges")
-    accused = models.ForeignKey(Accused, on_delete=models.PROTECT, related_name="charges")
-    custody = models.CharField(max_length=20, choices=Custody.choices, default=Custody.ARRESTED)
-    verdict = models.CharField(max_length=20, choices=Verdict.choices, default=Verdict.PENDING, db_index=True)
-    verdict_date = models.DateField(null=True, blank=True)
-    sentence = models.TextField(blank=True, help_text='As pronounced, e.g. "Death on two counts and fine Rs 200,000".')
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="charges", verbose_name=_("case"))
+    accused = models.ForeignKey(Accused, on_delete=models.PROTECT, related_name="charges", verbose_name=_("accused"))
+    custody = models.CharField(_("custody"), max_length=20, choices=Custody.choices, default=Custody.ARRESTED)
+    verdict = models.CharField(
+        _("verdict"), max_length=20, choices=Verdict.choices, default=Verdict.PENDING, db_index=True
+    )
+    verdict_date = models.DateField(_("verdict date"), null=True, blank=True)
+    sentence = models.TextField(
+        _("sentence"), blank=True, help_text=_('As pronounced, e.g. "Death on two counts and fine Rs 200,000".')
+    )
     sentence_kind = models.CharField(
-        max_length=10, choices=SentenceKind.choices, blank=True, help_text="The heaviest sentence, for counting."
+        _("sentence kind"),
+        max_length=10,
+        choices=SentenceKind.choices,
+        blank=True,
+        help_text=_("The heaviest sentence, for counting."),
     )
     verdict_source = models.ForeignKey(
         "cases.Document",
@@ -413,8 +471,11 @@ class Charge(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="verdicts",
-        help_text="The judgment or order the verdict is taken from: a document of this case. "
-        "The case page links it beside the verdict when the document is public.",
+        verbose_name=_("verdict source"),
+        help_text=_(
+            "The judgment or order the verdict is taken from: a document of this case. "
+            "The case page links it beside the verdict when the document is public."
+        ),
     )
 
     objects = CaseChildQuerySet.as_manager()
@@ -422,6 +483,8 @@ class Charge(models.Model):
 
     class Meta:
         ordering = ["case", "id"]
+        verbose_name = _("charge")
+        verbose_name_plural = _("charges")
         constraints = [
             models.UniqueConstraint(fields=["case", "accused"], name="charge_accused_once_per_case"),
             models.CheckConstraint(
@@ -436,38 +499,38 @@ class Charge(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.verdict in FINAL_VERDICTS and not self.verdict_date:
-            errors["verdict_date"] = "Give the date of the verdict."
+            errors["verdict_date"] = _("Give the date of the verdict.")
         if self.verdict == Verdict.PENDING and self.verdict_date:
-            errors["verdict_date"] = "A pending charge has no verdict date."
+            errors["verdict_date"] = _("A pending charge has no verdict date.")
         if self.sentence_kind and self.verdict != Verdict.CONVICTED:
-            errors["sentence_kind"] = "Only a conviction carries a sentence."
+            errors["sentence_kind"] = _("Only a conviction carries a sentence.")
         if "verdict_date" not in errors and self.case_id:
             errors.update(dates.charge_errors(self, self.case.cognizance_date))
         if self.verdict_source_id and self.case_id and self.verdict_source.case_id != self.case_id:
-            errors["verdict_source"] = "Choose a document of this case."
+            errors["verdict_source"] = _("Choose a document of this case.")
         if errors:
             raise ValidationError(errors)
 
 
 class HearingOutcome(models.TextChoices):
-    PROCEEDED = "proceeded", "Proceeded"
-    ADJOURNED = "adjourned", "Adjourned"
-    RESERVED = "reserved", "Judgment reserved"
-    JUDGMENT = "judgment", "Judgment announced"
-    NOT_TAKEN_UP = "not_taken_up", "Not taken up"
+    PROCEEDED = "proceeded", _("Proceeded")
+    ADJOURNED = "adjourned", _("Adjourned")
+    RESERVED = "reserved", _("Judgment reserved")
+    JUDGMENT = "judgment", _("Judgment announced")
+    NOT_TAKEN_UP = "not_taken_up", _("Not taken up")
 
 
 class AdjournmentReason(models.TextChoices):
-    JUDGE_ABSENT_OR_VACANT = "judge_absent_or_vacant", "Judge absent or post vacant"
-    PROSECUTOR_ABSENT = "prosecutor_absent", "Prosecutor absent"
-    DEFENCE_COUNSEL_ABSENT = "defence_counsel_absent", "Defence counsel absent"
-    WITNESS_ABSENT = "witness_absent", "Witness absent"
-    ACCUSED_NOT_PRODUCED = "accused_not_produced", "Accused not produced"
-    LAWYERS_STRIKE = "lawyers_strike", "Lawyers' strike"
-    RECORD_AWAITED = "record_awaited", "Record awaited"
-    STAY_BY_HIGHER_COURT = "stay_by_higher_court", "Stay by a higher court"
-    CO_ACCUSED_ABSENT = "co_accused_absent", "Co-accused absent"
-    OTHER = "other", "Other"
+    JUDGE_ABSENT_OR_VACANT = "judge_absent_or_vacant", _("Judge absent or post vacant")
+    PROSECUTOR_ABSENT = "prosecutor_absent", _("Prosecutor absent")
+    DEFENCE_COUNSEL_ABSENT = "defence_counsel_absent", _("Defence counsel absent")
+    WITNESS_ABSENT = "witness_absent", _("Witness absent")
+    ACCUSED_NOT_PRODUCED = "accused_not_produced", _("Accused not produced")
+    LAWYERS_STRIKE = "lawyers_strike", _("Lawyers' strike")
+    RECORD_AWAITED = "record_awaited", _("Record awaited")
+    STAY_BY_HIGHER_COURT = "stay_by_higher_court", _("Stay by a higher court")
+    CO_ACCUSED_ABSENT = "co_accused_absent", _("Co-accused absent")
+    OTHER = "other", _("Other")
 
 
 class HearingQuerySet(CaseChildQuerySet):
@@ -504,44 +567,58 @@ class Hearing(models.Model):
         "notes",
     )
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings")
-    date = models.DateField(db_index=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="hearings", verbose_name=_("case"))
+    date = models.DateField(_("date"), db_index=True)
     court = models.ForeignKey(
         Court,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="hearings",
-        help_text="Leave blank when the hearing is before the case's own court.",
+        verbose_name=_("court"),
+        help_text=_("Leave blank when the hearing is before the case's own court."),
     )
-    judge = models.CharField(max_length=200, blank=True)
+    judge = models.CharField(_("judge"), max_length=200, blank=True)
     purpose = models.CharField(
-        max_length=25, choices=Stage.choices, blank=True, help_text="The stage the hearing was listed for."
+        _("purpose"),
+        max_length=25,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_("The stage the hearing was listed for."),
     )
     outcome = models.CharField(
+        _("outcome"),
         max_length=15,
         choices=HearingOutcome.choices,
         blank=True,
         db_index=True,
-        help_text="Leave empty while the hearing is only scheduled.",
+        help_text=_("Leave empty while the hearing is only scheduled."),
     )
     adjournment_reason = models.CharField(
-        max_length=25, choices=AdjournmentReason.choices, blank=True, help_text="Only when the hearing was adjourned."
+        _("adjournment reason"),
+        max_length=25,
+        choices=AdjournmentReason.choices,
+        blank=True,
+        help_text=_("Only when the hearing was adjourned."),
     )
     next_date = models.DateField(
+        _("next date"),
         null=True,
         blank=True,
-        help_text="The date the court fixed for the next hearing; a scheduled hearing is created for it.",
+        help_text=_("The date the court fixed for the next hearing; a scheduled hearing is created for it."),
     )
-    monitor_present = models.BooleanField(default=False, help_text="A monitor of ours attended the hearing.")
-    notes = models.TextField(blank=True, help_text="Public notes on what happened.")
+    monitor_present = models.BooleanField(
+        _("monitor present"), default=False, help_text=_("A monitor of ours attended the hearing.")
+    )
+    notes = models.TextField(_("notes"), blank=True, help_text=_("Public notes on what happened."))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Staff only: never shown to the public.",
+        verbose_name=_("recorded by"),
+        help_text=_("Staff only: never shown to the public."),
     )
 
     objects = HearingQuerySet.as_manager()
@@ -549,6 +626,8 @@ class Hearing(models.Model):
 
     class Meta:
         ordering = ["case", "date", "id"]
+        verbose_name = _("hearing")
+        verbose_name_plural = _("hearings")
         # The next scheduled hearings (home page, calendars), in date order.
         indexes = [models.Index(fields=["date", "id"], condition=Q(outcome=""), name="hearing_scheduled_date")]
         constraints = [
@@ -580,13 +659,13 @@ class Hearing(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.next_date and self.date and self.next_date <= self.date:
-            errors["next_date"] = "The next date must come after the hearing's date."
+            errors["next_date"] = _("The next date must come after the hearing's date.")
         if self.adjournment_reason and self.outcome != HearingOutcome.ADJOURNED:
-            errors["adjournment_reason"] = "Give a reason only when the hearing was adjourned."
+            errors["adjournment_reason"] = _("Give a reason only when the hearing was adjourned.")
         if self.outcome == HearingOutcome.ADJOURNED and not self.adjournment_reason:
-            errors["adjournment_reason"] = "Say why the hearing was adjourned."
+            errors["adjournment_reason"] = _("Say why the hearing was adjourned.")
         if not self.outcome and self.next_date:
-            errors["next_date"] = "Record the outcome before giving the next date."
+            errors["next_date"] = _("Record the outcome before giving the next date.")
         if self.case_id:
             errors.update(dates.hearing_errors(self, self.case.fir_date))
         if errors:
@@ -607,32 +686,33 @@ class AppealQuerySet(CaseChildQuerySet):
 
 
 class Appellant(models.TextChoices):
-    CONVICT = "convict", "Convict"
-    STATE = "state", "State"
-    COMPLAINANT = "complainant", "Complainant (victim's family)"
+    CONVICT = "convict", _("Convict")
+    STATE = "state", _("State")
+    COMPLAINANT = "complainant", _("Complainant (victim's family)")
 
 
 class AppealOutcome(models.TextChoices):
-    PENDING = "pending", "Pending"
-    UPHELD = "upheld", "Upheld"
-    OVERTURNED = "overturned", "Overturned"
-    MODIFIED = "modified", "Modified"
-    REMANDED = "remanded", "Remanded"
+    PENDING = "pending", _("Pending")
+    UPHELD = "upheld", _("Upheld")
+    OVERTURNED = "overturned", _("Overturned")
+    MODIFIED = "modified", _("Modified")
+    REMANDED = "remanded", _("Remanded")
 
 
 class Appeal(models.Model):
     PUBLIC_FIELDS = ("id", "charge", "court", "appellant", "filed_on", "decided_on", "outcome")
 
-    charge = models.ForeignKey(Charge, on_delete=models.CASCADE, related_name="appeals")
-    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="appeals")
-    appellant = models.CharField(max_length=15, choices=Appellant.choices)
-    filed_on = models.DateField()
-    decided_on = models.DateField(null=True, blank=True)
+    charge = models.ForeignKey(Charge, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("charge"))
+    court = models.ForeignKey(Court, on_delete=models.PROTECT, related_name="appeals", verbose_name=_("court"))
+    appellant = models.CharField(_("appellant"), max_length=15, choices=Appellant.choices)
+    filed_on = models.DateField(_("filed on"))
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
     outcome = models.CharField(
+        _("outcome"),
         max_length=15,
         choices=AppealOutcome.choices,
         default=AppealOutcome.PENDING,
-        help_text="Upheld: the trial court's verdict stands. Modified: it stands with a changed sentence.",
+        help_text=_("Upheld: the trial court's verdict stands. Modified: it stands with a changed sentence."),
     )
 
     objects = AppealQuerySet.as_manager()
@@ -640,6 +720,8 @@ class Appeal(models.Model):
 
     class Meta:
         ordering = ["charge", "filed_on"]
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
         constraints = [
             models.CheckConstraint(
                 condition=Q(decided_on__isnull=True) | Q(decided_on__gte=models.F("filed_on")),
@@ -658,11 +740,11 @@ class Appeal(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.decided_on and self.filed_on and self.decided_on < self.filed_on:
-            errors["decided_on"] = "An appeal cannot be decided before it was filed."
+            errors["decided_on"] = _("An appeal cannot be decided before it was filed.")
         if self.outcome == AppealOutcome.PENDING and self.decided_on:
-            errors["outcome"] = "Give the outcome of the decided appeal."
+            errors["outcome"] = _("Give the outcome of the decided appeal.")
         if self.outcome != AppealOutcome.PENDING and not self.decided_on:
-            errors["decided_on"] = "Give the date the appeal was decided."
+            errors["decided_on"] = _("Give the date the appeal was decided.")
         if errors:
             raise ValidationError(errors)
 

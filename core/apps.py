@@ -1,8 +1,9 @@
 """The bottom app: what every other app shares (the clock today; status, visibility and corrections)."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
     name = "core"
-    verbose_name = "Core"
+    verbose_name = _("Core")

@@ -33,10 +33,15 @@ stored at the time; a superuser can `redact` an entry, and each redaction is log
 from __future__ import annotations
 
 import datetime
+import functools
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .models import Correction, CorrectionRedaction, Status
 
@@ -50,12 +55,28 @@ CORRECTED_FIELDS: dict[str, tuple[str, ...]] = {
 PROGRESS_MODELS = {"cases.case", "cases.charge"}
 BLANK_VALUES = (None, "", "pending")
 
-REASON_LABEL = "Reason for the correction"
-REASON_HELP = (
+REASON_LABEL = _("Reason for the correction")
+REASON_HELP = _(
     "Public: shown in the corrections log. Needed when you change a published record's date, place, "
     "figures, court dates or verdict."
 )
-REASON_REQUIRED = "Give the reason for the correction: it is shown in the public corrections log."
+REASON_REQUIRED = _("Give the reason for the correction: it is shown in the public corrections log.")
+
+
+def in_site_language(function):
+    """Run `function` in the site's language (settings.LANGUAGE_CODE), whatever the page's.
+
+    A log entry is stored text, read by everyone: its field name, values and record label and URL are
+    written once, the same whether the editor worked in the English or the Urdu admin (a /ur/ URL or
+    an Urdu label stored in the log would be wrong for every English reader).
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _label(model) -> str:
@@ -100,14 +121,14 @@ def _owner(instance):
 def hidden_label(instance) -> str:
     """What the log says of a record the public may not see now (never its name)."""
     if instance is None:
-        return "A record since deleted"
+        return gettext("A record since deleted")
     owner = _owner(instance)
     name = owner._meta.verbose_name
     if getattr(owner, "status", None) == Status.RETRACTED:
-        return f"A retracted {name}"
+        return gettext("A retracted %(record)s") % {"record": name}
     if getattr(owner, "status", None) == Status.MERGED:
-        return f"A duplicate {name}, merged into another"
-    return f"A {name} no longer published"
+        return gettext("A duplicate %(record)s, merged into another") % {"record": name}
+    return gettext("A %(record)s no longer published") % {"record": name}
 
 
 def show_today(corrections) -> list[Correction]:
@@ -180,6 +201,7 @@ def set_reason(instance, reason: str) -> None:
     instance._change_reason = reason[:100] or None
 
 
+@in_site_language
 def record_changes(old, new, user=None, note: str = "", *, instance=None) -> list[Correction]:
     """Write one Correction per public figure that differs between `old` and `new`.
 
@@ -217,6 +239,7 @@ def record_changes(old, new, user=None, note: str = "", *, instance=None) -> lis
     )
 
 
+@in_site_language
 def _log_entry(instance, user=None, **fields) -> Correction:
     """One log entry about `instance`, labelled as it is public now, written by `user`."""
     record_label, record_url = public_record(instance)
@@ -235,6 +258,7 @@ def record_retraction(instance, user=None, note: str = "") -> Correction:
     return _log_entry(instance, user, note=note)
 
 
+@in_site_language
 def record_merge(merged, survivor, user=None, note: str = "") -> Correction:
     """The log entry for a published record merged into another (issue 17): it recorded the same
     event, so it leaves the public figures; the entry names the record it lives on in."""
@@ -253,6 +277,7 @@ REDACTED = "[redacted]"
 REDACTABLE_FIELDS = ("record_label", "old_value", "new_value", "note")
 
 
+@in_site_language
 def redact(correction: Correction, user, reason: str) -> CorrectionRedaction:
     """Replace the entry's stored texts with "[redacted]" and log who, when and why.
 
@@ -262,7 +287,7 @@ def redact(correction: Correction, user, reason: str) -> CorrectionRedaction:
     """
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError("Say why the entry is redacted.")
+        raise ValidationError(_("Say why the entry is redacted."))
     changed = [name for name in REDACTABLE_FIELDS if getattr(correction, name) not in ("", REDACTED)]
     with transaction.atomic():
         for name in changed:
@@ -271,7 +296,7 @@ def redact(correction: Correction, user, reason: str) -> CorrectionRedaction:
             correction.save(update_fields=changed)
         return CorrectionRedaction.objects.create(
             correction=correction,
-            fields=", ".join(Correction._meta.get_field(name).verbose_name for name in changed) or "nothing left",
+            fields=", ".join(str(Correction._meta.get_field(name).verbose_name) for name in changed) or "nothing left",
             reason=reason,
             redacted_by=user if user is not None and user.is_authenticated else None,
         )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .visibility import AllPublicQuerySet, VisibilityQuerySet
 
@@ -25,12 +26,12 @@ def not_before(later: str, earlier: str, *, name: str) -> models.CheckConstraint
 
 
 class Status(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PUBLISHED = "published", "Published"
-    RETRACTED = "retracted", "Retracted"
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
     # An incident found to record the same event as another and merged into it (issue 17): kept,
     # with its history, but never public and never counted; its URL answers 301 to the survivor.
-    MERGED = "merged", "Merged into another record"
+    MERGED = "merged", _("Merged into another record")
 
 
 class PublishableQuerySet(VisibilityQuerySet):
@@ -44,31 +45,52 @@ class PublishableModel(models.Model):
     """Bookkeeping shared by incidents and cases: status, who and when, retraction, review."""
 
     status = models.CharField(
+        _("status"),
         max_length=10,
         choices=Status.choices,
         default=Status.DRAFT,
         db_index=True,
-        help_text="Only published records are public and counted in public figures. "
-        "Retracting keeps the record and shows the retraction note in the corrections log.",
+        help_text=_(
+            "Only published records are public and counted in public figures. "
+            "Retracting keeps the record and shows the retraction note in the corrections log."
+        ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("created by"),
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("updated by"),
     )
     published_at = models.DateTimeField(
-        null=True, blank=True, editable=False, help_text="When the record was first published."
+        _("published at"), null=True, blank=True, editable=False, help_text=_("When the record was first published.")
     )
-    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True, editable=False)
     retraction_note = models.TextField(
-        blank=True, help_text="Public: why the record was retracted. Shown in the corrections log."
+        _("retraction note"),
+        blank=True,
+        help_text=_("Public: why the record was retracted. Shown in the corrections log."),
     )
-    review_note = models.TextField(blank=True, help_text="Staff only: the reviewer's note when a draft is sent back.")
+    review_note = models.TextField(
+        _("review note"), blank=True, help_text=_("Staff only: the reviewer's note when a draft is sent back.")
+    )
     is_synthetic = models.BooleanField(
-        default=False, editable=False, help_text="Fictional record made by generate_synthetic for demos and benchmarks."
+        default=False,
+        editable=False,
+        help_text=_("Fictional record made by generate_synthetic for demos and benchmarks."),
     )
 
     class Meta:
@@ -96,9 +118,9 @@ class PublishableModel(models.Model):
         """Retract a published record: keep it, say why in public, and log it in the corrections log."""
         note = (note or "").strip()
         if not note:
-            raise ValidationError({"retraction_note": "Give a public note saying why the record is retracted."})
+            raise ValidationError({"retraction_note": _("Give a public note saying why the record is retracted.")})
         if self.status != Status.PUBLISHED:
-            raise ValidationError("Only a published record can be retracted.")
+            raise ValidationError(_("Only a published record can be retracted."))
         with transaction.atomic():
             self.status = Status.RETRACTED
             self.retracted_at = timezone.now()
@@ -118,21 +140,30 @@ class Correction(models.Model):
 
     content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.PROTECT)
     object_id = models.PositiveBigIntegerField()
-    record_label = models.CharField(max_length=300, help_text="The record's public title at the time.")
-    record_url = models.CharField(max_length=300, blank=True)
-    field = models.CharField(max_length=100, blank=True, help_text="Empty for a retraction or a note.")
-    old_value = models.TextField(blank=True)
-    new_value = models.TextField(blank=True)
-    note = models.TextField(blank=True, help_text="Public explanation of the change.")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    record_label = models.CharField(
+        _("record label"), max_length=300, help_text=_("The record's public title at the time.")
+    )
+    record_url = models.CharField(_("record url"), max_length=300, blank=True)
+    field = models.CharField(_("field"), max_length=100, blank=True, help_text=_("Empty for a retraction or a note."))
+    old_value = models.TextField(_("old value"), blank=True)
+    new_value = models.TextField(_("new value"), blank=True)
+    note = models.TextField(_("note"), blank=True, help_text=_("Public explanation of the change."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
 
     objects = AllPublicQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
 
     def __str__(self) -> str:
         return f"{self.record_label}: {self.field or 'note'}"
@@ -146,16 +177,25 @@ class CorrectionRedaction(models.Model):
     and which of the entry's texts were replaced. It holds no copy of the text removed.
     """
 
-    correction = models.ForeignKey(Correction, on_delete=models.PROTECT, related_name="redactions")
-    fields = models.CharField(max_length=200, help_text="Which texts of the entry were replaced.")
-    reason = models.TextField(help_text="Staff only: why the text was redacted.")
-    redacted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    correction = models.ForeignKey(
+        Correction, on_delete=models.PROTECT, related_name="redactions", verbose_name=_("correction")
     )
-    redacted_at = models.DateTimeField(auto_now_add=True)
+    fields = models.CharField(_("fields"), max_length=200, help_text=_("Which texts of the entry were replaced."))
+    reason = models.TextField(_("reason"), help_text=_("Staff only: why the text was redacted."))
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("redacted by"),
+    )
+    redacted_at = models.DateTimeField(_("redacted at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-redacted_at", "-id"]
+        verbose_name = _("correction redaction")
+        verbose_name_plural = _("correction redactions")
 
     def __str__(self) -> str:
         return f"Redaction of correction #{self.correction_id}"

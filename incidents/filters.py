@@ -14,6 +14,7 @@ import re
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q, Value
+from django.utils.translation import gettext_lazy as _
 
 from .districts import district_choices, district_of
 from .models import (
@@ -29,61 +30,63 @@ from .models import (
     justice_status,
 )
 
-FATAL_CHOICES = [("yes", "Someone killed"), ("no", "Nobody killed, or toll unknown")]
+FATAL_CHOICES = [("yes", _("Someone killed")), ("no", _("Nobody killed, or toll unknown"))]
 JUSTICE_CHOICES = [
-    ("Status", JusticeStatus.choices),
-    ("Groups of statuses", [(key, label) for key, (label, _) in JUSTICE_STATUS_GROUPS.items()]),
+    (_("Status"), JusticeStatus.choices),
+    (_("Groups of statuses"), [(key, label) for key, (label, _) in JUSTICE_STATUS_GROUPS.items()]),
 ]
 
 
 class IncidentFilter(django_filters.FilterSet):
     date_from = django_filters.DateFilter(
-        field_name="date", lookup_expr="gte", label="From", help_text="ISO date, inclusive (YYYY-MM-DD)."
+        field_name="date", lookup_expr="gte", label=_("From"), help_text=_("ISO date, inclusive (YYYY-MM-DD).")
     )
     date_to = django_filters.DateFilter(
-        field_name="date", lookup_expr="lte", label="To", help_text="ISO date, inclusive (YYYY-MM-DD)."
+        field_name="date", lookup_expr="lte", label=_("To"), help_text=_("ISO date, inclusive (YYYY-MM-DD).")
     )
     province = django_filters.ModelChoiceFilter(
-        queryset=Province.objects.all(), to_field_name="slug", label="Province", empty_label="Any province"
+        queryset=Province.objects.all(), to_field_name="slug", label=_("Province"), empty_label=_("Any province")
     )
     city = django_filters.ModelChoiceFilter(
-        queryset=City.objects.all(), to_field_name="slug", label="City", empty_label="Any city"
+        queryset=City.objects.all(), to_field_name="slug", label=_("City"), empty_label=_("Any city")
     )
     district = django_filters.ChoiceFilter(
         choices=district_choices,
         method="filter_district",
-        label="District",
-        empty_label="Any district",
-        help_text="As drawn on the district map (the 2010s division, FATA agencies included).",
+        label=_("District"),
+        empty_label=_("Any district"),
+        help_text=_("As drawn on the district map (the 2010s division, FATA agencies included)."),
     )
-    attack_type = django_filters.ChoiceFilter(choices=AttackType.choices, label="Attack type", empty_label="Any type")
+    attack_type = django_filters.ChoiceFilter(
+        choices=AttackType.choices, label=_("Attack type"), empty_label=_("Any type")
+    )
     community = django_filters.ModelChoiceFilter(
         queryset=Community.objects.all(),
         to_field_name="slug",
         method="filter_community",
-        label="Targeted community",
-        empty_label="Any community",
+        label=_("Targeted community"),
+        empty_label=_("Any community"),
     )
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(),
         to_field_name="slug",
         method="filter_organisation",
-        label="Organisation",
-        empty_label="Any organisation",
-        help_text="Incidents attributed to the organisation in any way (claimed, suspected, named, convicted).",
+        label=_("Organisation"),
+        empty_label=_("Any organisation"),
+        help_text=_("Incidents attributed to the organisation in any way (claimed, suspected, named, convicted)."),
     )
     q = django_filters.CharFilter(
-        method="filter_q", label="Search", help_text="Words in the title, place or description."
+        method="filter_q", label=_("Search"), help_text=_("Words in the title, place or description.")
     )
     fatal = django_filters.ChoiceFilter(
-        choices=FATAL_CHOICES, method="filter_fatal", label="Killed", empty_label="Any toll"
+        choices=FATAL_CHOICES, method="filter_fatal", label=_("Killed"), empty_label=_("Any toll")
     )
     justice = django_filters.ChoiceFilter(
         choices=JUSTICE_CHOICES,
         method="filter_justice",
-        label="Justice status",
-        empty_label="Any status",
-        help_text="Where the court record stands, from published cases (see the methodology).",
+        label=_("Justice status"),
+        empty_label=_("Any status"),
+        help_text=_("Where the court record stands, from published cases (see the methodology)."),
     )
 
     class Meta:
@@ -168,7 +171,7 @@ def narrow_cities_to_province(filterset: django_filters.FilterSet) -> None:
     city = filterset.filters["city"]
     city.queryset = City.objects.filter(province__slug=province)
     city.extra["error_messages"] = {
-        "invalid_choice": "That city is not in the chosen province: choose one of its cities, or “Any city”."
+        "invalid_choice": _("That city is not in the chosen province: choose one of its cities, or “Any city”.")
     }
 
 

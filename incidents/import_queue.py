@@ -27,8 +27,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.files.storage import FileSystemStorage
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext
 
 from jobs.queue import enqueue, job
 
@@ -136,7 +137,8 @@ def queue_import(
         reason=reason.strip(),
         attach_duplicates_above=attach_duplicates_above,
     )
-    enqueue(run_queued_import, run.pk)
+    # The report is written in the language of the page the import was started from.
+    enqueue(run_queued_import, run.pk, language=translation.get_language())
     return run
 
 
@@ -147,18 +149,27 @@ def _fail(run: ImportRun, message: str) -> None:
 
 
 @job
-def run_queued_import(run_id: int) -> dict:
-    """Run a queued import (dry run or real) and fill in its ImportRun (see the module docstring)."""
+def run_queued_import(run_id: int, language: str | None = None) -> dict:
+    """Run a queued import (dry run or real) and fill in its ImportRun (see the module docstring), its
+    messages in `language` (the queuing page's; the site's language when None)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return _run_queued_import(run_id)
+
+
+def _run_queued_import(run_id: int) -> dict:
     run = ImportRun.objects.select_related("started_by", "preview").get(pk=run_id)
     if run.finished_at is not None:  # it ran to its end already: a second run imports nothing again
         return {"status": run.status, "again": True}
     ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.RUNNING, started_at=timezone.now())
     path = stored_path(run)
     if path is None:
-        _fail(run, "The uploaded file is no longer there (kept a day at most); upload it again. Nothing was written.")
+        _fail(
+            run,
+            gettext("The uploaded file is no longer there (kept a day at most); upload it again. Nothing was written."),
+        )
         return {"status": ImportRun.Status.FAILED}
     if run.preview is not None and file_sha256(path) != run.preview.sha256:
-        _fail(run, "The stored file changed since the preview; upload it again. Nothing was written.")
+        _fail(run, gettext("The stored file changed since the preview; upload it again. Nothing was written."))
         discard(run)
         return {"status": ImportRun.Status.FAILED}
     try:

@@ -61,12 +61,15 @@ class AliasedQuerySet(AllPublicQuerySet):
 
 
 class AliasedModel(models.Model):
-    name = models.CharField(max_length=120, unique=True)
-    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
     aliases = models.TextField(
+        _("aliases"),
         blank=True,
-        help_text="Other spellings found in sources, one per line (e.g. KPK, NWFP). "
-        "Imports and filters match names, slugs and aliases, trimmed and case-insensitively.",
+        help_text=_(
+            "Other spellings found in sources, one per line (e.g. KPK, NWFP). "
+            "Imports and filters match names, slugs and aliases, trimmed and case-insensitively."
+        ),
     )
 
     objects = AliasedQuerySet.as_manager()
@@ -101,20 +104,21 @@ class Province(AliasedModel):
     )
 
     class Meta(AliasedModel.Meta):
-        verbose_name = "province or territory"
-        verbose_name_plural = "provinces and territories"
+        verbose_name = _("province or territory")
+        verbose_name_plural = _("provinces and territories")
 
 
 class City(models.Model):
     PUBLIC_FIELDS = ("id", "name", "slug", "province", "district")
 
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities")
-    district = models.CharField(max_length=120, blank=True)
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
+    district = models.CharField(_("district"), max_length=120, blank=True)
     aliases = models.TextField(
+        _("aliases"),
         blank=True,
-        help_text="Other spellings found in sources, one per line (e.g. D.I. Khan, Dera Ismail Khan).",
+        help_text=_("Other spellings found in sources, one per line (e.g. D.I. Khan, Dera Ismail Khan)."),
     )
     name_ur = name_ur_field(
         _(
@@ -127,7 +131,8 @@ class City(models.Model):
 
     class Meta:
         ordering = [Lower("name")]
-        verbose_name_plural = "cities"
+        verbose_name = _("city")
+        verbose_name_plural = _("cities")
         constraints = [
             models.UniqueConstraint(fields=["province", "name"], name="city_unique_name_in_province"),
         ]
@@ -147,7 +152,8 @@ class Community(AliasedModel):
     )
 
     class Meta(AliasedModel.Meta):
-        verbose_name_plural = "communities"
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
 
 
 class Organisation(AliasedModel):
@@ -159,16 +165,23 @@ class Organisation(AliasedModel):
             "leave blank to show the English name."
         )
     )
-    abbreviation = models.CharField(max_length=30, blank=True)
+    abbreviation = models.CharField(_("abbreviation"), max_length=30, blank=True)
     proscribed = models.BooleanField(
-        default=False, help_text="Banned by the federal government under the ATA 1997 (First Schedule)."
-    )
-    proscribed_on = models.DateField(null=True, blank=True, help_text="Date of the proscription notification.")
-    proscription_verified = models.BooleanField(
+        _("proscribed"),
         default=False,
-        help_text="Tick once the proscription status has been checked against the Ministry of Interior / "
-        "NACTA list or a published report of the notification. Until then an organisation not marked "
-        'proscribed reads "Proscription not verified", never "Not proscribed".',
+        help_text=_("Banned by the federal government under the ATA 1997 (First Schedule)."),
+    )
+    proscribed_on = models.DateField(
+        _("proscribed on"), null=True, blank=True, help_text=_("Date of the proscription notification.")
+    )
+    proscription_verified = models.BooleanField(
+        _("proscription verified"),
+        default=False,
+        help_text=_(
+            "Tick once the proscription status has been checked against the Ministry of Interior / "
+            "NACTA list or a published report of the notification. Until then an organisation not marked "
+            'proscribed reads "Proscription not verified", never "Not proscribed".'
+        ),
     )
     umbrella = models.ForeignKey(
         "self",
@@ -176,11 +189,13 @@ class Organisation(AliasedModel):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="members",
-        help_text="The wider group this one belongs to or was renamed into (e.g. SSP → ASWJ).",
+        verbose_name=_("umbrella"),
+        help_text=_("The wider group this one belongs to or was renamed into (e.g. SSP → ASWJ)."),
     )
 
     class Meta(AliasedModel.Meta):
-        pass
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def get_absolute_url(self) -> str:
         return reverse("incidents:organisation_detail", args=[self.pk])
@@ -197,14 +212,14 @@ class Organisation(AliasedModel):
 
 
 class AttackType(models.TextChoices):
-    TARGET_KILLING = "target_killing", "Target killing"
-    SUICIDE_BOMBING = "suicide_bombing", "Suicide bombing"
-    BOMBING = "bombing", "Bombing (planted, IED, grenade)"
-    ARMED_ASSAULT = "armed_assault", "Armed assault"
-    MOB_VIOLENCE = "mob_violence", "Mob violence (incl. arson, lynching)"
-    ABDUCTION = "abduction", "Abduction"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+    TARGET_KILLING = "target_killing", _("Target killing")
+    SUICIDE_BOMBING = "suicide_bombing", _("Suicide bombing")
+    BOMBING = "bombing", _("Bombing (planted, IED, grenade)")
+    ARMED_ASSAULT = "armed_assault", _("Armed assault")
+    MOB_VIOLENCE = "mob_violence", _("Mob violence (incl. arson, lynching)")
+    ABDUCTION = "abduction", _("Abduction")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class SourceQuerySet(VisibilityQuerySet):
@@ -216,11 +231,11 @@ class SourceQuerySet(VisibilityQuerySet):
 class Source(models.Model):
     PUBLIC_FIELDS = ("id", "title", "publisher", "url", "published_on", "citation")
 
-    title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
-    url = models.URLField(max_length=500, blank=True)
-    published_on = models.DateField(null=True, blank=True)
-    citation = models.TextField(blank=True, help_text="How to cite the source, as its authors ask.")
+    title = models.CharField(_("title"), max_length=300)
+    publisher = models.CharField(_("publisher"), max_length=200, blank=True)
+    url = models.URLField(_("url"), max_length=500, blank=True)
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    citation = models.TextField(_("citation"), blank=True, help_text=_("How to cite the source, as its authors ask."))
     is_synthetic = models.BooleanField(default=False, editable=False)
 
     objects = SourceQuerySet.as_manager()
@@ -228,6 +243,8 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["title"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
 
     def __str__(self) -> str:
         return self.title
@@ -240,41 +257,53 @@ class JusticeStatus(models.TextChoices):
     conditions are the cases app's, ``cases.justice.status_conditions``), else not yet researched.
     """
 
-    NOT_RESEARCHED = "not_researched", "Not yet researched"
-    NOTHING_FOUND = "nothing_found", "Researched, no case found"
-    CASE_REGISTERED = "case_registered", "Case registered, nobody charged yet"
-    TRIAL_PENDING = "trial_pending", "Trial pending"
-    CONVICTED = "convicted", "Convicted (conviction stands)"
-    ACQUITTED = "acquitted", "Acquitted, nobody convicted"
-    CONVICTION_OVERTURNED = "conviction_overturned", "Conviction overturned on appeal"
+    NOT_RESEARCHED = "not_researched", _("Not yet researched")
+    NOTHING_FOUND = "nothing_found", _("Researched, no case found")
+    CASE_REGISTERED = "case_registered", _("Case registered, nobody charged yet")
+    TRIAL_PENDING = "trial_pending", _("Trial pending")
+    CONVICTED = "convicted", _("Convicted (conviction stands)")
+    ACQUITTED = "acquitted", _("Acquitted, nobody convicted")
+    CONVICTION_OVERTURNED = "conviction_overturned", _("Conviction overturned on appeal")
 
 
 # What each status means, for a reader: the incident page and the methodology say the same.
 JUSTICE_STATUS_MEANING = {
-    JusticeStatus.NOT_RESEARCHED: "Nobody has yet searched the courts and police for proceedings on this incident: "
-    "the tracker cannot say whether anyone was tried.",
-    JusticeStatus.NOTHING_FOUND: "No published case; a monitor searched the courts and police and recorded the "
-    "date of the search (whatever it found).",
-    JusticeStatus.CASE_REGISTERED: "A published case, but nobody is yet recorded as charged in it.",
-    JusticeStatus.TRIAL_PENDING: "No conviction stands, and at least one accused still awaits a verdict: the "
-    "trial is pending, was sent back for retrial on appeal, or was transferred to another court.",
-    JusticeStatus.CONVICTED: "At least one accused stands convicted: convicted at trial (or on a state appeal "
-    "against an acquittal) and not overturned or sent back for retrial by the latest decided appeal.",
-    JusticeStatus.ACQUITTED: "Every accused has a final verdict and none is a conviction: acquitted, "
-    "discharged, or the proceedings abated (the accused died).",
-    JusticeStatus.CONVICTION_OVERTURNED: "Every accused has a final verdict, no conviction stands, and at least "
-    "one trial conviction was overturned on appeal.",
+    JusticeStatus.NOT_RESEARCHED: _(
+        "Nobody has yet searched the courts and police for proceedings on this incident: "
+        "the tracker cannot say whether anyone was tried."
+    ),
+    JusticeStatus.NOTHING_FOUND: _(
+        "No published case; a monitor searched the courts and police and recorded the "
+        "date of the search (whatever it found)."
+    ),
+    JusticeStatus.CASE_REGISTERED: _("A published case, but nobody is yet recorded as charged in it."),
+    JusticeStatus.TRIAL_PENDING: _(
+        "No conviction stands, and at least one accused still awaits a verdict: the "
+        "trial is pending, was sent back for retrial on appeal, or was transferred to another court."
+    ),
+    JusticeStatus.CONVICTED: _(
+        "At least one accused stands convicted: convicted at trial (or on a state appeal "
+        "against an acquittal) and not overturned or sent back for retrial by the latest decided appeal."
+    ),
+    JusticeStatus.ACQUITTED: _(
+        "Every accused has a final verdict and none is a conviction: acquitted, "
+        "discharged, or the proceedings abated (the accused died)."
+    ),
+    JusticeStatus.CONVICTION_OVERTURNED: _(
+        "Every accused has a final verdict, no conviction stands, and at least "
+        "one trial conviction was overturned on appeal."
+    ),
 }
 
 # Filter values that stand for several statuses: DESIGN.md's "researched" incidents, and those of
 # them with no standing conviction (the impunity rate's "unpunished").
 JUSTICE_STATUS_GROUPS = {
     "researched": (
-        "Researched (any status but “not yet researched”)",
+        _("Researched (any status but “not yet researched”)"),
         tuple(s for s in JusticeStatus.values if s != JusticeStatus.NOT_RESEARCHED),
     ),
     "unpunished": (
-        "Researched, no conviction stands",
+        _("Researched, no conviction stands"),
         tuple(s for s in JusticeStatus.values if s not in (JusticeStatus.NOT_RESEARCHED, JusticeStatus.CONVICTED)),
     ),
 }
@@ -351,35 +380,58 @@ class Incident(PublishableModel):
         "updated_at",
     )
 
-    title = models.CharField(max_length=300)
-    date = models.DateField(db_index=True, help_text="Date of the attack (local date in Pakistan).")
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="incidents")
-    city = models.ForeignKey(City, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents")
-    locality = models.CharField(max_length=300, blank=True, help_text='Free text, e.g. "Alamdar Road".')
-    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
-    attack_type = models.CharField(max_length=20, choices=AttackType.choices, default=AttackType.UNKNOWN)
+    title = models.CharField(_("title"), max_length=300)
+    date = models.DateField(_("date"), db_index=True, help_text=_("Date of the attack (local date in Pakistan)."))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("province")
+    )
+    city = models.ForeignKey(
+        City, null=True, blank=True, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("city")
+    )
+    locality = models.CharField(
+        _("locality"), max_length=300, blank=True, help_text=_('Free text, e.g. "Alamdar Road".')
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    attack_type = models.CharField(
+        _("attack type"), max_length=20, choices=AttackType.choices, default=AttackType.UNKNOWN
+    )
     communities = models.ManyToManyField(
-        Community, blank=True, related_name="incidents", help_text="The communities targeted."
+        Community,
+        blank=True,
+        related_name="incidents",
+        verbose_name=_("communities"),
+        help_text=_("The communities targeted."),
     )
     killed = models.PositiveIntegerField(
+        _("killed"),
         null=True,
         blank=True,
-        help_text="The tracker's figure for people killed, from the best source (each source's own "
-        "figure is kept on its source link). Leave empty when unknown: 0 means nobody was killed.",
+        help_text=_(
+            "The tracker's figure for people killed, from the best source (each source's own "
+            "figure is kept on its source link). Leave empty when unknown: 0 means nobody was killed."
+        ),
     )
     injured = models.PositiveIntegerField(
-        null=True, blank=True, help_text="People injured. Leave empty when unknown: 0 means nobody was injured."
-    )
-    description = models.TextField(blank=True)
-    court_record_checked_on = models.DateField(
+        _("injured"),
         null=True,
         blank=True,
-        help_text="The day a monitor last searched the courts and police for proceedings on this incident, "
-        "whatever was found. An incident with this date or a published case counts as researched: only "
-        "researched incidents enter the impunity rate.",
+        help_text=_("People injured. Leave empty when unknown: 0 means nobody was injured."),
     )
-    sources = models.ManyToManyField(Source, through="IncidentSource", related_name="incidents")
+    description = models.TextField(_("description"), blank=True)
+    court_record_checked_on = models.DateField(
+        _("court record checked on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The day a monitor last searched the courts and police for proceedings on this incident, "
+            "whatever was found. An incident with this date or a published case counts as researched: only "
+            "researched incidents enter the impunity rate."
+        ),
+    )
+    sources = models.ManyToManyField(
+        Source, through="IncidentSource", related_name="incidents", verbose_name=_("sources")
+    )
     merged_into = models.ForeignKey(
         "self",
         null=True,
@@ -387,8 +439,11 @@ class Incident(PublishableModel):
         on_delete=models.PROTECT,
         related_name="merged_from",
         editable=False,
-        help_text="Set when this incident was found to record the same event as another and merged into it: "
-        "its sources, figures, attributions, victims and case links moved there; its pages redirect there.",
+        verbose_name=_("merged into"),
+        help_text=_(
+            "Set when this incident was found to record the same event as another and merged into it: "
+            "its sources, figures, attributions, victims and case links moved there; its pages redirect there."
+        ),
     )
 
     objects = IncidentQuerySet.as_manager()
@@ -396,6 +451,8 @@ class Incident(PublishableModel):
 
     class Meta:
         ordering = ["-date", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         permissions = [
             ("publish_incident", "Can publish or retract incidents"),
             ("import_incidents", "Can import incident datasets"),
@@ -436,30 +493,37 @@ class Incident(PublishableModel):
     def check_publishable(self) -> None:
         """A published incident has at least one source."""
         if not self.pk or not self.source_links.exists():
-            raise ValidationError(f"“{self}” has no source yet: a published incident needs at least one.")
+            raise ValidationError(
+                _("“%(incident)s” has no source yet: a published incident needs at least one.") % {"incident": self}
+            )
 
     def clean(self) -> None:
         errors = {}
         if (self.latitude is None) != (self.longitude is None):
-            errors["longitude" if self.longitude is None else "latitude"] = (
+            errors["longitude" if self.longitude is None else "latitude"] = _(
                 "Give both latitude and longitude, or neither."
             )
         elif self.latitude is not None:
             if not PAKISTAN_LATITUDE[0] <= float(self.latitude) <= PAKISTAN_LATITUDE[1]:
-                errors["latitude"] = (
-                    f"Latitude must lie in Pakistan ({PAKISTAN_LATITUDE[0]} to {PAKISTAN_LATITUDE[1]})."
-                )
+                errors["latitude"] = _("Latitude must lie in Pakistan (%(low)s to %(high)s).") % {
+                    "low": PAKISTAN_LATITUDE[0],
+                    "high": PAKISTAN_LATITUDE[1],
+                }
             if not PAKISTAN_LONGITUDE[0] <= float(self.longitude) <= PAKISTAN_LONGITUDE[1]:
-                errors["longitude"] = (
-                    f"Longitude must lie in Pakistan ({PAKISTAN_LONGITUDE[0]} to {PAKISTAN_LONGITUDE[1]})."
-                )
+                errors["longitude"] = _("Longitude must lie in Pakistan (%(low)s to %(high)s).") % {
+                    "low": PAKISTAN_LONGITUDE[0],
+                    "high": PAKISTAN_LONGITUDE[1],
+                }
         if self.city_id and self.province_id and self.city.province_id != self.province_id:
-            errors["city"] = f"{self.city} is in {self.city.province}, not in the province chosen."
+            errors["city"] = _("%(city)s is in %(province)s, not in the province chosen.") % {
+                "city": self.city,
+                "province": self.city.province,
+            }
         if self.court_record_checked_on is not None:
             if self.date and self.court_record_checked_on < self.date:
-                errors["court_record_checked_on"] = "The court record cannot be checked before the incident."
+                errors["court_record_checked_on"] = _("The court record cannot be checked before the incident.")
             elif self.court_record_checked_on > clock.today():
-                errors["court_record_checked_on"] = "The court record check cannot be in the future."
+                errors["court_record_checked_on"] = _("The court record check cannot be in the future.")
         if errors:
             raise ValidationError(errors)
 
@@ -477,8 +541,8 @@ class Incident(PublishableModel):
             self.set_court_record_checked(user, day, reason=f"Court record checked on {day:%d %b %Y}: nothing found.")
             return None
         if not user.has_perm("incidents.change_incident"):
-            raise PermissionDenied("Only editors and legal monitors record court-record checks.")
-        check, _ = CourtRecordCheck.objects.update_or_create(
+            raise PermissionDenied(_("Only editors and legal monitors record court-record checks."))
+        check, _created = CourtRecordCheck.objects.update_or_create(
             incident=self, defaults={"checked_on": day, "checked_by": user}
         )
         return check
@@ -501,16 +565,26 @@ class CourtRecordCheck(models.Model):
     ``court_record_checked_on`` (kept in the incident's history, naming the monitor) and removes
     it; discarding it removes it. One waits per incident at most: a later check replaces it."""
 
-    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="court_record_check")
-    checked_on = models.DateField(help_text="The day the monitor searched the courts and police and found nothing.")
-    checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", help_text="The monitor."
+    incident = models.OneToOneField(
+        Incident, on_delete=models.CASCADE, related_name="court_record_check", verbose_name=_("incident")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    checked_on = models.DateField(
+        _("checked on"), help_text=_("The day the monitor searched the courts and police and found nothing.")
+    )
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("checked by"),
+        help_text=_("The monitor."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = "court-record check awaiting review"
+        verbose_name = _("court-record check awaiting review")
+        verbose_name_plural = _("court-record checks awaiting review")
 
     def __str__(self) -> str:
         return f"{self.incident}: court record checked on {self.checked_on:%d %b %Y}, nothing found"
@@ -543,34 +617,56 @@ class IncidentSource(models.Model):
         "note",
     )
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="source_links")
-    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="incident_links")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="source_links", verbose_name=_("incident")
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="incident_links", verbose_name=_("source")
+    )
     reported_killed = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Killed according to this source (its lower figure if it gives a range)."
+        _("reported killed"),
+        null=True,
+        blank=True,
+        help_text=_("Killed according to this source (its lower figure if it gives a range)."),
     )
     reported_killed_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The upper figure, when the source gives a range."
+        _("reported killed max"),
+        null=True,
+        blank=True,
+        help_text=_("The upper figure, when the source gives a range."),
     )
     reported_injured = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Injured according to this source (its lower figure if it gives a range)."
+        _("reported injured"),
+        null=True,
+        blank=True,
+        help_text=_("Injured according to this source (its lower figure if it gives a range)."),
     )
     reported_injured_max = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The upper figure, when the source gives a range."
+        _("reported injured max"),
+        null=True,
+        blank=True,
+        help_text=_("The upper figure, when the source gives a range."),
     )
     note = models.TextField(
-        blank=True, help_text='What the source says that is not a plain figure, e.g. "100+ injured".'
+        _("note"), blank=True, help_text=_('What the source says that is not a plain figure, e.g. "100+ injured".')
     )
     external_id = models.CharField(
+        _("external id"),
         max_length=100,
         blank=True,
-        help_text="The record's identity in the source dataset (e.g. Pakistan Body Count S#), "
-        "so that re-importing the dataset finds this incident instead of duplicating it.",
+        help_text=_(
+            "The record's identity in the source dataset (e.g. Pakistan Body Count S#), "
+            "so that re-importing the dataset finds this incident instead of duplicating it."
+        ),
     )
     attached = models.BooleanField(
+        _("attached"),
         default=False,
-        help_text="This source's account was attached to an incident first recorded from another source "
-        "(a duplicate found at import, or a merge): re-importing it updates only its own figures, never "
-        "the incident's date, place or tolls.",
+        help_text=_(
+            "This source's account was attached to an incident first recorded from another source "
+            "(a duplicate found at import, or a merge): re-importing it updates only its own figures, never "
+            "the incident's date, place or tolls."
+        ),
     )
 
     objects = IncidentSourceQuerySet.as_manager()
@@ -578,8 +674,8 @@ class IncidentSource(models.Model):
 
     class Meta:
         ordering = ["incident", "source__title"]
-        verbose_name = "source of an incident"
-        verbose_name_plural = "sources of incidents"
+        verbose_name = _("source of an incident")
+        verbose_name_plural = _("sources of incidents")
         constraints = [
             models.UniqueConstraint(fields=["incident", "source"], name="incident_source_once"),
             models.UniqueConstraint(
@@ -599,16 +695,16 @@ class IncidentSource(models.Model):
         for low, high in [("reported_killed", "reported_killed_max"), ("reported_injured", "reported_injured_max")]:
             lo, hi = getattr(self, low), getattr(self, high)
             if lo is not None and hi is not None and hi < lo:
-                errors[high] = "The upper figure cannot be below the lower one."
+                errors[high] = _("The upper figure cannot be below the lower one.")
         if errors:
             raise ValidationError(errors)
 
 
 class AttributionKind(models.TextChoices):
-    CLAIMED = "claimed", "Claimed responsibility"
-    SUSPECTED = "suspected", "Suspected"
-    NAMED_BY_OFFICIALS = "named_by_officials", "Named by officials"
-    CONVICTED = "convicted", "Convicted by a court"
+    CLAIMED = "claimed", _("Claimed responsibility")
+    SUSPECTED = "suspected", _("Suspected")
+    NAMED_BY_OFFICIALS = "named_by_officials", _("Named by officials")
+    CONVICTED = "convicted", _("Convicted by a court")
 
 
 class ChildOfIncidentQuerySet(VisibilityQuerySet):
@@ -619,12 +715,17 @@ class ChildOfIncidentQuerySet(VisibilityQuerySet):
 class Attribution(models.Model):
     PUBLIC_FIELDS = ("id", "incident", "organisation", "kind", "source")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attributions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="attributions")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="attributions", verbose_name=_("incident")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="attributions", verbose_name=_("organisation")
+    )
     kind = models.CharField(
+        _("kind"),
         max_length=20,
         choices=AttributionKind.choices,
-        help_text="How the organisation is linked: its own claim, suspicion, officials' statement, or a conviction.",
+        help_text=_("How the organisation is linked: its own claim, suspicion, officials' statement, or a conviction."),
     )
     source = models.ForeignKey(
         Source,
@@ -632,7 +733,8 @@ class Attribution(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="attributions",
-        help_text="Where the claim or statement was reported.",
+        verbose_name=_("source"),
+        help_text=_("Where the claim or statement was reported."),
     )
 
     objects = ChildOfIncidentQuerySet.as_manager()
@@ -640,6 +742,8 @@ class Attribution(models.Model):
 
     class Meta:
         ordering = ["incident", "organisation__name"]
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
         constraints = [
             models.UniqueConstraint(fields=["incident", "organisation", "kind"], name="attribution_once_per_kind"),
         ]
@@ -667,15 +771,15 @@ class IncidentOrganisation(models.Model):
 
 
 class Gender(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-    OTHER = "other", "Other"
-    UNKNOWN = "unknown", "Unknown"
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Other")
+    UNKNOWN = "unknown", _("Unknown")
 
 
 class VictimOutcome(models.TextChoices):
-    KILLED = "killed", "Killed"
-    INJURED = "injured", "Injured"
+    KILLED = "killed", _("Killed")
+    INJURED = "injured", _("Injured")
 
 
 class Victim(models.Model):
@@ -683,17 +787,26 @@ class Victim(models.Model):
 
     PUBLIC_FIELDS = ("id", "incident", "public_name", "age", "gender", "community", "occupation", "outcome")
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims")
-    name = models.CharField(max_length=200, blank=True, help_text="Confidential unless 'name is public' is ticked.")
-    age = models.PositiveSmallIntegerField(null=True, blank=True)
-    gender = models.CharField(max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
-    community = models.ForeignKey(Community, null=True, blank=True, on_delete=models.PROTECT, related_name="victims")
-    occupation = models.CharField(max_length=120, blank=True)
-    outcome = models.CharField(max_length=10, choices=VictimOutcome.choices)
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="victims", verbose_name=_("incident"))
+    name = models.CharField(
+        _("name"), max_length=200, blank=True, help_text=_("Confidential unless 'name is public' is ticked.")
+    )
+    age = models.PositiveSmallIntegerField(_("age"), null=True, blank=True)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, default=Gender.UNKNOWN)
+    community = models.ForeignKey(
+        Community,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="victims",
+        verbose_name=_("community"),
+    )
+    occupation = models.CharField(_("occupation"), max_length=120, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=VictimOutcome.choices)
     is_public = models.BooleanField(
-        "name is public",
+        _("name is public"),
         default=False,
-        help_text="Tick only when the family consents or the name is already widely published.",
+        help_text=_("Tick only when the family consents or the name is already widely published."),
     )
 
     objects = ChildOfIncidentQuerySet.as_manager()
@@ -701,6 +814,8 @@ class Victim(models.Model):
 
     class Meta:
         ordering = ["incident", "id"]
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
         constraints = [
             models.CheckConstraint(condition=Q(age__lte=120), name="victim_age_plausible"),
         ]
@@ -710,7 +825,7 @@ class Victim(models.Model):
 
     @property
     def public_name(self) -> str:
-        return self.name if self.is_public and self.name else "Name withheld"
+        return self.name if self.is_public and self.name else str(_("Name withheld"))
 
 
 class ImportRun(models.Model):
@@ -722,14 +837,14 @@ class ImportRun(models.Model):
     """
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        DONE = "done", "done"
-        FAILED = "failed", "failed: nothing written"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed: nothing written")
 
     file_name = models.CharField(max_length=300)
     sha256 = models.CharField(max_length=64)
-    format = models.CharField(max_length=100, help_text="Built-in format name, or 'mapping'.")
+    format = models.CharField(max_length=100, help_text=_("Built-in format name, or 'mapping'."))
     mapping = models.JSONField(null=True, blank=True)
     dry_run = models.BooleanField(default=False)
     publish = models.BooleanField(default=False)
@@ -738,17 +853,21 @@ class ImportRun(models.Model):
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ok = models.BooleanField(default=False, help_text="False when the run stopped on an error and wrote nothing.")
+    ok = models.BooleanField(default=False, help_text=_("False when the run stopped on an error and wrote nothing."))
     rows_read = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    report = models.TextField(blank=True, help_text="The summary and any errors, as printed.")
+    report = models.TextField(blank=True, help_text=_("The summary and any errors, as printed."))
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.DONE)
-    queued_at = models.DateTimeField(null=True, blank=True, help_text="When the admin queued it (empty: the command).")
+    queued_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When the admin queued it (empty: the command).")
+    )
     stored_file = models.CharField(
-        max_length=300, blank=True, help_text="The uploaded file in the import folder, while it waits to be imported."
+        max_length=300,
+        blank=True,
+        help_text=_("The uploaded file in the import folder, while it waits to be imported."),
     )
     preview = models.ForeignKey(
         "self",
@@ -756,22 +875,26 @@ class ImportRun(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="confirmations",
-        help_text="The dry run this import was confirmed from.",
+        help_text=_("The dry run this import was confirmed from."),
     )
     corrected = models.PositiveIntegerField(
         default=0,
-        help_text="Published incidents whose public figures the import changed (a dry run: would change).",
+        help_text=_("Published incidents whose public figures the import changed (a dry run: would change)."),
     )
-    reason = models.TextField(blank=True, help_text="The reason for the correction, shown in the corrections log.")
+    reason = models.TextField(blank=True, help_text=_("The reason for the correction, shown in the corrections log."))
     attach_duplicates_above = models.FloatField(
         null=True,
         blank=True,
-        help_text="Rows probably recording an incident already in the tracker with this score (0 to 1) or more "
-        "became a further source of it instead of a new incident; empty: such rows were only reported.",
+        help_text=_(
+            "Rows probably recording an incident already in the tracker with this score (0 to 1) or more "
+            "became a further source of it instead of a new incident; empty: such rows were only reported."
+        ),
     )
 
     class Meta:
         ordering = ["-started_at"]
+        verbose_name = _("import run")
+        verbose_name_plural = _("import runs")
 
     def __str__(self) -> str:
         # In Pakistan time (settings.TIME_ZONE), like the fields the admin shows beside it.
@@ -779,9 +902,9 @@ class ImportRun(models.Model):
 
 
 class PairDecision(models.TextChoices):
-    PROPOSED = "proposed", "Proposed as the same event"
-    NOT_SAME = "not_same", "Not the same event"
-    MERGED = "merged", "Merged"
+    PROPOSED = "proposed", _("Proposed as the same event")
+    NOT_SAME = "not_same", _("Not the same event")
+    MERGED = "merged", _("Merged")
 
 
 class DuplicatePair(models.Model):
@@ -795,8 +918,8 @@ class DuplicatePair(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
     other = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+")
     decision = models.CharField(max_length=10, choices=PairDecision.choices)
-    score = models.FloatField(null=True, blank=True, help_text="The matching score when the pair was decided.")
-    note = models.TextField(blank=True, help_text="Staff only: why.")
+    score = models.FloatField(null=True, blank=True, help_text=_("The matching score when the pair was decided."))
+    note = models.TextField(blank=True, help_text=_("Staff only: why."))
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -807,6 +930,8 @@ class DuplicatePair(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-id"]
+        verbose_name = _("duplicate pair")
+        verbose_name_plural = _("duplicate pairs")
         constraints = [
             models.UniqueConstraint(fields=["incident", "other"], name="duplicate_pair_once"),
             models.CheckConstraint(condition=Q(incident__lt=models.F("other")), name="duplicate_pair_ordered"),

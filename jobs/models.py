@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ScheduledJob(models.Model):
     """One entry of ``settings.TASK_SCHEDULE``, made by the scheduler the first time it sees it."""
 
     class Outcome(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        DONE = "done", "done"
-        RETRYING = "retrying", "failed, will be retried"
-        FAILED = "failed", "failed"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        RETRYING = "retrying", _("failed, will be retried")
+        FAILED = "failed", _("failed")
 
     name = models.CharField(max_length=100, unique=True)
     task_path = models.CharField(max_length=200)
-    schedule = models.CharField(max_length=100, help_text="settings.TASK_SCHEDULE, in words.")
-    next_run_at = models.DateTimeField(help_text="When the scheduler next queues it.")
+    schedule = models.CharField(max_length=100, help_text=_("settings.TASK_SCHEDULE, in words."))
+    next_run_at = models.DateTimeField(help_text=_("When the scheduler next queues it."))
     last_queued_at = models.DateTimeField(null=True, blank=True)
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
@@ -29,6 +30,8 @@ class ScheduledJob(models.Model):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
 
     def __str__(self) -> str:
         return self.name

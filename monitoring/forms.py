@@ -125,7 +125,7 @@ class HearingRecordForm(VersionedFormMixin, forms.ModelForm):
 
 
 class NoteForm(forms.Form):
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class RetractForm(forms.Form):

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 def new_token() -> str:
@@ -28,14 +29,15 @@ class CalendarToken(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token")
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True, help_text="When this token (URL) was made.")
-    revoked_at = models.DateTimeField(null=True, blank=True, help_text="Set when revoked: the URL answers 404.")
+    created_at = models.DateTimeField(auto_now_add=True, help_text=_("When this token (URL) was made."))
+    revoked_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when revoked: the URL answers 404."))
 
     objects = CalendarTokenQuerySet.as_manager()
 
     class Meta:
         ordering = ["user__username"]
-        verbose_name = "calendar feed token"
+        verbose_name = _("calendar feed token")
+        verbose_name_plural = _("calendar feed tokens")
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"

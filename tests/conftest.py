@@ -8,6 +8,7 @@ import os
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import translation
 
 from tracker.roles import EDITORS, MONITORS
 
@@ -154,6 +155,16 @@ def _media_dir(tmp_path_factory):
 def _media_root(settings, _media_dir):
     """Uploaded court documents go to a temporary folder of the test run, never the project's media/."""
     settings.MEDIA_ROOT = _media_dir
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Every test starts in the site's language. A request to an Urdu page (/ur/...) leaves Urdu active
+    in the thread after the response (LocaleMiddleware never deactivates), which would turn the next
+    test's lazy labels and messages Urdu."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -25,6 +25,20 @@ class TrackerFilterExtension(DjangoFilterExtension):
             return getattr(filterset_class, filter_field.method, None)
         return super()._get_filter_method(filterset_class, filter_field)
 
+    def _get_explicit_filter_choices(self, filter_field):
+        """The codes of a choice filter, those of its option groups included (the `justice` filter
+        groups its codes under translated headings, which are no values)."""
+        choices = super()._get_explicit_filter_choices(filter_field)
+        if not choices or "choices" not in filter_field.extra or callable(filter_field.extra["choices"]):
+            return choices
+        codes = []
+        for value, label in filter_field.extra["choices"]:
+            if isinstance(label, list | tuple):
+                codes.extend(code for code, _ in label)
+            else:
+                codes.append(value)
+        return codes + choices[len(filter_field.extra["choices"]) :]  # the null value, if any
+
     def resolve_filter_field(self, auto_schema, model, filterset_class, field_name, filter_field):
         if not isinstance(filter_field, filters.ModelChoiceFilter):
             return super().resolve_filter_field(auto_schema, model, filterset_class, field_name, filter_field)

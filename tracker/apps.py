@@ -2,13 +2,14 @@
 
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackerConfig(AppConfig):
     """The project package as an app: security logging, the data version of the caches, backup/restore."""
 
     name = "tracker"
-    verbose_name = "Tracker"
+    verbose_name = _("Tracker")
     default = True
 
     def ready(self) -> None:

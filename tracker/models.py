@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class DataVersion(models.Model):
@@ -16,14 +17,15 @@ class DataVersion(models.Model):
     same number for other data.
     """
 
-    token = models.CharField(max_length=32, help_text="Random; new for every database and every restore.")
+    token = models.CharField(max_length=32, help_text=_("Random; new for every database and every restore."))
     counter = models.BigIntegerField(
-        default=0, help_text="Committed changes to the public tables, counted by database triggers."
+        default=0, help_text=_("Committed changes to the public tables, counted by database triggers.")
     )
-    changed_at = models.DateTimeField(help_text="When the last counted change committed.")
+    changed_at = models.DateTimeField(help_text=_("When the last counted change committed."))
 
     class Meta:
-        verbose_name = "data version"
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
 
     def __str__(self) -> str:
         return f"{self.token}-{self.counter} ({timezone.localtime(self.changed_at):%Y-%m-%d %H:%M:%S})"

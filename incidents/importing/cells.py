@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import translation
+from django.utils.translation import gettext
+
 from incidents.models import PAKISTAN_LATITUDE, PAKISTAN_LONGITUDE, AttackType
 
 from .errors import RowError
@@ -44,13 +47,13 @@ def parse_count(value: object, column: str) -> int | None:
             try:
                 number = float(text)
             except ValueError:
-                raise RowError("not a whole number", column=column, value=value) from None
+                raise RowError(gettext("not a whole number"), column=column, value=value) from None
     if isinstance(number, float):
         if not number.is_integer():
-            raise RowError("not a whole number", column=column, value=value)
+            raise RowError(gettext("not a whole number"), column=column, value=value)
         number = int(number)
     if number < 0:
-        raise RowError("a count cannot be negative", column=column, value=value)
+        raise RowError(gettext("a count cannot be negative"), column=column, value=value)
     return number
 
 
@@ -61,13 +64,15 @@ def parse_date(value: object, column: str, formats: list[str]) -> datetime.date:
         return value
     text = clean_text(value)
     if not text:
-        raise RowError("the date is missing", column=column, value=value)
+        raise RowError(gettext("the date is missing"), column=column, value=value)
     for fmt in formats:
         try:
             return datetime.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise RowError(f"not a date in the format(s) {', '.join(formats)}", column=column, value=value)
+    raise RowError(
+        gettext("not a date in the format(s) %(formats)s") % {"formats": ", ".join(formats)}, column=column, value=value
+    )
 
 
 def parse_coordinate(value: object, column: str, bounds: tuple[float, float]) -> Decimal | None:
@@ -76,9 +81,13 @@ def parse_coordinate(value: object, column: str, bounds: tuple[float, float]) ->
     try:
         number = Decimal(clean_text(value)).quantize(COORDINATE_PLACES)
     except InvalidOperation:
-        raise RowError("not a number", column=column, value=value) from None
+        raise RowError(gettext("not a number"), column=column, value=value) from None
     if not bounds[0] <= number <= bounds[1]:
-        raise RowError(f"outside Pakistan (must lie between {bounds[0]} and {bounds[1]})", column=column, value=value)
+        raise RowError(
+            gettext("outside Pakistan (must lie between %(low)s and %(high)s)") % {"low": bounds[0], "high": bounds[1]},
+            column=column,
+            value=value,
+        )
     return number
 
 
@@ -90,10 +99,13 @@ def parse_longitude(value: object, column: str) -> Decimal | None:
     return parse_coordinate(value, column, PAKISTAN_LONGITUDE)
 
 
-_ATTACK_TYPES = {
-    **{code.casefold(): code for code in AttackType.values},
-    **{str(label).casefold(): code for code, label in AttackType.choices},
-}
+# Files give the English labels (or the codes): read them in English, whichever language is active
+# when this module is first imported.
+with translation.override("en"):
+    _ATTACK_TYPES = {
+        **{code.casefold(): code for code in AttackType.values},
+        **{str(label).casefold(): code for code, label in AttackType.choices},
+    }
 
 
 def parse_attack_type(value: object, column: str) -> str:
@@ -104,7 +116,8 @@ def parse_attack_type(value: object, column: str) -> str:
         return _ATTACK_TYPES[text]
     except KeyError:
         raise RowError(
-            f'not an attack type (one of {", ".join(AttackType.values)}); map it with "values"',
+            gettext('not an attack type (one of %(codes)s); map it with "values"')
+            % {"codes": ", ".join(AttackType.values)},
             column=column,
             value=value,
         ) from None

@@ -30,6 +30,7 @@ from types import SimpleNamespace
 from django.db import DatabaseError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.corrections import CORRECTED_FIELDS, record_changes
 from core.models import Status
@@ -193,7 +194,9 @@ class Writer:
         for parsed in batch:
             if parsed.external_id in seen:
                 raise RowError(
-                    f"the same identity {parsed.external_id!r} as row {seen[parsed.external_id]}", row=parsed.row
+                    gettext("the same identity %(identity)r as row %(row)s")
+                    % {"identity": parsed.external_id, "row": seen[parsed.external_id]},
+                    row=parsed.row,
                 )
             seen[parsed.external_id] = parsed.row
         links = {
@@ -221,7 +224,9 @@ class Writer:
                 new.append(parsed)
             elif link.pk >= self.first_new_link_id:
                 raise RowError(
-                    f"the same identity {parsed.external_id!r} as an earlier row of this file", row=parsed.row
+                    gettext("the same identity %(identity)r as an earlier row of this file")
+                    % {"identity": parsed.external_id},
+                    row=parsed.row,
                 )
             elif changed.compare(parsed, link, attributions, self):
                 self.result.updated += 1
@@ -557,7 +562,9 @@ def _import_rows(
             batch = []
     if not header_checked:
         fmt.check_header(reader.header)
-        raise ImportFailed("Row 2: the file holds its column names but no data rows; there is nothing to import.")
+        raise ImportFailed(
+            gettext("Row 2: the file holds its column names but no data rows; there is nothing to import.")
+        )
     if batch and not result.errors:
         _write(writer, batch, result)
     result.new_cities = [f"{city.name} ({city.province})" for city in refs.created_cities]
@@ -568,10 +575,12 @@ def _check_cells(number: int, row: dict, uncached_formulas: list[str], policy: s
     without a saved value: remarks to add to the row, or a RowError when the mapping says "error"."""
     for column, value in row.items():
         if isinstance(value, str) and "\x00" in value:
-            raise RowError("the cell holds a NUL byte (\\x00), which cannot be stored", column=column, row=number)
+            raise RowError(
+                gettext("the cell holds a NUL byte (\\x00), which cannot be stored"), column=column, row=number
+            )
     if uncached_formulas and policy == "error":
         raise RowError(
-            "a formula without a saved value (open and save the file in a spreadsheet program to compute it)",
+            gettext("a formula without a saved value (open and save the file in a spreadsheet program to compute it)"),
             column=uncached_formulas[0],
             row=number,
         )

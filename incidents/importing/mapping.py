@@ -18,6 +18,8 @@ import hashlib
 import json
 from pathlib import Path
 
+from django.utils.translation import gettext
+
 from incidents.models import AttributionKind, Source, normalise_name
 
 from . import cells
@@ -188,7 +190,8 @@ class MappedFormat:
             self._header[column] = found
         if missing:
             raise ImportFailed(
-                f"Row 1: column(s) not found in the file: {', '.join(missing)}. The file's columns: {', '.join(header)}."
+                gettext("Row 1: column(s) not found in the file: %(missing)s. The file's columns: %(columns)s.")
+                % {"missing": ", ".join(missing), "columns": ", ".join(header)}
             )
 
     # -- one row -------------------------------------------------------------------------------------
@@ -261,7 +264,9 @@ class MappedFormat:
             values["latitude"] = cells.parse_latitude(lat_value, lat_column)
             values["longitude"] = cells.parse_longitude(lon_value, lon_column)
             if (values["latitude"] is None) != (values["longitude"] is None):
-                raise RowError("give both latitude and longitude, or neither", column=lat_column, value=lat_value)
+                raise RowError(
+                    gettext("give both latitude and longitude, or neither"), column=lat_column, value=lat_value
+                )
         if self._has("attack_type"):
             values["attack_type"] = cells.parse_attack_type(*self._raw("attack_type", row))
         link = {}
@@ -269,7 +274,8 @@ class MappedFormat:
             low, high = self._count(figure, row), self._count(f"{figure}_max", row)
             if low is not None and high is not None and high < low:
                 raise RowError(
-                    f"the upper figure ({high}) is below the lower one ({low})",
+                    gettext("the upper figure (%(high)s) is below the lower one (%(low)s)")
+                    % {"high": high, "low": low},
                     column=spec[f"{figure}_max"].get("column", ""),
                 )
             if self._has(figure) or self._has(f"{figure}_max"):
@@ -305,7 +311,7 @@ class MappedFormat:
         if self.external_id_column:
             ext = cells.clean_text(row.get(self._header[self.external_id_column]))
             if not ext:
-                raise RowError("the identity column is empty", column=self.external_id_column)
+                raise RowError(gettext("the identity column is empty"), column=self.external_id_column)
             parsed.external_id = ext  # over 100 characters: refused by check_limits, never cut to a clash
         else:
             parsed.fingerprint = self.fingerprint(row)

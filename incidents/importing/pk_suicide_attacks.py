@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils.translation import gettext
+
 from incidents.models import AttackType
 
 from . import cells
@@ -87,7 +89,7 @@ def parse_pbc_date(value: object, remarks: list[str]) -> datetime.date:
             remarks.append(f"Date {text!r}: {day:%Y-%m-%d} is a {day:%A}; the date is kept, the weekday ignored")
         return day
     raise RowError(
-        "not a date like 'Sunday-November 19-1995' or 'Saturday-November-25-2017'", column="Date", value=value
+        gettext("not a date like 'Sunday-November 19-1995' or 'Saturday-November-25-2017'"), column="Date", value=value
     )
 
 
@@ -122,8 +124,10 @@ class PkSuicideAttacksFormat:
     def check_header(self, header: list[str]) -> None:
         if missing := [c for c in COLUMNS if c not in header]:
             raise ImportFailed(
-                f"Row 1: not the Pakistan Body Count file: column(s) {', '.join(missing)} missing "
-                f"(the file's columns: {', '.join(header)})."
+                gettext(
+                    "Row 1: not the Pakistan Body Count file: column(s) %(missing)s missing (the file's columns: %(columns)s)."
+                )
+                % {"missing": ", ".join(missing), "columns": ", ".join(header)}
             )
 
     def _figures(self, row: dict, figure: str, notes: list[str]) -> tuple[int | None, int | None]:
@@ -154,7 +158,9 @@ class PkSuicideAttacksFormat:
         latitude = cells.parse_latitude(row.get("Latitude"), "Latitude")
         longitude = cells.parse_longitude(row.get("Longitude"), "Longitude")
         if (latitude is None) != (longitude is None):
-            raise RowError("give both latitude and longitude, or neither", column="Latitude", value=row.get("Latitude"))
+            raise RowError(
+                gettext("give both latitude and longitude, or neither"), column="Latitude", value=row.get("Latitude")
+            )
         communities = self._communities(row.get("Targeted Sect if any"), refs, notes)
         killed_low, killed_high = self._figures(row, "killed", notes)
         injured_low, injured_high = self._figures(row, "injured", notes)

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from .errors import ImportFailed
 
@@ -60,11 +61,14 @@ def check_file_size(path: str | Path) -> None:
     limit = max_upload_mb()
     if size > limit * MB:
         raise ImportFailed(
-            f"The file is {size / MB:.1f} MB ({size:,} bytes); the limit is {limit:g} MB (setting IMPORT_MAX_UPLOAD_MB). "
-            "Split it into smaller files."
+            gettext(
+                "The file is %(size).1f MB (%(bytes)s bytes); the limit is %(limit)s MB (setting IMPORT_MAX_UPLOAD_MB). "
+                "Split it into smaller files."
+            )
+            % {"size": size / MB, "bytes": f"{size:,}", "limit": f"{limit:g}"}
         )
     if size == 0:
-        raise ImportFailed("The file is empty.")
+        raise ImportFailed(gettext("The file is empty."))
 
 
 def check_encoding(encoding: object) -> str:
@@ -147,8 +151,11 @@ def _utf8_misdeclared(path: Path, encoding: str) -> int:
 
 def _too_many_rows(number: int) -> ImportFailed:
     return ImportFailed(
-        f"Row {number}: the file has more than {max_rows():,} data rows, the limit (setting IMPORT_MAX_ROWS). "
-        "Split it into smaller files."
+        gettext(
+            "Row %(row)s: the file has more than %(limit)s data rows, the limit (setting IMPORT_MAX_ROWS). "
+            "Split it into smaller files."
+        )
+        % {"row": number, "limit": f"{max_rows():,}"}
     )
 
 
@@ -177,7 +184,7 @@ class RowReader:
     def _set_header(self, cells) -> None:
         self.header = [" ".join(str(c).split()) if c is not None else "" for c in cells]
         if not any(self.header):
-            raise ImportFailed("The first row of the file must hold the column names; it is empty.")
+            raise ImportFailed(gettext("The first row of the file must hold the column names; it is empty."))
 
     def _csv_rows(self):
         number = 1
@@ -194,7 +201,7 @@ class RowReader:
                 try:
                     self._set_header(next(reader))
                 except StopIteration:
-                    raise ImportFailed("The file is empty.") from None
+                    raise ImportFailed(gettext("The file is empty.")) from None
                 for cells in reader:
                     number += 1
                     if number > self.limit:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
 from incidents.models import AttackType
 
 # The Incident fields an import may set (ParsedRow.values holds a subset: only what the format maps,
@@ -38,7 +40,8 @@ class ParsedRow:
 
 def build_title(*, attack_type: str, locality: str, city_name: str) -> str:
     """ "Suicide bombing, Parachinar Bazaar, Kurram Agency": what happened, where (at most 300 characters)."""
-    label = str(AttackType(attack_type).label).split(" (")[0]
+    with translation.override("en"):  # a title is data: always in English, whatever the page's language
+        label = str(AttackType(attack_type).label).split(" (")[0]
     tail = f", {city_name}" if city_name else ""
     room = 300 - len(label) - len(tail) - 2
     if locality and room > 10:
