@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from cases.models import FINAL_VERDICTS, Charge, Hearing
 from incidents.filters import IncidentFilter
@@ -90,7 +91,10 @@ def digest_message(subscription: Subscription, digest: Digest) -> EmailMultiAlte
     link = unsubscribe_url(subscription)
     context = {"subscription": subscription, "digest": digest, "site_url": settings.SITE_URL, "unsubscribe": link}
     count = len(digest.hearings) + len(digest.verdicts) + len(digest.incidents)
-    subject = f"Tracker: {count} update{'s' if count != 1 else ''} on {subscription.target_label}"
+    subject = ngettext("Tracker: %(count)s update on %(target)s", "Tracker: %(count)s updates on %(target)s", count) % {
+        "count": count,
+        "target": subscription.target_label,
+    }
     return EmailMultiAlternatives(
         subject=subject[:200],
         body=render_to_string("alerts/email/digest.txt", context),

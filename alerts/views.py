@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from cases.models import Case, Court
@@ -115,12 +116,13 @@ def _subscribe_message(request: HttpRequest, subscription: Subscription) -> tupl
     if subscription.is_active:
         url = request.build_absolute_uri(reverse("alerts:unsubscribe", args=[subscription.unsubscribe_token()]))
         context = {"subscription": subscription, "unsubscribe_url": url}
-        return f"You already follow {subscription.target_label}", render_to_string(
+        return _("You already follow %(target)s") % {"target": subscription.target_label}, render_to_string(
             "alerts/email/already_following.txt", context
         )
     url = request.build_absolute_uri(reverse("alerts:confirm", args=[subscription.confirm_token()]))
     context = {"subscription": subscription, "confirm_url": url}
-    return f"Confirm: follow {subscription.target_label}", render_to_string("alerts/email/confirm.txt", context)
+    subject = _("Confirm: follow %(target)s") % {"target": subscription.target_label}
+    return subject, render_to_string("alerts/email/confirm.txt", context)
 
 
 def confirm(request: HttpRequest, token: str) -> HttpResponse:

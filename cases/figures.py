@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from incidents.models import Status
 
@@ -36,7 +37,7 @@ def too_few(n: int) -> bool:
 
 def too_few_text(n: int) -> str:
     """What a page prints instead of a figure computed from fewer than ``MIN_N`` items."""
-    return f"too few to say (n = {n})"
+    return _("too few to say (n = %(n)s)") % {"n": n}
 
 
 def percentile(values: Sequence[float], fraction: float) -> float | None:

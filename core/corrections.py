@@ -37,6 +37,8 @@ import datetime
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import Correction, CorrectionRedaction, Status
 
@@ -100,14 +102,14 @@ def _owner(instance):
 def hidden_label(instance) -> str:
     """What the log says of a record the public may not see now (never its name)."""
     if instance is None:
-        return "A record since deleted"
+        return _("A record since deleted")
     owner = _owner(instance)
     name = owner._meta.verbose_name
     if getattr(owner, "status", None) == Status.RETRACTED:
-        return f"A retracted {name}"
+        return _("A retracted %(record)s") % {"record": name}
     if getattr(owner, "status", None) == Status.MERGED:
-        return f"A duplicate {name}, merged into another"
-    return f"A {name} no longer published"
+        return _("A duplicate %(record)s, merged into another") % {"record": name}
+    return _("A %(record)s no longer published") % {"record": name}
 
 
 def show_today(corrections) -> list[Correction]:
@@ -242,7 +244,7 @@ def record_merge(merged, survivor, user=None, note: str = "") -> Correction:
     return _log_entry(
         merged,
         user,
-        field="merged into",
+        field=gettext_noop("merged into"),  # stored in English; the log page translates it
         old_value=f"#{merged.pk}",
         new_value=f"{survivor_label} ({survivor_url})",
         note=note,
