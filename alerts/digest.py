@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import ngettext
 
 from cases.models import FINAL_VERDICTS, Charge, Hearing
@@ -116,7 +117,9 @@ def send_digests(*, now: datetime.datetime) -> tuple[int, int]:
         since = subscription.last_sent_at or subscription.confirmed_at
         digest = build_digest(subscription, since=since, until=now)
         if digest:
-            digest_message(subscription, digest).send()
+            # Written in the language the reader subscribed in, links included (/ur/... for Urdu).
+            with translation.override(subscription.language):
+                digest_message(subscription, digest).send()
             sent += 1
         subscription.last_sent_at = now
         subscription.save(update_fields=["last_sent_at"])

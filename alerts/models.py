@@ -50,6 +50,11 @@ class Subscription(models.Model):
     last_sent_at = models.DateTimeField(
         null=True, blank=True, help_text="The end of the period covered by the last digest."
     )
+    language = models.CharField(
+        max_length=10,
+        default="en-gb",
+        help_text="The language of the pages the address subscribed from: its e-mails are written in it.",
+    )
 
     objects = SubscriptionQuerySet.as_manager()
 

@@ -24,6 +24,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
@@ -98,7 +99,9 @@ def _subscribe(request: HttpRequest, email: str, kind: str, target: dict) -> boo
         existing = Subscription.objects.filter(
             email__iexact=email, kind=kind, unsubscribed_at__isnull=True, **target
         ).first()
-        subscription = existing or Subscription.objects.create(email=email, kind=kind, **target)
+        subscription = existing or Subscription.objects.create(
+            email=email, kind=kind, language=translation.get_language(), **target
+        )
     subject, body = _subscribe_message(request, subscription)
     try:
         send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL, [email])

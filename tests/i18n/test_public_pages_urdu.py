@@ -11,7 +11,9 @@ import datetime
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
+from alerts.digest import send_digests
 from alerts.models import Kind, Subscription
 from cases.models import HearingOutcome, Stage, Verdict
 from tests.conftest import TODAY
@@ -245,3 +247,24 @@ def test_follow_page_and_confirmation_e_mail_in_urdu(client):
     assert message.subject.startswith("تصدیق کیجیے: ")
     assert "اطلاعات وصول کرنا شروع کرنے کے لیے 7 دن کے اندر تصدیق کیجیے:" in message.body
     assert Subscription.objects.get().kind == Kind.CASE
+
+
+def test_reader_who_subscribed_in_urdu_gets_urdu_digests_and_english_reader_english(client):
+    case = CaseFactory(case_number="Special Case 9/2012")
+    client.post(f"/ur/follow/case/{case.pk}/", {"email": "urdu@example.org"})
+    client.post(f"/follow/case/{case.pk}/", {"email": "english@example.org"})
+    languages = dict(Subscription.objects.values_list("email", "language"))
+    assert languages == {"urdu@example.org": "ur", "english@example.org": "en-gb"}
+    Subscription.objects.update(confirmed_at=timezone.now())
+    mail.outbox.clear()
+    HearingFactory(case=case, date=D(2026, 12, 3))
+    assert send_digests(now=timezone.now()) == (2, 2)
+    messages = {message.to[0]: message for message in mail.outbox}
+    urdu, english = messages["urdu@example.org"], messages["english@example.org"]
+    assert urdu.subject == f"ٹریکر: مقدمہ {case.title} کے بارے میں 1 نئی اطلاع"
+    assert "سماعتیں\n" in urdu.body
+    assert "3 دسمبر 2026: Special Case 9/2012" in urdu.body
+    assert f"/ur/cases/{case.pk}/" in urdu.body and "/ur/follow/unsubscribe/" in urdu.body
+    assert english.subject == f"Tracker: 1 update on case {case.title}"
+    assert "Thu 3 Dec 2026: Special Case 9/2012" in english.body
+    assert "/ur/" not in english.body
