@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import ngettext
 
 from cases.models import FINAL_VERDICTS, Charge, Hearing
 from incidents.filters import IncidentFilter
@@ -90,7 +92,10 @@ def digest_message(subscription: Subscription, digest: Digest) -> EmailMultiAlte
     link = unsubscribe_url(subscription)
     context = {"subscription": subscription, "digest": digest, "site_url": settings.SITE_URL, "unsubscribe": link}
     count = len(digest.hearings) + len(digest.verdicts) + len(digest.incidents)
-    subject = f"Tracker: {count} update{'s' if count != 1 else ''} on {subscription.target_label}"
+    subject = ngettext("Tracker: %(count)s update on %(target)s", "Tracker: %(count)s updates on %(target)s", count) % {
+        "count": count,
+        "target": subscription.target_label,
+    }
     return EmailMultiAlternatives(
         subject=subject[:200],
         body=render_to_string("alerts/email/digest.txt", context),
@@ -112,7 +117,9 @@ def send_digests(*, now: datetime.datetime) -> tuple[int, int]:
         since = subscription.last_sent_at or subscription.confirmed_at
         digest = build_digest(subscription, since=since, until=now)
         if digest:
-            digest_message(subscription, digest).send()
+            # Written in the language the reader subscribed in, links included (/ur/... for Urdu).
+            with translation.override(subscription.language):
+                digest_message(subscription, digest).send()
             sent += 1
         subscription.last_sent_at = now
         subscription.save(update_fields=["last_sent_at"])

@@ -14,6 +14,8 @@ from django.core import signing
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 CONFIRM_SALT = "alerts.confirm"
@@ -56,6 +58,12 @@ class Subscription(models.Model):
     last_sent_at = models.DateTimeField(
         _("last sent at"), null=True, blank=True, help_text=_("The end of the period covered by the last digest.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        default="en-gb",
+        help_text=_("The language of the pages the address subscribed from: its e-mails are written in it."),
+    )
 
     objects = SubscriptionQuerySet.as_manager()
 
@@ -78,9 +86,9 @@ class Subscription(models.Model):
     @property
     def target_label(self) -> str:
         if self.kind == Kind.CASE:
-            return f"case {self.case.title}"
+            return gettext("case %(case)s") % {"case": self.case.title}
         if self.kind == Kind.COURT:
-            return f"hearings at {self.court}"
+            return gettext("hearings at %(court)s") % {"court": self.court}
         return describe_search(self.filter_params())
 
     @property
@@ -147,22 +155,25 @@ def describe_search(params: dict[str, str]) -> str:
     place = [name_of(model, params[key]) for key, model in (("city", City), ("province", Province)) if params.get(key)]
     if params.get("district"):  # between the city and the province; the map's names need no query
         district = district_map().by_slug().get(params["district"])
-        place.insert(1 if params.get("city") else 0, f"{district.name if district else params['district']} district")
-    parts = ["incidents in " + ", ".join(place) if place else "incidents"]
+        name = district.name if district else params["district"]
+        place.insert(1 if params.get("city") else 0, gettext("%(district)s district") % {"district": name})
+    parts = [gettext("incidents in %(place)s") % {"place": ", ".join(place)} if place else gettext("incidents")]
     if params.get("attack_type"):
         kind = params["attack_type"]
         parts.append(AttackType(kind).label.lower() if kind in AttackType.values else kind)
     if params.get("community"):
-        parts.append("against " + name_of(Community, params["community"]))
+        parts.append(gettext("against %(community)s") % {"community": name_of(Community, params["community"])})
     if params.get("organisation"):
-        parts.append("attributed to " + name_of(Organisation, params["organisation"]))
+        parts.append(
+            gettext("attributed to %(organisation)s") % {"organisation": name_of(Organisation, params["organisation"])}
+        )
     period = _describe_period(params.get("date_from", ""), params.get("date_to", ""))
     if period:
         parts.append(period)
     if params.get("q"):
-        parts.append(f"matching “{params['q']}”")
+        parts.append(gettext("matching “%(words)s”") % {"words": params["q"]})
     if len(parts) == 1 and not place:
-        return "all incidents"
+        return gettext("all incidents")
     return ", ".join(parts)
 
 
@@ -180,12 +191,12 @@ def _describe_period(date_from: str, date_to: str) -> str:
         return str(start.year)
 
     def words(day: datetime.date | None, raw: str) -> str:
-        return f"{day.day} {day:%b %Y}" if day else raw
+        return date_format(day, "j M Y") if day else raw
 
     if (start or date_from) and (end or date_to):
-        return f"{words(start, date_from)} to {words(end, date_to)}"
+        return gettext("%(start)s to %(end)s") % {"start": words(start, date_from), "end": words(end, date_to)}
     if start or date_from:
-        return f"from {words(start, date_from)}"
+        return gettext("from %(start)s") % {"start": words(start, date_from)}
     if end or date_to:
-        return f"until {words(end, date_to)}"
+        return gettext("until %(end)s") % {"end": words(end, date_to)}
     return ""

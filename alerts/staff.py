@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from monitoring.worklist import build_worklist
 
@@ -25,7 +27,11 @@ def send_staff_digests(*, today: datetime.date) -> int:
         "worklist_url": settings.SITE_URL + reverse("monitoring:worklist"),
     }
     body = render_to_string("alerts/email/staff_digest.txt", context)
-    subject = f"Tracker worklist, week of {today:%d %b %Y}: {work.total} item{'s' if work.total != 1 else ''}"
+    subject = ngettext(
+        "Tracker worklist, week of %(date)s: %(count)s item",
+        "Tracker worklist, week of %(date)s: %(count)s items",
+        work.total,
+    ) % {"date": date_format(today, "d M Y"), "count": work.total}
     staff = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
     sent = 0
     for user in staff.order_by("pk"):

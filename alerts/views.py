@@ -24,6 +24,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from cases.models import Case, Court
@@ -97,7 +99,9 @@ def _subscribe(request: HttpRequest, email: str, kind: str, target: dict) -> boo
         existing = Subscription.objects.filter(
             email__iexact=email, kind=kind, unsubscribed_at__isnull=True, **target
         ).first()
-        subscription = existing or Subscription.objects.create(email=email, kind=kind, **target)
+        subscription = existing or Subscription.objects.create(
+            email=email, kind=kind, language=translation.get_language(), **target
+        )
     subject, body = _subscribe_message(request, subscription)
     try:
         send_mail(subject[:200], body, settings.DEFAULT_FROM_EMAIL, [email])
@@ -115,12 +119,13 @@ def _subscribe_message(request: HttpRequest, subscription: Subscription) -> tupl
     if subscription.is_active:
         url = request.build_absolute_uri(reverse("alerts:unsubscribe", args=[subscription.unsubscribe_token()]))
         context = {"subscription": subscription, "unsubscribe_url": url}
-        return f"You already follow {subscription.target_label}", render_to_string(
+        return _("You already follow %(target)s") % {"target": subscription.target_label}, render_to_string(
             "alerts/email/already_following.txt", context
         )
     url = request.build_absolute_uri(reverse("alerts:confirm", args=[subscription.confirm_token()]))
     context = {"subscription": subscription, "confirm_url": url}
-    return f"Confirm: follow {subscription.target_label}", render_to_string("alerts/email/confirm.txt", context)
+    subject = _("Confirm: follow %(target)s") % {"target": subscription.target_label}
+    return subject, render_to_string("alerts/email/confirm.txt", context)
 
 
 def confirm(request: HttpRequest, token: str) -> HttpResponse:

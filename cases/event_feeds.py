@@ -24,6 +24,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from incidents.feeds import FEED_LIMIT, plain_summary
 
@@ -57,7 +59,8 @@ class FeedSubject:
 
 
 def _day(value: datetime.date) -> str:
-    return f"{value.day} {value:%B %Y}"
+    """ "5 March 2013", the month in the reader's language."""
+    return date_format(value, "j F Y")
 
 
 def hearing_events(hearings: Iterable[Hearing]) -> list[Event]:
@@ -70,10 +73,12 @@ def hearing_events(hearings: Iterable[Hearing]) -> list[Event]:
         summary = plain_summary(
             [
                 f"{_day(hearing.date)}, {court.name}.",
-                f"Listed for {hearing.get_purpose_display().lower()}." if hearing.purpose else "",
-                f"Judge: {hearing.judge}." if hearing.judge else "",
-                f"Outcome: {outcome.lower()}{reason}.",
-                f"Next date: {_day(hearing.next_date)}." if hearing.next_date else "",
+                _("Listed for %(purpose)s.") % {"purpose": hearing.get_purpose_display().lower()}
+                if hearing.purpose
+                else "",
+                _("Judge: %(judge)s.") % {"judge": hearing.judge} if hearing.judge else "",
+                _("Outcome: %(outcome)s%(reason)s.") % {"outcome": outcome.lower(), "reason": reason},
+                _("Next date: %(date)s.") % {"date": _day(hearing.next_date)} if hearing.next_date else "",
                 hearing.notes,
             ]
         )
@@ -82,10 +87,11 @@ def hearing_events(hearings: Iterable[Hearing]) -> list[Event]:
                 "hearing",
                 hearing.pk,
                 hearing.date,
-                f"Hearing {_day(hearing.date)}: {outcome.lower()}{reason} ({case.title})",
+                _("Hearing %(date)s: %(outcome)s%(reason)s (%(case)s)")
+                % {"date": _day(hearing.date), "outcome": outcome.lower(), "reason": reason, "case": case.title},
                 summary,
                 f"{case.get_absolute_url()}#hearings",
-                ("Hearing", outcome),
+                (_("Hearing"), outcome),
             )
         )
     return events
@@ -102,15 +108,17 @@ def verdict_events(charges: Iterable[Charge]) -> list[Event]:
                 "verdict",
                 charge.pk,
                 charge.verdict_date,
-                f"Verdict: {name} {verdict.lower()} ({charge.case.title})",
+                _("Verdict: %(name)s %(verdict)s (%(case)s)")
+                % {"name": name, "verdict": verdict.lower(), "case": charge.case.title},
                 plain_summary(
                     [
-                        f"{_day(charge.verdict_date)}: {name} {verdict.lower()}.",
-                        f"Sentence: {sentence}." if sentence else "",
+                        _("%(date)s: %(name)s %(verdict)s.")
+                        % {"date": _day(charge.verdict_date), "name": name, "verdict": verdict.lower()},
+                        _("Sentence: %(sentence)s.") % {"sentence": sentence} if sentence else "",
                     ]
                 ),
                 f"{charge.case.get_absolute_url()}#accused",
-                ("Verdict", verdict),
+                (_("Verdict"), verdict),
             )
         )
     return events
@@ -121,17 +129,25 @@ def appeal_events(appeals: Iterable[Appeal]) -> list[Event]:
     for appeal in appeals:
         charge, case = appeal.charge, appeal.charge.case
         name = charge.accused.public_name
-        by = f"by the {appeal.get_appellant_display().lower()} to {appeal.court.name}"
+        by = _("by the %(appellant)s to %(court)s") % {
+            "appellant": appeal.get_appellant_display().lower(),
+            "court": appeal.court.name,
+        }
         link = f"{case.get_absolute_url()}#accused"
         events.append(
             Event(
                 "appeal-filed",
                 appeal.pk,
                 appeal.filed_on,
-                f"Appeal filed {by} ({name}, {case.title})",
-                plain_summary([f"{_day(appeal.filed_on)}: appeal {by} against the verdict on {name}."]),
+                _("Appeal filed %(by)s (%(name)s, %(case)s)") % {"by": by, "name": name, "case": case.title},
+                plain_summary(
+                    [
+                        _("%(date)s: appeal %(by)s against the verdict on %(name)s.")
+                        % {"date": _day(appeal.filed_on), "by": by, "name": name}
+                    ]
+                ),
                 link,
-                ("Appeal",),
+                (_("Appeal"),),
             )
         )
         if appeal.decided_on:
@@ -141,12 +157,21 @@ def appeal_events(appeals: Iterable[Appeal]) -> list[Event]:
                     "appeal-decided",
                     appeal.pk,
                     appeal.decided_on,
-                    f"Appeal decided: {outcome} ({name}, {case.title})",
+                    _("Appeal decided: %(outcome)s (%(name)s, %(case)s)")
+                    % {"outcome": outcome, "name": name, "case": case.title},
                     plain_summary(
-                        [f"{_day(appeal.decided_on)}: {appeal.court.name} decided the appeal {by}: {outcome}."]
+                        [
+                            _("%(date)s: %(court)s decided the appeal %(by)s: %(outcome)s.")
+                            % {
+                                "date": _day(appeal.decided_on),
+                                "court": appeal.court.name,
+                                "by": by,
+                                "outcome": outcome,
+                            }
+                        ]
                     ),
                     link,
-                    ("Appeal", appeal.get_outcome_display()),
+                    (_("Appeal"), appeal.get_outcome_display()),
                 )
             )
     return events
@@ -215,10 +240,10 @@ class CaseEventFeed(EventFeed):
         return FeedSubject(case, request.build_absolute_uri(case.get_absolute_url()))
 
     def title(self, obj: FeedSubject) -> str:
-        return f"Tracker: what happened in {obj.record.title}"
+        return _("Tracker: what happened in %(case)s") % {"case": obj.record.title}
 
     def subtitle(self, obj: FeedSubject) -> str:
-        return "Recorded hearing outcomes, verdicts and appeals of this case, newest first."
+        return _("Recorded hearing outcomes, verdicts and appeals of this case, newest first.")
 
     def items(self, obj: FeedSubject) -> list[Event]:
         case = obj.record
@@ -239,10 +264,10 @@ class CourtEventFeed(EventFeed):
         return FeedSubject(court, request.build_absolute_uri(court.get_absolute_url()))
 
     def title(self, obj: FeedSubject) -> str:
-        return f"Tracker: hearings, verdicts and appeals at {obj.record.name}"
+        return _("Tracker: hearings, verdicts and appeals at %(court)s") % {"court": obj.record.name}
 
     def subtitle(self, obj: FeedSubject) -> str:
-        return "Recorded hearing outcomes, verdicts and appeals of this court's published cases, newest first."
+        return _("Recorded hearing outcomes, verdicts and appeals of this court's published cases, newest first.")
 
     def items(self, obj: FeedSubject) -> list[Event]:
         court = obj.record

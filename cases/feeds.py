@@ -12,6 +12,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.clock import today
 from incidents.feeds import FilteredAtomFeed, plain_summary
@@ -26,8 +29,8 @@ class CaseFeed(FilteredAtomFeed):
 
     filterset_class = CaseFilter
     model = Case
-    title = "Tracker: new and updated cases"
-    subtitle = "Published cases before Pakistan's Anti-Terrorism Courts, most recently changed first."
+    title = gettext_lazy("Tracker: new and updated cases")
+    subtitle = gettext_lazy("Published cases before Pakistan's Anti-Terrorism Courts, most recently changed first.")
 
     def list_url(self) -> str:
         return reverse("cases:case_list")
@@ -40,14 +43,18 @@ class CaseFeed(FilteredAtomFeed):
 
     def item_description(self, item: Case) -> str:
         dates = [
-            ("FIR", item.fir_date),
-            ("cognizance", item.cognizance_date),
-            ("charge framed", item.charge_framed_date),
-            ("judgment", item.judgment_date),
+            (_("FIR"), item.fir_date),
+            (_("cognizance"), item.cognizance_date),
+            (_("charge framed"), item.charge_framed_date),
+            (_("judgment"), item.judgment_date),
         ]
-        known = "; ".join(f"{label} {value.day} {value:%B %Y}" for label, value in dates if value)
+        known = "; ".join(f"{label} {date_format(value, 'j F Y')}" for label, value in dates if value)
         return plain_summary(
-            [f"Stage: {item.get_stage_display()}.", f"Dates: {known}." if known else "", item.public_notes]
+            [
+                _("Stage: %(stage)s.") % {"stage": item.get_stage_display()},
+                _("Dates: %(dates)s.") % {"dates": known} if known else "",
+                item.public_notes,
+            ]
         )
 
     def item_categories(self, item: Case) -> list[str]:
@@ -76,7 +83,7 @@ def calendar_response(request: HttpRequest, hearings, *, name: str, filename: st
 def hearings_ics(request: HttpRequest) -> HttpResponse:
     """Every upcoming hearing of every published case."""
     return calendar_response(
-        request, upcoming_public_hearings(), name="Tracker: upcoming hearings", filename="hearings.ics"
+        request, upcoming_public_hearings(), name=_("Tracker: upcoming hearings"), filename="hearings.ics"
     )
 
 
@@ -85,7 +92,10 @@ def court_hearings_ics(request: HttpRequest, pk: int) -> HttpResponse:
     court = get_object_or_404(Court.objects.public(), pk=pk)
     hearings = upcoming_public_hearings().at_court(court)
     return calendar_response(
-        request, hearings, name=f"Hearings: {court.name}", filename=f"court-{court.pk}-hearings.ics"
+        request,
+        hearings,
+        name=_("Hearings: %(court)s") % {"court": court.name},
+        filename=f"court-{court.pk}-hearings.ics",
     )
 
 
@@ -93,4 +103,6 @@ def case_hearings_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """Upcoming hearings of one published case; any other case is not found."""
     case = get_object_or_404(Case.objects.public().select_related("court"), pk=pk)
     hearings = upcoming_public_hearings().filter(case=case)
-    return calendar_response(request, hearings, name=f"Hearings: {case.title}", filename=f"case-{case.pk}-hearings.ics")
+    return calendar_response(
+        request, hearings, name=_("Hearings: %(case)s") % {"case": case.title}, filename=f"case-{case.pk}-hearings.ics"
+    )

@@ -22,6 +22,7 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from .models import Case, Hearing, Stage
 
@@ -175,12 +176,16 @@ class EventWriter:
         self.folded = _Memo(_short_or_folded)
         # "DTSTART...CRLF DTEND..." of each day: thousands of events fall on a few hundred days.
         self.days = _Memo(lambda day: f"DTSTART;VALUE=DATE:{_date(day)}{CRLF}DTEND;VALUE=DATE:{_date(day + ONE_DAY)}")
+        # The event's words in the reader's language, looked up once per calendar.
+        self.listed_for = gettext("Listed for: %(stage)s")
+        self.hearing = gettext("Hearing")
+        self.judge = gettext("Judge: %(judge)s")
 
     def event(self, row: CalendarRow) -> str:
         escaped, folded = self.escaped, self.folded
-        description = f"Listed for: {STAGE_LABELS[row.purpose]}" if row.purpose else "Hearing"
+        description = self.listed_for % {"stage": STAGE_LABELS[row.purpose]} if row.purpose else self.hearing
         if row.judge:
-            description += f"\nJudge: {row.judge}"
+            description += "\n" + self.judge % {"judge": row.judge}
         # Lines made only of ASCII digits and fixed text (UID, DTSTAMP, DTSTART, DTEND) are far
         # below 75 octets; the others are checked, and folded when too long.
         lines = (

@@ -16,6 +16,8 @@ from django.db.models import F, Prefetch
 from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import charts
 from core.clock import today
@@ -48,16 +50,16 @@ from .workdays import WorkingCalendar
 VERIFICATION_STALE_AFTER_DAYS = 60
 
 CASE_SORTS = {
-    "-date": SortChoice("Latest cognizance first", (F("cognizance_date").desc(nulls_last=True), "-id")),
-    "date": SortChoice("Earliest cognizance first", (F("cognizance_date").asc(nulls_last=True), "id")),
-    "-fir_date": SortChoice("Latest FIR first", (F("fir_date").desc(nulls_last=True), "-id")),
-    "fir_date": SortChoice("Earliest FIR first", (F("fir_date").asc(nulls_last=True), "id")),
-    "-judgment": SortChoice("Latest judgment first", (F("judgment_date").desc(nulls_last=True), "-id")),
-    "judgment": SortChoice("Earliest judgment first", (F("judgment_date").asc(nulls_last=True), "id")),
-    "court": SortChoice("Court A–Z", (Lower("court__name"), "-id")),  # case-blind
+    "-date": SortChoice(gettext_lazy("Latest cognizance first"), (F("cognizance_date").desc(nulls_last=True), "-id")),
+    "date": SortChoice(gettext_lazy("Earliest cognizance first"), (F("cognizance_date").asc(nulls_last=True), "id")),
+    "-fir_date": SortChoice(gettext_lazy("Latest FIR first"), (F("fir_date").desc(nulls_last=True), "-id")),
+    "fir_date": SortChoice(gettext_lazy("Earliest FIR first"), (F("fir_date").asc(nulls_last=True), "id")),
+    "-judgment": SortChoice(gettext_lazy("Latest judgment first"), (F("judgment_date").desc(nulls_last=True), "-id")),
+    "judgment": SortChoice(gettext_lazy("Earliest judgment first"), (F("judgment_date").asc(nulls_last=True), "id")),
+    "court": SortChoice(gettext_lazy("Court A–Z"), (Lower("court__name"), "-id")),  # case-blind
     # Ordered in Python by ``clock_order`` (the working calendar is not in the database).
-    "-clock": SortChoice("Most working days on the s.19(7) clock first", ()),
-    "clock": SortChoice("Fewest working days on the s.19(7) clock first", ()),
+    "-clock": SortChoice(gettext_lazy("Most working days on the s.19(7) clock first"), ()),
+    "clock": SortChoice(gettext_lazy("Fewest working days on the s.19(7) clock first"), ()),
 }
 CLOCK_SORTS = {"-clock": True, "clock": False}  # sort key: descending
 
@@ -404,17 +406,19 @@ def court_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clearance": clearance_by_year(cases=cases, years=years),
         "pending_chart": charts.bar_chart(
             [(row.label, row.count) for row in figures.pending_ages],
-            title=f"Pending cases at {court.name} by time waiting",
-            desc="Bar chart of pending cases by time since cognizance (or since the FIR before cognizance). "
-            "The table gives the figures.",
+            title=_("Pending cases at %(court)s by time waiting") % {"court": court.name},
+            desc=_(
+                "Bar chart of pending cases by time since cognizance (or since the FIR before cognizance). "
+                "The table gives the figures."
+            ),
             chart_id="court-pending-ages",
             colour=charts.PURPLE,
         ),
         "reasons": reasons,
         "reasons_chart": charts.bar_chart(
             [(row.label, row.count) for row in reasons if row.count],
-            title=f"Adjournments at {court.name} by reason",
-            desc="Bar chart of adjourned hearings by the reason recorded. The table gives the figures.",
+            title=_("Adjournments at %(court)s by reason") % {"court": court.name},
+            desc=_("Bar chart of adjourned hearings by the reason recorded. The table gives the figures."),
             chart_id="court-adjournment-reasons",
             colour=charts.GREEN,
         ),

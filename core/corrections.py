@@ -42,6 +42,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from .models import Correction, CorrectionRedaction, Status
 
@@ -266,7 +267,7 @@ def record_merge(merged, survivor, user=None, note: str = "") -> Correction:
     return _log_entry(
         merged,
         user,
-        field="merged into",
+        field=gettext_noop("merged into"),  # stored in English; the log page translates it
         old_value=f"#{merged.pk}",
         new_value=f"{survivor_label} ({survivor_url})",
         note=note,

@@ -12,7 +12,10 @@ from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from core.corrections import show_today
 from core.models import Correction
@@ -34,7 +37,7 @@ class BadFilter(Exception):
 def bad_filter_response(errors) -> HttpResponse:
     """400 with one line per bad parameter, e.g. `date_from: Enter a valid date.`"""
     lines = [f"{field}: {' '.join(str(message) for message in messages)}" for field, messages in errors.items()]
-    return HttpResponseBadRequest("Invalid filter parameters.\n" + "\n".join(lines), content_type="text/plain")
+    return HttpResponseBadRequest(_("Invalid filter parameters.") + "\n" + "\n".join(lines), content_type="text/plain")
 
 
 def plain_summary(parts: list[str]) -> str:
@@ -92,8 +95,10 @@ class IncidentFeed(FilteredAtomFeed):
 
     filterset_class = IncidentFilter
     model = Incident
-    title = "Tracker: new and updated incidents"
-    subtitle = "Published incidents of sectarian and terrorist violence in Pakistan, most recently changed first."
+    title = gettext_lazy("Tracker: new and updated incidents")
+    subtitle = gettext_lazy(
+        "Published incidents of sectarian and terrorist violence in Pakistan, most recently changed first."
+    )
 
     def list_url(self) -> str:
         return reverse("incidents:incident_list")
@@ -106,15 +111,16 @@ class IncidentFeed(FilteredAtomFeed):
 
     def item_description(self, item: Incident) -> str:
         place = ", ".join(p for p in [item.locality, item.city.name if item.city else "", item.province.name] if p)
-        killed = "unknown" if item.killed is None else item.killed
-        injured = "unknown" if item.injured is None else item.injured
+        unknown = pgettext("a figure", "unknown")
+        killed = unknown if item.killed is None else item.killed
+        injured = unknown if item.injured is None else item.injured
         communities = ", ".join(c.name for c in item.communities.all())
         return plain_summary(
             [
-                f"{item.date.day} {item.date:%B %Y}, {place}.",
+                f"{date_format(item.date, 'j F Y')}, {place}.",
                 f"{item.get_attack_type_display()}.",
-                f"Killed: {killed}; injured: {injured}.",
-                f"Communities targeted: {communities}." if communities else "",
+                _("Killed: %(killed)s; injured: %(injured)s.") % {"killed": killed, "injured": injured},
+                _("Communities targeted: %(communities)s.") % {"communities": communities} if communities else "",
                 item.description,
             ]
         )
@@ -128,8 +134,8 @@ class CorrectionFeed(Feed):
 
     feed_type = Atom1Feed
     author_name = "Tracker"
-    title = "Tracker: corrections"
-    subtitle = "Changes to published figures and retractions of published records, newest first."
+    title = gettext_lazy("Tracker: corrections")
+    subtitle = gettext_lazy("Changes to published figures and retractions of published records, newest first.")
 
     def link(self):
         return reverse("incidents:corrections")
@@ -139,10 +145,13 @@ class CorrectionFeed(Feed):
         return show_today(Correction.objects.public().order_by("-created_at", "-id")[:FEED_LIMIT])
 
     def item_title(self, item: Correction) -> str:
-        return f"{item.record_label}: {item.field} corrected" if item.field else f"Correction to {item.record_label}"
+        if item.field:
+            return _("%(record)s: %(field)s corrected") % {"record": item.record_label, "field": item.field}
+        return _("Correction to %(record)s") % {"record": item.record_label}
 
     def item_description(self, item: Correction) -> str:
-        change = f"{item.field}: {item.old_value or '(empty)'} → {item.new_value or '(empty)'}." if item.field else ""
+        empty = _("(empty)")
+        change = f"{item.field}: {item.old_value or empty} → {item.new_value or empty}." if item.field else ""
         return plain_summary([change, item.note])
 
     def item_link(self, item: Correction) -> str:

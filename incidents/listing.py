@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 PAGE_SIZE = 50
 # Rows per batch of a CSV download: each batch costs one query per many-valued column.
@@ -49,7 +50,10 @@ def apply_sort(
     requested = request.GET.get("sort", "").strip()
     error = ""
     if requested and requested not in choices:
-        error = f'Unknown sort order "{requested[:40]}": showing {choices[default].label.lower()} instead.'
+        error = _('Unknown sort order "%(requested)s": showing %(default)s instead.') % {
+            "requested": requested[:40],
+            "default": str(choices[default].label).lower(),
+        }
     key = requested if requested in choices else default
     return queryset.order_by(*choices[key].order_by), Sorting(key=key, label=choices[key].label, error=error)
 

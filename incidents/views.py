@@ -14,6 +14,8 @@ from django.db.models import Exists, F, OuterRef
 from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.visibility import get_visible_or_404
 from tracker.csv import csv_response
@@ -25,13 +27,13 @@ from .listing import SortChoice, apply_sort, dress_filter_form, page_links, pagi
 from .models import Attribution, AttributionKind, Incident, Organisation, Victim
 
 INCIDENT_SORTS = {
-    "-date": SortChoice("Newest first", ("-date", "-id")),
-    "date": SortChoice("Oldest first", ("date", "id")),
-    "-killed": SortChoice("Most killed first", (F("killed").desc(nulls_last=True), "-date", "-id")),
-    "killed": SortChoice("Fewest killed first", (F("killed").asc(nulls_last=True), "-date", "-id")),
-    "-injured": SortChoice("Most injured first", (F("injured").desc(nulls_last=True), "-date", "-id")),
-    "injured": SortChoice("Fewest injured first", (F("injured").asc(nulls_last=True), "-date", "-id")),
-    "title": SortChoice("Title A–Z", (Lower("title"), "id")),  # case-blind, like every A–Z order
+    "-date": SortChoice(gettext_lazy("Newest first"), ("-date", "-id")),
+    "date": SortChoice(gettext_lazy("Oldest first"), ("date", "id")),
+    "-killed": SortChoice(gettext_lazy("Most killed first"), (F("killed").desc(nulls_last=True), "-date", "-id")),
+    "killed": SortChoice(gettext_lazy("Fewest killed first"), (F("killed").asc(nulls_last=True), "-date", "-id")),
+    "-injured": SortChoice(gettext_lazy("Most injured first"), (F("injured").desc(nulls_last=True), "-date", "-id")),
+    "injured": SortChoice(gettext_lazy("Fewest injured first"), (F("injured").asc(nulls_last=True), "-date", "-id")),
+    "title": SortChoice(gettext_lazy("Title A–Z"), (Lower("title"), "id")),  # case-blind, like every A–Z order
 }
 
 # The tracker's own incident format (CSV, XLSX, GeoJSON properties): see incidents/exports.py.
@@ -72,7 +74,7 @@ def filter_errors_as_text(filterset) -> HttpResponse:
     """A 400 answer listing what was wrong with the filter parameters (for CSV requests)."""
     lines = [f"{name}: {' '.join(errors)}" for name, errors in filterset.form.errors.items()]
     return HttpResponse(
-        "Bad filter parameters; nothing exported.\n" + "\n".join(lines) + "\n",
+        _("Bad filter parameters; nothing exported.") + "\n" + "\n".join(lines) + "\n",
         status=400,
         content_type="text/plain; charset=utf-8",
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.translation import ngettext
 
 from cases.figures import too_few, too_few_text
 
@@ -22,15 +23,27 @@ def _number(value: float) -> str:
     return intcomma(f"{value:.1f}".removesuffix(".0"))
 
 
+def _with_unit(text: str, unit: str) -> str:
+    """ "223 days", "1 working day", "12.5 working": the unit in the reader's language, singular for 1."""
+    number = 1 if text == "1" else 2  # a fraction such as 1.5 takes the plural, as in English
+    if unit == "days":
+        return ngettext("%(days)s day", "%(days)s days", number) % {"days": text}
+    if unit == "working days":
+        return ngettext("%(days)s working day", "%(days)s working days", number) % {"days": text}
+    if unit == "working":
+        return ngettext("%(days)s working", "%(days)s working", number) % {"days": text}
+    return text
+
+
 @register.simple_tag
 def days(value: float | None, n: int, unit: str = "days") -> str:
-    """A median or percentile in (working) days, with the small-number rule."""
+    """A median or percentile in (working) days, with the small-number rule. ``unit``: "days",
+    "working days", "working" (the short form under a calendar-day figure) or "" (the number alone)."""
     if value is None:
         return "–"
     if too_few(n):
         return too_few_text(n)
-    text = _number(value)
-    return f"{text} {unit.removesuffix('s') if text == '1' else unit}".rstrip()
+    return _with_unit(_number(value), unit)
 
 
 @register.simple_tag

@@ -13,19 +13,29 @@ from __future__ import annotations
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext
 
 from core.models import Status
 
 register = template.Library()
 
-UNKNOWN = mark_safe('<span class="unknown">unknown</span>')  # noqa: S308  (a constant)
+# "unknown" per language, built once: the lists print it on many rows.
+_UNKNOWN: dict[str | None, SafeString] = {}
+
+
+def unknown() -> SafeString:
+    """The "unknown" of a figure, in the active language."""
+    language = get_language()
+    if language not in _UNKNOWN:
+        _UNKNOWN[language] = format_html('<span class="unknown">{}</span>', pgettext("a figure", "unknown"))
+    return _UNKNOWN[language]
 
 
 @register.filter(is_safe=True)
 def count(value: int | None) -> str:
-    """A count with thousands separators, or "unknown"."""
-    return UNKNOWN if value is None else intcomma(value)
+    """A count with thousands separators, or "unknown" (in the reader's language)."""
+    return unknown() if value is None else intcomma(value)
 
 
 @register.filter
