@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='subscription',
             name='language',
-            field=models.CharField(default='en-gb', help_text='The language of the pages the address subscribed from: its e-mails are written in it.', max_length=10),
+            field=models.CharField(default='en-gb', verbose_name='language', help_text='The language of the pages the address subscribed from: its e-mails are written in it.', max_length=10),
         ),
     ]
