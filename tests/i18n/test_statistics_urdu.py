@@ -131,7 +131,7 @@ def test_urdu_methodology_headings_and_working_weekdays(client):
     assert headings[:2] == ["کیا شمار ہوتا ہے: صرف شائع شدہ ریکارڈ", "واقعات، جاں بحق اور زخمی"]
     assert {"سزا سے استثنیٰ کی شرح", "جزوی انصاف", "چھوٹی تعداد", "معلوم خامیاں"} <= set(headings)
     assert "<h1>اعداد و شمار کیسے شمار کیے جاتے ہیں</h1>" in html
-    assert "کام کا دن وہ سوموار، منگل، بدھ، جمعرات اور جمعہ ہے" in html
+    assert "کام کا دن وہ پیر، منگل، بدھ، جمعرات اور جمعہ ہے" in html
     english = client.get("/methodology/").content.decode()
     assert "A working day is a Monday, Tuesday, Wednesday, Thursday and Friday" in english
 
