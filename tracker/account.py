@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import URLPattern, path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from two_factor import views as two_factor_views
@@ -126,7 +127,7 @@ class LogoutView(auth_views.LogoutView):
     template_name = "registration/logout.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(title="Sign out"))
+        return self.render_to_response(self.get_context_data(title=gettext("Sign out")))
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().post(request, *args, **kwargs)
