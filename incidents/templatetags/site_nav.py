@@ -40,7 +40,8 @@ def nav_item(context, url_name: str, label: str, fallback: str = "") -> str:
         fragment = f"#{fragment}" if fragment else ""
     request = context.get("request")
     path = request.path if request is not None else ""
-    current = path == url if url == "/" else path.startswith(url)
+    # The home page ("/", "/ur/") is a prefix of every page: it is current only when it is the page.
+    current = path == url if url == reverse("dashboard:home") else path.startswith(url)
     if current and not fragment:
         return format_html('<li><a href="{}" aria-current="page">{}</a></li>', url, label)
     return format_html('<li><a href="{}{}">{}</a></li>', url, fragment, label)

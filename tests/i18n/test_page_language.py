@@ -121,3 +121,16 @@ def test_signed_in_urdu_page_names_the_user_and_signs_out_in_urdu(client, django
     content = client.get("/ur/").content.decode()
     assert "<strong>DATA-monitor</strong> کے طور پر سائن اِن" in content
     assert ">سائن آؤٹ</button>" in content
+
+
+def test_urdu_admin_is_right_to_left(superuser_client):
+    content = superuser_client.get("/ur/admin/").content.decode()
+    assert re.search(r'<html lang="ur" dir="rtl"', content)
+    assert "css/admin.css" in content  # with the Naskh font for its tables
+
+
+@pytest.mark.parametrize("path", ["/ur/account/login/", "/ur/account/logout/"])
+def test_urdu_sign_in_pages_read_in_urdu(client, path):
+    content = client.get(path).content.decode()
+    assert html_tag(content) == '<html lang="ur" dir="rtl">'
+    assert "عملے کا سائن اِن" in content
