@@ -134,3 +134,12 @@ def test_urdu_sign_in_pages_read_in_urdu(client, path):
     content = client.get(path).content.decode()
     assert html_tag(content) == '<html lang="ur" dir="rtl">'
     assert "عملے کا سائن اِن" in content
+
+
+@pytest.mark.parametrize(("language", "expected"), [("en-gb", "8–11"), ("ur", '<bdi dir="ltr">8–11</bdi>')])
+def test_a_range_of_figures_reads_low_to_high_in_both_directions(language, expected):
+    # Right to left, a bare "8–11" would show as "11–8": the dash between two numbers takes the
+    # paragraph's direction. Isolated left to right, it reads as in English.
+    template = Template("{% include 'includes/_range.html' with low=8 high=11 %}")
+    with translation.override(language):
+        assert template.render(Context({})) == expected
