@@ -187,3 +187,7 @@ def test_english_page_downloads_only_the_four_letters_of_the_word_urdu(page, liv
     page.goto(live_server.url + "/")
     page.wait_for_load_state("networkidle")
     assert [url.rsplit("/", 1)[1] for url in fonts] == ["noto-nastaliq-urdu-language-name.woff2"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, size in WIDTHS.items():  # the English look, to compare with the Urdu pages
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SHOTS / f"english-home-{width}.png"))
