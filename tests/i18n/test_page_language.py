@@ -136,6 +136,11 @@ def test_urdu_sign_in_pages_read_in_urdu(client, path):
     assert "عملے کا سائن اِن" in content
 
 
+def test_urdu_sign_in_form_labels_follow_the_glossary(client):
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", client.get("/ur/account/login/").content.decode())
+    assert labels == ["صارف نام:", "پاس ورڈ:"]
+
+
 @pytest.mark.parametrize(("language", "expected"), [("en-gb", "8–11"), ("ur", '<bdi dir="ltr">8–11</bdi>')])
 def test_a_range_of_figures_reads_low_to_high_in_both_directions(language, expected):
     # Right to left, a bare "8–11" would show as "11–8": the dash between two numbers takes the
