@@ -27,8 +27,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from two_factor.utils import default_device
 
 from .paths import site_path
@@ -107,12 +109,13 @@ class RateLimitMiddleware:
 
 
 def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
-    """429 with Retry-After: JSON under /api/, the generic page elsewhere."""
-    message = "Too many requests. Please slow down and try again shortly."
-    if request.path_info.startswith("/api/"):
-        response = JsonResponse({"detail": message}, status=429)
-    else:
-        response = HttpResponse(render_to_string("429.html", {"message": message}, request=request), status=429)
+    """429 with Retry-After: JSON under /api/, the generic page elsewhere, in the page's language."""
+    with translation.override(language_of(request)):
+        message = gettext("Too many requests. Please slow down and try again shortly.")
+        if request.path_info.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=429)
+        else:
+            response = HttpResponse(render_to_string("429.html", {"message": message}, request=request), status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -177,9 +180,19 @@ def _needs_verified_user(path: str) -> bool:
     return _starts_with_any(path, prefixes) and not TOKEN_FEED.match(path)
 
 
-def database_unavailable_response() -> HttpResponse:
-    """The 503 page, rendered without touching the database (no request context)."""
-    response = HttpResponse(render_to_string("503.html"), status=503)
+def language_of(request: HttpRequest | None) -> str:
+    """The language of the page asked for, from its path alone ("/ur/..." is Urdu), as LocaleMiddleware
+    decides it: the rate limit and a dead database answer before that middleware has run."""
+    if request is None:
+        return translation.get_language() or settings.LANGUAGE_CODE
+    return translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+
+
+def database_unavailable_response(request: HttpRequest | None = None) -> HttpResponse:
+    """The 503 page, rendered without touching the database (no request context), in the language of
+    `request`'s page when given."""
+    with translation.override(language_of(request)):
+        response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = str(DATABASE_RETRY_AFTER)
     add_never_cache_headers(response)
     return response
@@ -197,5 +210,5 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, DATABASE_ERRORS):
             logging.getLogger("tracker.database").error("database unavailable path=%s: %s", request.path, exception)
-            return database_unavailable_response()
+            return database_unavailable_response(request)
         return None

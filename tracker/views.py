@@ -49,5 +49,5 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     that is how a database failure raised in a middleware (sessions, users) becomes a 503 too.
     """
     if isinstance(sys.exc_info()[1], DATABASE_ERRORS):
-        return database_unavailable_response()
+        return database_unavailable_response(request)
     return defaults.server_error(request, template_name=template_name)

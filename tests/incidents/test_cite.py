@@ -40,11 +40,14 @@ def test_incident_page_cites_itself_with_address_title_date_and_sources(client):
     block = cite_block(client.get(f"/incidents/{incident.pk}/"))
     address = f"http://testserver/incidents/{incident.pk}/"
     accessed = f"{TODAY.day} {TODAY:%B %Y}"
-    assert f'“Snooker hall bombing”, 10 January 2013. <a href="{address}">{address}</a> (accessed {accessed}).' in block
+    assert (
+        f'“<bdi>Snooker hall bombing</bdi>”, 10 January 2013. <a href="{address}" dir="ltr">{address}</a>'
+        f" (accessed {accessed})." in block
+    )
     assert f'<time datetime="{TODAY.isoformat()}">{accessed}</time>' in block
     assert (
-        '<li>Dawn report, Dawn <a href="https://example.org/dawn" rel="noopener">https://example.org/dawn</a></li>'
-        in block
+        '<li><bdi>Dawn report, Dawn</bdi> <a href="https://example.org/dawn" rel="noopener" dir="ltr">'
+        "https://example.org/dawn</a></li>" in block
     )
     assert "Zeeshan-ul-hassan Usmani, Pakistan Body Count" in block
     assert block.index("Dawn report") < block.index("Zeeshan")  # by source title, as the sources table
@@ -67,7 +70,7 @@ def test_case_page_cites_the_sources_of_the_incidents_the_reader_may_see(monitor
     f.IncidentSourceFactory(incident=draft, source=f.SourceFactory(title="Unpublished report"))
     case = f.CaseFactory(incidents=[published, draft], case_number="ATC 12/2013")
     public_block = cite_block(Client().get(f"/cases/{case.pk}/"))
-    assert f'“{case.title}”. <a href="http://testserver/cases/{case.pk}/">' in public_block
+    assert f'“<bdi>{case.title}</bdi>”. <a href="http://testserver/cases/{case.pk}/" dir="ltr">' in public_block
     assert "Public report" in public_block
     assert "Unpublished report" not in public_block
     staff_block = cite_block(monitor_client.get(f"/cases/{case.pk}/"))

@@ -314,7 +314,14 @@ def test_backup_codes_are_made_and_shown_when_the_setup_completes(client, editor
 def test_setup_complete_ignores_a_next_page_on_another_site(client, editor):
     login(client, editor)
     page = client.get("/account/two_factor/setup/complete/?next=https://evil.example/")
-    assert b"evil.example" not in page.content
+    # Mentioned only in the addresses of this same page in each language (the language switch and the
+    # hreflang links keep the query string), never as a link target.
+    mentions = re.findall(rb'href="([^"]*evil\.example[^"]*)"', page.content)
+    assert len(mentions) == page.content.count(b"evil.example") == 3
+    assert {m.split(b"?")[0] for m in mentions} == {
+        b"/account/two_factor/setup/complete/",
+        b"/ur/account/two_factor/setup/complete/",
+    }
     assert b'<a class="button" href="/admin/">Continue</a>' in page.content
 
 
