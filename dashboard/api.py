@@ -104,7 +104,8 @@ def statistics_payload(
     summary = incident_stats.summary(incidents=incidents)
     totals = {key: summary[key] for key in incident_stats.FIGURES}
     start, end = date_from or summary["first_date"], date_to or summary["last_date"]
-    impunity = justice.impunity(incidents=incidents, today=today)
+    justice_counts = justice.justice_counts(incidents=incidents, today=today)
+    impunity = justice.impunity_of(justice_counts)
     return {
         "period": {
             "date_from": start,
@@ -121,10 +122,10 @@ def statistics_payload(
         "by_attack_type": incident_stats.by_attack_type(incidents=incidents),
         "by_community": incident_stats.by_community(incidents=incidents, total=totals),
         "by_organisation": incident_stats.by_organisation(incidents=incidents, total=totals),
-        "funnel": asdict(justice.funnel(incidents=incidents, today=today)),
+        "funnel": asdict(justice.funnel_of(justice_counts)),
         "impunity_rate": impunity.rate,
         "impunity": asdict(impunity),
-        "partial_justice": asdict(justice.partial_justice(incidents=incidents, today=today)),
+        "partial_justice": asdict(justice.partial_justice_of(justice_counts)),
         "courts": court_statistics(
             cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
         ).as_dict(),
