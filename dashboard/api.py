@@ -101,7 +101,8 @@ def statistics_payload(
     rate with its coverage and counts (``impunity_rate`` is its rate), ``partial_justice`` its
     count and share, and ``courts`` holds the delay figures.
     """
-    summary = incident_stats.summary(incidents=incidents)
+    groups = incident_stats.incident_groups(incidents=incidents)
+    summary = incident_stats.summary_of(groups)
     totals = {key: summary[key] for key in incident_stats.FIGURES}
     start, end = date_from or summary["first_date"], date_to or summary["last_date"]
     justice_counts = justice.justice_counts(incidents=incidents, today=today)
@@ -116,10 +117,10 @@ def statistics_payload(
         "monthly_average_killed": incident_stats.monthly_average_killed(
             incidents=incidents, date_from=start, date_to=end, killed=totals["killed"]
         ),
-        "by_year": incident_stats.by_year(incidents=incidents),
-        "by_province": incident_stats.by_province(incidents=incidents),
-        "by_city": incident_stats.by_city(incidents=incidents),
-        "by_attack_type": incident_stats.by_attack_type(incidents=incidents),
+        "by_year": incident_stats.by_year_of(groups),
+        "by_province": incident_stats.by_province_of(groups),
+        "by_city": incident_stats.by_city_of(groups),
+        "by_attack_type": incident_stats.by_attack_type_of(groups),
         "by_community": incident_stats.by_community(incidents=incidents, total=totals),
         "by_organisation": incident_stats.by_organisation(incidents=incidents, total=totals),
         "funnel": asdict(justice.funnel_of(justice_counts)),
