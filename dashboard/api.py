@@ -95,8 +95,9 @@ def statistics_payload(
 ) -> dict[str, Any]:
     """Every figure of DESIGN.md "Metrics" for already-filtered public incidents and cases.
 
-    Each figure is its own function (incidents/stats.py, cases/justice.py, the court figures),
-    called here one after the other. The keys DESIGN.md lists for /api/statistics/ are kept
+    Each figure is its own function (incidents/stats.py, cases/justice.py, the court figures);
+    where several read the same grouped rows (``incident_groups``, ``justice_counts``, the court
+    rows), the rows are read once here and each figure's ``*_of`` adds them up. The keys DESIGN.md lists for /api/statistics/ are kept
     exactly; ``period`` says which months the monthly average divides by, ``impunity`` gives the
     rate with its coverage and counts (``impunity_rate`` is its rate), ``partial_justice`` its
     count and share, and ``courts`` holds the delay figures.
