@@ -3,10 +3,12 @@ the funnel, the impunity rate with its coverage, and partial justice.
 
 Every figure is one keyword-only function over a queryset of incidents the caller has already
 restricted (``Incident.objects.public()`` and the ``IncidentFilter``, which filters through
-``Exists`` and so never multiplies rows), and returns a named row. Each is a grouped query over
-the source tables, the incidents, the case-incident links, the cases, the charges and the
-appeals (the funnel in two), whatever the number of rows: the sets of incidents a step needs ("has a published case
-with a standing conviction", ...) are uncorrelated subqueries that the database hashes once. Only
+``Exists`` and so never multiplies rows), and returns a named row. The three read one set of
+counts (``justice_counts``: two grouped queries over the source tables, the incidents, the
+case-incident links, the cases, the charges and the appeals, whatever the number of rows), so a
+page that shows all three reads each incident and each charge once; the sets a condition needs
+("has a published case", "latest decided appeal overturned", ...) are uncorrelated subqueries
+that the database hashes once. Only
 published cases count, at every step. Nothing is stored: a change to any record, by any path
 (a form, ``update()``, a bulk write, raw SQL), is in the next figure.
 
@@ -28,8 +30,8 @@ from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, When
 from django.db.models import Case as Conditional
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, When
 
 from incidents.models import Incident, JusticeStatus, Status
 from incidents.stats import share
@@ -154,37 +156,152 @@ def upheld_conviction(today: datetime.date) -> Q:
     return Q(verdict=Verdict.CONVICTED) & ((appealed & ~blocked) | (~appealed & window_closed))
 
 
+# On a Charge: the accused is free of it, standing acquitted or discharged, or at large before a verdict.
+def left_free() -> Q:
+    return standing(*FREE_VERDICTS) | (standing(Verdict.PENDING) & Q(custody__in=AT_LARGE))
+
+
+@dataclass(frozen=True)
+class JusticeCounts:
+    """The counts of fatal incidents that the funnel, the impunity rate and partial justice read
+    (``justice_counts``): the funnel's six steps; ``fatal_old``, the fatal incidents at least
+    ``IMPUNITY_YEARS`` old; ``researched``, those of them whose court record is researched;
+    ``convicted_old``, those of them with a standing conviction (all researched: a conviction is
+    in a published case); ``partial``, those of them with partial justice (``partial_justice``)."""
+
+    fatal_incidents: int
+    case_registered: int
+    accused_charged: int
+    trial_concluded: int
+    convicted: int
+    conviction_upheld: int
+    fatal_old: int
+    researched: int
+    convicted_old: int
+    partial: int
+
+
+CHARGES = "cases__charges__"  # from an Incident to the charges of its cases
+
+
+def _on_charges(condition: Q) -> Q:
+    """``condition`` on a Charge as a condition on an Incident joined to its cases' charges."""
+    children = [_on_charges(c) if isinstance(c, Q) else (CHARGES + c[0], c[1]) for c in condition.children]
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+def justice_counts(*, incidents: QuerySet[Incident], today: datetime.date) -> JusticeCounts:
+    """Every count of the justice figures over the fatal incidents (killed > 0) of ``incidents``
+    on ``today``, each incident and each charge read once. Two queries.
+
+    The incidents are grouped by three flags (at least ``IMPUNITY_YEARS`` old, with a published
+    case, court record checked): at most eight rows, each flag evaluated once per incident. The
+    charges of their published cases are classed once each (``_charge_counts``).
+    """
+    fatal = _each_once(incidents).filter(killed__gt=0)
+    flags = {
+        "old": ExpressionWrapper(Q(date__lte=years_before(today, IMPUNITY_YEARS)), output_field=BooleanField()),
+        "has_case": ExpressionWrapper(with_published_case(), output_field=BooleanField()),
+        "checked": ExpressionWrapper(Q(court_record_checked_on__isnull=False), output_field=BooleanField()),
+    }
+    groups = fatal.annotate(**flags).values(*flags).annotate(n=Count("pk")).values_list(*flags, "n")
+    fatal_incidents = case_registered = fatal_old = researched_old = 0
+    for old, has_case, checked, n in groups:
+        fatal_incidents += n
+        case_registered += n if has_case else 0
+        fatal_old += n if old else 0
+        researched_old += n if old and (has_case or checked) else 0
+    return JusticeCounts(
+        fatal_incidents=fatal_incidents,
+        case_registered=case_registered,
+        fatal_old=fatal_old,
+        researched=researched_old,
+        **_charge_counts(fatal, today),
+    )
+
+
+def _each_once(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """``incidents``, each once, ready to group: a caller's join (a ``distinct()`` over a related
+    table) must not multiply the rows a grouping counts, so then the incidents are taken by id."""
+    incidents = incidents.order_by()
+    if len(incidents.query.alias_map) > 1 or incidents.query.distinct:
+        return Incident.objects.filter(pk__in=incidents.values("pk"))
+    return incidents
+
+
+def _charge_counts(fatal: QuerySet[Incident], today: datetime.date) -> dict[str, int]:
+    """Over the charges of the published cases of the ``fatal`` incidents: the incidents with a
+    charge (``accused_charged``), a standing final verdict (``trial_concluded``), a standing
+    conviction (``convicted``), an upheld conviction (``conviction_upheld``); among those at least
+    ``IMPUNITY_YEARS`` old, with a standing conviction (``convicted_old``) and with partial
+    justice (``partial``). One query.
+
+    Each charge is classed once, in a subquery (old, concluded, upheld; its accused if convicted,
+    its accused if left free); the charges are grouped per incident, and the incidents counted.
+    "Another accused" left free is a different person: per incident, C = the accused standing
+    convicted and F = those left free (``left_free``); a person in C and a different person in F
+    exist unless C and F are one and the same single person, i.e. unless min C = max C = min F =
+    max F. Grouped directly, the database evaluated each condition once per aggregate. The
+    subquery is Django's own SQL with its parameters kept apart: nothing from input is pasted.
+    PostgreSQL would merge it into the grouping but for ``OFFSET 0``, its documented fence.
+    """
+    accused = F(f"{CHARGES}accused_id")
+    charges = (
+        fatal.filter(cases__status=Status.PUBLISHED, cases__charges__isnull=False)
+        .annotate(
+            incident=F("pk"),
+            old=Conditional(When(Q(date__lte=years_before(today, IMPUNITY_YEARS)), then=1), default=0),
+            concluded=Conditional(When(_on_charges(standing(*FINAL_VERDICTS)), then=1), default=0),
+            upheld=Conditional(When(_on_charges(upheld_conviction(today)), then=1), default=0),
+            convicted=Conditional(When(_on_charges(standing(Verdict.CONVICTED)), then=accused)),
+            free=Conditional(When(_on_charges(left_free()), then=accused)),
+        )
+        .values("incident", "old", "concluded", "upheld", "convicted", "free")
+    )
+    names = ("accused_charged", "trial_concluded", "convicted", "conviction_upheld", "convicted_old", "partial")
+    try:
+        inner, params = charges.query.sql_with_params()
+    except EmptyResultSet:
+        return dict.fromkeys(names, 0)
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
+    columns = (
+        'MAX("old") AS old, MAX("concluded") AS concluded, MAX("upheld") AS upheld, MIN("convicted") AS c_min, '
+        'MAX("convicted") AS c_max, MIN("free") AS f_min, MAX("free") AS f_max'
+    )
+    per_incident = f'SELECT {columns} FROM ({inner}{fence}) charges GROUP BY "incident"'  # noqa: S608
+    convicted_old = "old = 1 AND c_min IS NOT NULL"
+    partial = f"{convicted_old} AND f_min IS NOT NULL AND NOT (c_min = c_max AND c_max = f_min AND f_min = f_max)"
+    counts = ", ".join(
+        f"COUNT(CASE WHEN {condition} THEN 1 END)"
+        for condition in ("concluded = 1", "c_min IS NOT NULL", "upheld = 1", convicted_old, partial)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*), {counts} FROM ({per_incident}) incidents", params)  # noqa: S608
+        return dict(zip(names, cursor.fetchone(), strict=True))
+
+
+def funnel_of(counts: JusticeCounts) -> Funnel:
+    return Funnel(
+        fatal_incidents=counts.fatal_incidents,
+        case_registered=counts.case_registered,
+        accused_charged=counts.accused_charged,
+        trial_concluded=counts.trial_concluded,
+        convicted=counts.convicted,
+        conviction_upheld=counts.conviction_upheld,
+    )
+
+
 def funnel(*, incidents: QuerySet[Incident], today: datetime.date) -> Funnel:
-    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. Two queries.
+    """The justice funnel over the fatal incidents (killed > 0) of ``incidents``. Two queries
+    (``justice_counts``).
 
     Each step counts the fatal incidents with, in a published case: ``case_registered`` the case
     itself; ``accused_charged`` a Charge; ``trial_concluded`` a Charge whose standing verdict is
     final (convicted, acquitted, discharged, abated: a remand reopens the trial);
     ``convicted`` a standing conviction; ``conviction_upheld`` a conviction upheld
-    (``upheld_conviction``) on ``today``. The charged steps are counted from one pass over the
-    charges, grouped per incident (the database counts the groups, nothing is fetched).
+    (``upheld_conviction``) on ``today``.
     """
-    fatal = incidents.order_by().filter(killed__gt=0)
-    row = fatal.aggregate(fatal_incidents=Count("pk"), case_registered=Count("pk", filter=with_published_case()))
-    # One row per fatal incident with a charge in a published case: its charges counted by step.
-    per_incident = (
-        Charge.objects.order_by()
-        .filter(case__status=Status.PUBLISHED, case__incidents__in=fatal.values("pk"))
-        .values("case__incidents")
-        .annotate(
-            n_concluded=Count("pk", filter=standing(*FINAL_VERDICTS)),
-            n_convicted=Count("pk", filter=standing(Verdict.CONVICTED)),
-            n_upheld=Count("pk", filter=upheld_conviction(today)),
-        )
-    )
-    incident = "case__incidents"
-    steps = per_incident.aggregate(
-        accused_charged=Count(incident),
-        trial_concluded=Count(incident, filter=Q(n_concluded__gt=0)),
-        convicted=Count(incident, filter=Q(n_convicted__gt=0)),
-        conviction_upheld=Count(incident, filter=Q(n_upheld__gt=0)),
-    )
-    return Funnel(**row, **steps)
+    return funnel_of(justice_counts(incidents=incidents, today=today))
 
 
 @dataclass(frozen=True)
@@ -202,29 +319,25 @@ class Impunity:
     coverage: float | None
 
 
+def impunity_of(counts: JusticeCounts) -> Impunity:
+    # A standing conviction is in a published case, so every incident with one is researched:
+    # unpunished = researched − convicted.
+    unpunished = counts.researched - counts.convicted_old
+    return Impunity(
+        rate=share(unpunished, counts.researched),
+        fatal_old=counts.fatal_old,
+        researched=counts.researched,
+        unpunished=unpunished,
+        coverage=share(counts.researched, counts.fatal_old),
+    )
+
+
 def impunity(*, incidents: QuerySet[Incident], today: datetime.date) -> Impunity:
     """Among the fatal incidents of ``incidents`` at least ``IMPUNITY_YEARS`` old on ``today``
     whose court record is researched, the share with no standing conviction of anyone; with the
-    coverage (researched ÷ all those fatal old incidents) and both counts. One query."""
-    # A standing conviction is in a published case, so every incident with one is researched:
-    # unpunished = researched − convicted, each set read once.
-    row = (
-        incidents.order_by()
-        .filter(fatal_and_old(today))
-        .aggregate(
-            fatal_old=Count("pk"),
-            researched=Count("pk", filter=researched()),
-            convicted=Count("pk", filter=with_charges(standing(Verdict.CONVICTED))),
-        )
-    )
-    unpunished = row["researched"] - row["convicted"]
-    return Impunity(
-        rate=share(unpunished, row["researched"]),
-        fatal_old=row["fatal_old"],
-        researched=row["researched"],
-        unpunished=unpunished,
-        coverage=share(row["researched"], row["fatal_old"]),
-    )
+    coverage (researched ÷ all those fatal old incidents) and both counts. Two queries
+    (``justice_counts``)."""
+    return impunity_of(justice_counts(incidents=incidents, today=today))
 
 
 @dataclass(frozen=True)
@@ -239,64 +352,19 @@ class PartialJustice:
     share: float | None
 
 
-# On a Charge: the accused is free of it, standing acquitted or discharged, or at large before a verdict.
-def left_free() -> Q:
-    return standing(*FREE_VERDICTS) | (standing(Verdict.PENDING) & Q(custody__in=AT_LARGE))
+def partial_justice_of(counts: JusticeCounts) -> PartialJustice:
+    return PartialJustice(
+        incidents=counts.partial,
+        with_standing_conviction=counts.convicted_old,
+        share=share(counts.partial, counts.convicted_old),
+    )
 
 
 def partial_justice(*, incidents: QuerySet[Incident], today: datetime.date) -> PartialJustice:
     """Partial justice among the researched fatal incidents of ``incidents`` at least
-    ``IMPUNITY_YEARS`` old on ``today``: one grouped query, a row per such incident with a
-    standing conviction.
-
-    "Another accused" is a different person: per incident, C = the accused standing convicted and
-    F = those left free (``left_free``); a person in C and a different person in F exist unless C
-    and F are one and the same single person, i.e. unless min C = max C = min F = max F.
-
-    Each charge is classed once (convicted: its accused in C; left free: in F) in a subquery, and
-    the incidents are grouped over those two columns: grouped directly, the database evaluated each
-    condition once per aggregate (four times), a third of the query's time at 1,000,000 incidents.
-    """
-    scope = incidents.order_by().filter(fatal_and_old(today)).values("pk")
-    charges = (
-        Charge.objects.order_by()
-        .filter(case__status=Status.PUBLISHED, case__incidents__in=scope)
-        .annotate(
-            incident=F("case__incidents"),
-            convicted=Conditional(When(standing(Verdict.CONVICTED), then=F("accused_id"))),
-            free=Conditional(When(left_free(), then=F("accused_id"))),
-        )
-        .values("incident", "convicted", "free")
-    )
-    with_conviction = partial = 0
-    for c_min, c_max, f_min, f_max in _convicted_and_free_per_incident(charges):
-        with_conviction += 1
-        if f_min is not None and not (c_min == c_max == f_min == f_max):
-            partial += 1
-    return PartialJustice(
-        incidents=partial, with_standing_conviction=with_conviction, share=share(partial, with_conviction)
-    )
-
-
-def _convicted_and_free_per_incident(charges: QuerySet[Charge]) -> list[tuple]:
-    """(min, max) of the ``convicted`` and of the ``free`` column of ``charges`` (a ``values()``
-    queryset of "incident", "convicted", "free") per incident with a non-NULL ``convicted``. One
-    query, over ``charges`` as a subquery; none when Django knows they match nothing (``pk__in=[]``).
-
-    The subquery is Django's own SQL with its parameters kept apart: nothing from input is pasted.
-    PostgreSQL would merge it into the grouping (and evaluate its conditions once per aggregate
-    again) but for ``OFFSET 0``, its documented fence.
-    """
-    try:
-        inner, params = charges.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    columns = 'MIN("convicted"), MAX("convicted"), MIN("free"), MAX("free")'
-    grouped = 'GROUP BY "incident" HAVING MIN("convicted") IS NOT NULL'
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {columns} FROM ({inner}{fence}) charges {grouped}", params)  # noqa: S608
-        return cursor.fetchall()
+    ``IMPUNITY_YEARS`` old on ``today``: of those with a standing conviction, the ones where
+    another accused is left free (``left_free``). Two queries (``justice_counts``)."""
+    return partial_justice_of(justice_counts(incidents=incidents, today=today))
 
 
 # An incident's justice status ----------------------------------------------------------------

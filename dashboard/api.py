@@ -95,16 +95,19 @@ def statistics_payload(
 ) -> dict[str, Any]:
     """Every figure of DESIGN.md "Metrics" for already-filtered public incidents and cases.
 
-    Each figure is its own function (incidents/stats.py, cases/justice.py, the court figures),
-    called here one after the other. The keys DESIGN.md lists for /api/statistics/ are kept
+    Each figure is its own function (incidents/stats.py, cases/justice.py, the court figures);
+    where several read the same grouped rows (``incident_groups``, ``justice_counts``, the court
+    rows), the rows are read once here and each figure's ``*_of`` adds them up. The keys DESIGN.md lists for /api/statistics/ are kept
     exactly; ``period`` says which months the monthly average divides by, ``impunity`` gives the
     rate with its coverage and counts (``impunity_rate`` is its rate), ``partial_justice`` its
     count and share, and ``courts`` holds the delay figures.
     """
-    summary = incident_stats.summary(incidents=incidents)
+    groups = incident_stats.incident_groups(incidents=incidents)
+    summary = incident_stats.summary_of(groups)
     totals = {key: summary[key] for key in incident_stats.FIGURES}
     start, end = date_from or summary["first_date"], date_to or summary["last_date"]
-    impunity = justice.impunity(incidents=incidents, today=today)
+    justice_counts = justice.justice_counts(incidents=incidents, today=today)
+    impunity = justice.impunity_of(justice_counts)
     return {
         "period": {
             "date_from": start,
@@ -115,16 +118,16 @@ def statistics_payload(
         "monthly_average_killed": incident_stats.monthly_average_killed(
             incidents=incidents, date_from=start, date_to=end, killed=totals["killed"]
         ),
-        "by_year": incident_stats.by_year(incidents=incidents),
-        "by_province": incident_stats.by_province(incidents=incidents),
-        "by_city": incident_stats.by_city(incidents=incidents),
-        "by_attack_type": incident_stats.by_attack_type(incidents=incidents),
+        "by_year": incident_stats.by_year_of(groups),
+        "by_province": incident_stats.by_province_of(groups),
+        "by_city": incident_stats.by_city_of(groups),
+        "by_attack_type": incident_stats.by_attack_type_of(groups),
         "by_community": incident_stats.by_community(incidents=incidents, total=totals),
         "by_organisation": incident_stats.by_organisation(incidents=incidents, total=totals),
-        "funnel": asdict(justice.funnel(incidents=incidents, today=today)),
+        "funnel": asdict(justice.funnel_of(justice_counts)),
         "impunity_rate": impunity.rate,
         "impunity": asdict(impunity),
-        "partial_justice": asdict(justice.partial_justice(incidents=incidents, today=today)),
+        "partial_justice": asdict(justice.partial_justice_of(justice_counts)),
         "courts": court_statistics(
             cases=cases, today=today, date_from=date_from, date_to=date_to, clearance_cases=clearance_cases
         ).as_dict(),

@@ -756,7 +756,7 @@ class IncidentOrganisation(models.Model):
     """Each (incident, organisation) pair linked by at least one attribution, once: a database view
     over Attribution (migration 0006), nothing stored. The organisation figures group the incidents
     through it, so an organisation both claimed and suspected of an attack counts it once. ``id``
-    is the pair's first attribution. Read only."""
+    is one of the pair's attributions (the first by kind; migration 0013). Read only."""
 
     id = models.BigIntegerField(primary_key=True)
     incident = models.ForeignKey(Incident, on_delete=models.DO_NOTHING, related_name="organisation_links")

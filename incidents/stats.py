@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, ExtractYear
@@ -72,10 +72,58 @@ def totals(*, incidents: QuerySet[Incident]) -> dict[str, int]:
     return _clean(incidents.order_by().aggregate(**_figures()))
 
 
+class IncidentGroup(NamedTuple):
+    """The five figures of the incidents of one year, province, city and attack type, and their
+    first and last dates (``incident_groups``)."""
+
+    year: int
+    province_id: int | None
+    city_id: int | None
+    attack_type: str
+    incidents: int
+    killed: int
+    injured: int
+    killed_unknown: int
+    injured_unknown: int
+    first_date: datetime.date
+    last_date: datetime.date
+
+
+def incident_groups(*, incidents: QuerySet[Incident]) -> list[IncidentGroup]:
+    """The incidents grouped by year, province, city and attack type at once, which ``summary``,
+    ``by_year``, ``by_province``, ``by_city`` and ``by_attack_type`` add up: the incidents are read
+    once for the five (a few thousand groups, whatever the number of incidents). One query."""
+    keys = ("year", "province_id", "city_id", "attack_type")
+    rows = (
+        incidents.order_by()
+        .annotate(year=ExtractYear("date"))
+        .values(*keys)
+        .annotate(**_figures(), first_date=Min("date"), last_date=Max("date"))
+        .values_list(*keys, *(f"n_{key}" for key in FIGURES), "first_date", "last_date")
+    )
+    return [IncidentGroup._make(row) for row in rows]
+
+
+def _added(groups: Iterable[IncidentGroup], key: str) -> list[dict[str, Any]]:
+    """The five figures of ``groups`` added up per value of ``key`` (a field of IncidentGroup)."""
+    out: dict[Any, dict[str, Any]] = {}
+    for group in groups:
+        row = out.setdefault(getattr(group, key), {key: getattr(group, key)} | dict.fromkeys(FIGURES, 0))
+        for figure in FIGURES:
+            row[figure] += getattr(group, figure)
+    return list(out.values())
+
+
+def summary_of(groups: Iterable[IncidentGroup]) -> dict[str, Any]:
+    groups = list(groups)
+    row = {figure: sum(getattr(group, figure) for group in groups) for figure in FIGURES}
+    first = min((group.first_date for group in groups), default=None)
+    return row | {"first_date": first, "last_date": max((group.last_date for group in groups), default=None)}
+
+
 def summary(*, incidents: QuerySet[Incident]) -> dict[str, Any]:
     """``totals`` plus ``first_date`` and ``last_date`` (None without incidents), in one query."""
-    row = incidents.order_by().aggregate(**_figures(), first_date=Min("date"), last_date=Max("date"))
-    return _clean(row) | {"first_date": row["first_date"], "last_date": row["last_date"]}
+    return summary_of(incident_groups(incidents=incidents))
 
 
 def months_in_period(date_from: datetime.date, date_to: datetime.date) -> int:
@@ -142,19 +190,19 @@ def _grouped_rows(incidents: QuerySet[Incident], fields: dict[str, str]) -> list
     return [{key: row[field] for key, field in fields.items()} | _clean(row) for row in rows]
 
 
-def _grouped(incidents: QuerySet[Incident], name: str, fields: dict[str, str]) -> list[dict[str, Any]]:
-    """One grouped query over a single-valued field; the groups add up to the total."""
-    out = _grouped_rows(incidents, fields)
-    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
-    return _with_shares(_sorted_groups(out, name), total)
+def _total(rows: list[dict[str, Any]]) -> dict[str, int]:
+    """The whole that single-valued groups add up to (the denominators of their shares)."""
+    return {"incidents": sum(r["incidents"] for r in rows), "killed": sum(r["killed"] for r in rows)}
+
+
+def by_year_of(groups: Iterable[IncidentGroup]) -> list[dict[str, Any]]:
+    out = _added(groups, "year")
+    return _with_shares(sorted(out, key=lambda r: r["year"]), _total(out))
 
 
 def by_year(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     """Figures per calendar year of the incident date, oldest first. One query."""
-    rows = incidents.order_by().annotate(year=ExtractYear("date")).values("year").annotate(**_figures())
-    out = [{"year": row["year"]} | _clean(row) for row in rows]
-    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
-    return _with_shares(sorted(out, key=lambda r: r["year"]), total)
+    return by_year_of(incident_groups(incidents=incidents))
 
 
 def _named(rows: list[dict[str, Any]], places: QuerySet, keys: dict[str, str]) -> list[dict[str, Any]]:
@@ -167,34 +215,47 @@ def _named(rows: list[dict[str, Any]], places: QuerySet, keys: dict[str, str]) -
     return [names.get(row.pop("pk"), none) | row for row in rows]
 
 
-def _grouped_by_id(
-    incidents: QuerySet[Incident], name: str, field: str, places: QuerySet, keys: dict[str, str]
+def _added_by_id(
+    groups: Iterable[IncidentGroup], name: str, field: str, places: QuerySet, keys: dict[str, str]
 ) -> list[dict[str, Any]]:
-    """``_grouped`` over a foreign key: grouped by the id alone, then named (``_named``)."""
-    out = _named(_grouped_rows(incidents, {"pk": field}), places, keys)
-    total = {"incidents": sum(r["incidents"] for r in out), "killed": sum(r["killed"] for r in out)}
-    return _with_shares(_sorted_groups(out, name), total)
+    """The groups added up per foreign key ``field``, then named (``_named``); the groups add up to the total."""
+    rows = [{"pk": row.pop(field)} | row for row in _added(groups, field)]
+    out = _named(rows, places, keys)
+    return _with_shares(_sorted_groups(out, name), _total(out))
+
+
+def by_province_of(groups: Iterable[IncidentGroup]) -> list[dict[str, Any]]:
+    keys = {"province": "name", "slug": "slug"}
+    return _added_by_id(groups, "province", "province_id", Province.objects.all(), keys)
 
 
 def by_province(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     """Figures per province: ``{"province": name, "slug", ...}``. Two queries."""
-    keys = {"province": "name", "slug": "slug"}
-    return _grouped_by_id(incidents, "province", "province_id", Province.objects.all(), keys)
+    return by_province_of(incident_groups(incidents=incidents))
+
+
+def by_city_of(groups: Iterable[IncidentGroup]) -> list[dict[str, Any]]:
+    keys = {"city": "name", "slug": "slug", "province": "province__name"}
+    return _added_by_id(groups, "city", "city_id", City.objects.all(), keys)
 
 
 def by_city(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
     """Figures per city: ``{"city": name, "slug", "province": name, ...}``; no city recorded → None. Two queries."""
-    keys = {"city": "name", "slug": "slug", "province": "province__name"}
-    return _grouped_by_id(incidents, "city", "city_id", City.objects.all(), keys)
+    return by_city_of(incident_groups(incidents=incidents))
 
 
-def by_attack_type(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
-    """Figures per attack type: ``{"attack_type": code, "label": its display name, ...}``. One query."""
-    rows = _grouped(incidents, "attack_type", {"attack_type": "attack_type"})
+def by_attack_type_of(groups: Iterable[IncidentGroup]) -> list[dict[str, Any]]:
+    out = _added(groups, "attack_type")
+    rows = _with_shares(_sorted_groups(out, "attack_type"), _total(out))
     labels = dict(AttackType.choices)
     return [
         {"attack_type": r["attack_type"], "label": labels.get(r["attack_type"], r["attack_type"])} | r for r in rows
     ]
+
+
+def by_attack_type(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
+    """Figures per attack type: ``{"attack_type": code, "label": its display name, ...}``. One query."""
+    return by_attack_type_of(incident_groups(incidents=incidents))
 
 
 def by_district(*, incidents: QuerySet[Incident]) -> list[dict[str, Any]]:
@@ -292,17 +353,23 @@ __all__ = [
     "FIGURES",
     "attribution_kinds",
     "by_attack_type",
+    "by_attack_type_of",
     "by_city",
+    "by_city_of",
     "by_district",
     "by_community",
     "by_organisation",
     "by_province",
+    "by_province_of",
     "by_year",
+    "by_year_of",
+    "incident_groups",
     "monthly_average_killed",
     "months_in_period",
     "organisation_figures",
     "period",
     "share",
     "summary",
+    "summary_of",
     "totals",
 ]
