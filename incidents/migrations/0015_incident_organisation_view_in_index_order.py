@@ -31,6 +31,6 @@ def postgresql_only(sql):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0012_merge_20261206_2237")]
+    dependencies = [("incidents", "0014_merge_place_names_and_labels")]
 
     operations = [migrations.RunPython(postgresql_only(IN_INDEX_ORDER), postgresql_only(GROUPED))]
