@@ -34,9 +34,10 @@ LAPTOP = {"width": 1366, "height": 768}
 WIDTHS = {"1366": LAPTOP, "390": PHONE}
 SHOTS = Path(os.environ.get("URDU_SHOTS_DIR", "/tmp/urdu-shots"))
 # Latin words an Urdu page may keep: the glossary's abbreviations written in English letters in the
-# Urdu press and on court papers, and format names. Everything else in Latin letters is a message
+# Urdu press and on court papers, format names, and the date pattern a reader types (YYYY-MM-DD: the
+# date fields take ISO dates in both languages). Everything else in Latin letters is a message
 # someone forgot to translate.
-ALLOWED_WORDS = {"CSV", "API", "FIR", "PDF", "QR", "OpenAPI", "YAML", "JSON", "iCal"}
+ALLOWED_WORDS = {"CSV", "API", "FIR", "PDF", "QR", "OpenAPI", "YAML", "JSON", "iCal", "YYYY", "MM", "DD"}
 
 # Every text a reader (or a screen reader) gets from the page in Urdu: visible text nodes, and the
 # aria-label, alt, title and placeholder of visible elements. Skipped: scripts and styles, <code>,
