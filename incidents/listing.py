@@ -7,9 +7,10 @@ from the shared FilterSets; this module only orders, pages and dresses the form.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from django import forms
 from django.core.paginator import Page, Paginator
@@ -72,10 +73,14 @@ def paginate(
     per_page: int = PAGE_SIZE,
     count: int | None = None,
     ids: list | None = None,
+    for_page: Callable[[QuerySet, Any], QuerySet] | None = None,
 ) -> Page:
     """The requested page (`?page=`) of an ordered queryset; a bad or out-of-range number gives the
     first or last page. `page.object_list` is a list of model instances. ``ids``, when given, are the
     queryset's primary keys already in the order to show (an order the database cannot make).
+    ``for_page(queryset, page_ids)``, when given, adds to the rows' query what is worked out for the
+    page's rows only (``page_ids``: the list of their primary keys, read first with one query more),
+    e.g. an annotation whose subqueries would otherwise read every row of a large table.
 
     The page's rows are fetched by the primary keys of the page, cut in a subquery from the ordered
     primary keys alone (with the queryset's select_related and prefetch_related): on a large table,
@@ -88,11 +93,16 @@ def paginate(
     page = paginator.get_page(request.GET.get("page"))
     if not paginator.count:
         page.object_list = []
-    elif ids is None:
+    elif ids is None and for_page is None:
         page.object_list = list(queryset.filter(pk__in=page.object_list))
+    elif ids is None:  # the page's ids first, for for_page
+        page_ids = list(page.object_list)
+        page.object_list = list(for_page(queryset, page_ids).filter(pk__in=page_ids))
     else:  # the database cannot order by these ids: the page's rows are put in their order here
-        rows = {row.pk: row for row in queryset.filter(pk__in=list(page.object_list)).order_by()}
-        page.object_list = [rows[pk] for pk in page.object_list]
+        page_ids = list(page.object_list)
+        rows = for_page(queryset, page_ids) if for_page else queryset
+        by_pk = {row.pk: row for row in rows.filter(pk__in=page_ids).order_by()}
+        page.object_list = [by_pk[pk] for pk in page_ids]
     return page
 
 

@@ -60,12 +60,16 @@ def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     dress_filter_form(incident_filter.form)
     context = {"filter": incident_filter, "sort_choices": INCIDENT_SORTS}
     if valid:
-        # The justice status is worked out for the page's rows only (paginate fetches them by id).
-        rows = incident_filter.qs.with_related().with_justice_status()
-        rows, sorting = apply_sort(rows, request, INCIDENT_SORTS, "-date")
-        page = paginate(request, rows)
+        rows, sorting = apply_sort(incident_filter.qs.with_related(), request, INCIDENT_SORTS, "-date")
+        page = paginate(request, rows, for_page=with_justice_status)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
     return render(request, "incidents/incident_list.html", context, status=200 if valid else 400)
+
+
+def with_justice_status(rows, page_ids):
+    """The rows with their justice status, worked out from the page's incidents' own cases: the
+    status's subqueries read every case and charge unless narrowed to the page."""
+    return rows.with_justice_status(within=page_ids)
 
 
 def filter_errors_as_text(filterset) -> HttpResponse:

@@ -113,6 +113,17 @@ def test_each_incident_gets_the_first_status_that_applies(world):
     assert {key: got[world[key].title] for key in EXPECTED} == EXPECTED
 
 
+def test_statuses_worked_out_within_some_incidents_are_the_same_as_over_all(world):
+    # A page's statuses read only its incidents' cases (incidents/views.py): the same answers.
+    everyone = statuses()
+    for keys in (list(EXPECTED), ["convicted", "acquitted", "not_researched"], ["nothing_found"]):
+        ids = [world[key].pk for key in keys]
+        within = Incident.objects.filter(pk__in=ids).with_justice_status(within=ids)
+        assert dict(within.values_list("title", "justice_status")) == {
+            world[key].title: everyone[world[key].title] for key in keys
+        }
+
+
 def test_drafts_and_retracted_cases_never_change_a_status(world):
     before = statuses()
     for inc in (world["convicted"], world["nothing_found"], world["case_registered"]):
