@@ -6,6 +6,7 @@ from the shared FilterSets; this module only orders, pages and dresses the form.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -13,11 +14,19 @@ from itertools import islice
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+
+from tracker.dataversion import current_version_with
 
 PAGE_SIZE = 50
 # Rows per batch of a CSV download: each batch costs one query per many-valued column.
@@ -155,6 +164,45 @@ def dress_filter_form(form: forms.Form) -> forms.Form:
         if name in errors:
             field.widget.attrs["aria-invalid"] = "true"
     return form
+
+
+FILTER_FORM_TEMPLATE = "includes/_filter_form.html"
+
+
+def rendered_filter_form(request: HttpRequest, context: dict) -> SafeString:
+    """A list's filter form as HTML (``FILTER_FORM_TEMPLATE`` with the list's context), from the shared
+    cache when the same form was rendered for the same data version and language.
+
+    Beyond its rows, the form is most of a list's cost: every select menu's choices (the cities,
+    communities, organisations, courts) read and rendered as options on every request, though they
+    change only with the data. Kept as (version, html) under a key without the version, so that the
+    version and the form come in one round trip to the cache, for ``FILTER_FORM_CACHE_SECONDS`` at
+    most (0 = off); a committed change to the data retires it. A form with errors is rendered each
+    time (rare, and not worth keeping).
+    """
+    seconds = settings.FILTER_FORM_CACHE_SECONDS
+    form = context["filter"].form
+    # The page's context processors are not run again: the form needs only the request.
+    form_context = {**context, "request": request}
+    if not seconds or form.errors:
+        return render_to_string(FILTER_FORM_TEMPLATE, form_context)
+    key = filter_form_key(request, form)
+    version, entry = current_version_with(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return mark_safe(entry[1])  # noqa: S308  (the template's own output, stored by this function)
+    html = render_to_string(FILTER_FORM_TEMPLATE, form_context)
+    if version is not None:
+        cache.set(key, (version, str(html)), seconds)
+    return html
+
+
+def filter_form_key(request: HttpRequest, form: forms.Form) -> str:
+    """What the rendered form depends on: the language, the path (the list, and its "Clear" link) and
+    the values given for the form's fields and the sort order; other parameters (``page``) are not."""
+    names = [*form.fields, "sort"]
+    values = urlencode(sorted((name, value) for name in names for value in request.GET.getlist(name)))
+    digest = hashlib.sha256(f"{request.path}?{values}".encode()).hexdigest()
+    return f"filter-form:{translation.get_language()}:{digest}"
 
 
 def batched(rows: Iterable, size: int = CSV_BATCH) -> Iterator[list]:

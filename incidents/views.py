@@ -21,7 +21,7 @@ from tracker.csv import csv_response
 from . import stats
 from .exports import EXPORT_FORMATS, INCIDENT_COLUMNS, incident_geojson, incident_rows, incident_xlsx
 from .filters import IncidentFilter
-from .listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate
+from .listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate, rendered_filter_form
 from .models import Attribution, AttributionKind, Incident, Organisation, Victim
 
 INCIDENT_SORTS = {
@@ -63,6 +63,7 @@ def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         rows, sorting = apply_sort(incident_filter.qs.with_related(), request, INCIDENT_SORTS, "-date")
         page = paginate(request, rows, for_page=with_justice_status)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
+    context["filter_form"] = rendered_filter_form(request, context)
     return render(request, "incidents/incident_list.html", context, status=200 if valid else 400)
 
 
