@@ -95,7 +95,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases about it that the reader may see. A duplicate merged into another incident answers 301 to
     that one (when the reader may see it)."""
     try:
-        incident = get_visible_or_404(Incident.objects.with_related().with_justice_status(), request.user, pk=pk)
+        # The status from this incident's own cases: unnarrowed, it reads every case and charge.
+        rows = Incident.objects.with_related().with_justice_status(within=[pk])
+        incident = get_visible_or_404(rows, request.user, pk=pk)
     except Http404:
         survivor = survivor_visible_to(request.user, pk)
         if survivor is None:

@@ -232,6 +232,13 @@ def test_api_gives_the_status_and_honours_the_filter(client, world):
     assert client.get(f"/api/incidents/{world['draft_incident'].pk}/").status_code == 404
 
 
+def test_each_incident_page_has_the_status_of_the_list(editor_client, world):
+    # The page works the status out from the incident's own cases only (incidents/views.py).
+    for key, expected in EXPECTED.items():
+        response = editor_client.get(reverse("incidents:incident_detail", args=[world[key].pk]))
+        assert response.context["incident"].justice_status == expected, key
+
+
 def test_incident_page_shows_its_status_and_what_it_means(client, world):
     html = client.get(reverse("incidents:incident_detail", args=[world["nothing_found"].pk])).content.decode()
     assert '<h2 id="justice-heading">Justice status</h2>' in html
