@@ -6,12 +6,12 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases and hearings")
 
-    def justice_status_conditions(self):
+    def justice_status_conditions(self, within=None):
         """The conditions of an incident's justice status, for the incidents app (which never imports
         this one): see ``cases.justice.status_conditions``."""
         from .justice import status_conditions
 
-        return status_conditions()
+        return status_conditions(within)
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete

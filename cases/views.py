@@ -31,6 +31,7 @@ from incidents.listing import (
     joined_by_key,
     page_links,
     paginate,
+    rendered_filter_form,
 )
 from incidents.models import Incident, Source
 from incidents.views import filter_errors_as_text
@@ -133,6 +134,7 @@ def case_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         page = paginate(request, rows, ids=ids)
         page.object_list = attach_clock(page.object_list, calendar=calendar, today=day)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
+    context["filter_form"] = rendered_filter_form(request, context)
     return render(request, "cases/case_list.html", context, status=200 if valid else 400)
 
 

@@ -6,18 +6,28 @@ from the shared FilterSets; this module only orders, pages and dresses the form.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from tracker.dataversion import current_version_with
 
 PAGE_SIZE = 50
 # Rows per batch of a CSV download: each batch costs one query per many-valued column.
@@ -76,10 +86,14 @@ def paginate(
     per_page: int = PAGE_SIZE,
     count: int | None = None,
     ids: list | None = None,
+    for_page: Callable[[QuerySet, Any], QuerySet] | None = None,
 ) -> Page:
     """The requested page (`?page=`) of an ordered queryset; a bad or out-of-range number gives the
     first or last page. `page.object_list` is a list of model instances. ``ids``, when given, are the
     queryset's primary keys already in the order to show (an order the database cannot make).
+    ``for_page(queryset, page_ids)``, when given, adds to the rows' query what is worked out for the
+    page's rows only (``page_ids``: the list of their primary keys, read first with one query more),
+    e.g. an annotation whose subqueries would otherwise read every row of a large table.
 
     The page's rows are fetched by the primary keys of the page, cut in a subquery from the ordered
     primary keys alone (with the queryset's select_related and prefetch_related): on a large table,
@@ -92,11 +106,16 @@ def paginate(
     page = paginator.get_page(request.GET.get("page"))
     if not paginator.count:
         page.object_list = []
-    elif ids is None:
+    elif ids is None and for_page is None:
         page.object_list = list(queryset.filter(pk__in=page.object_list))
+    elif ids is None:  # the page's ids first, for for_page
+        page_ids = list(page.object_list)
+        page.object_list = list(for_page(queryset, page_ids).filter(pk__in=page_ids))
     else:  # the database cannot order by these ids: the page's rows are put in their order here
-        rows = {row.pk: row for row in queryset.filter(pk__in=list(page.object_list)).order_by()}
-        page.object_list = [rows[pk] for pk in page.object_list]
+        page_ids = list(page.object_list)
+        rows = for_page(queryset, page_ids) if for_page else queryset
+        by_pk = {row.pk: row for row in rows.filter(pk__in=page_ids).order_by()}
+        page.object_list = [by_pk[pk] for pk in page_ids]
     return page
 
 
@@ -149,6 +168,45 @@ def dress_filter_form(form: forms.Form) -> forms.Form:
         if name in errors:
             field.widget.attrs["aria-invalid"] = "true"
     return form
+
+
+FILTER_FORM_TEMPLATE = "includes/_filter_form.html"
+
+
+def rendered_filter_form(request: HttpRequest, context: dict) -> SafeString:
+    """A list's filter form as HTML (``FILTER_FORM_TEMPLATE`` with the list's context), from the shared
+    cache when the same form was rendered for the same data version and language.
+
+    Beyond its rows, the form is most of a list's cost: every select menu's choices (the cities,
+    communities, organisations, courts) read and rendered as options on every request, though they
+    change only with the data. Kept as (version, html) under a key without the version, so that the
+    version and the form come in one round trip to the cache, for ``FILTER_FORM_CACHE_SECONDS`` at
+    most (0 = off); a committed change to the data retires it. A form with errors is rendered each
+    time (rare, and not worth keeping).
+    """
+    seconds = settings.FILTER_FORM_CACHE_SECONDS
+    form = context["filter"].form
+    # The page's context processors are not run again: the form needs only the request.
+    form_context = {**context, "request": request}
+    if not seconds or form.errors:
+        return render_to_string(FILTER_FORM_TEMPLATE, form_context)
+    key = filter_form_key(request, form)
+    version, entry = current_version_with(key)
+    if version is not None and entry is not None and entry[0] == version:
+        return mark_safe(entry[1])  # noqa: S308  (the template's own output, stored by this function)
+    html = render_to_string(FILTER_FORM_TEMPLATE, form_context)
+    if version is not None:
+        cache.set(key, (version, str(html)), seconds)
+    return html
+
+
+def filter_form_key(request: HttpRequest, form: forms.Form) -> str:
+    """What the rendered form depends on: the language, the path (the list, and its "Clear" link) and
+    the values given for the form's fields and the sort order; other parameters (``page``) are not."""
+    names = [*form.fields, "sort"]
+    values = urlencode(sorted((name, value) for name in names for value in request.GET.getlist(name)))
+    digest = hashlib.sha256(f"{request.path}?{values}".encode()).hexdigest()
+    return f"filter-form:{translation.get_language()}:{digest}"
 
 
 def batched(rows: Iterable, size: int = CSV_BATCH) -> Iterator[list]:

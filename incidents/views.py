@@ -23,7 +23,7 @@ from tracker.csv import csv_response
 from . import stats
 from .exports import EXPORT_FORMATS, INCIDENT_COLUMNS, incident_geojson, incident_rows, incident_xlsx
 from .filters import IncidentFilter
-from .listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate
+from .listing import SortChoice, apply_sort, dress_filter_form, page_links, paginate, rendered_filter_form
 from .models import Attribution, AttributionKind, Incident, Organisation, Victim
 
 INCIDENT_SORTS = {
@@ -62,12 +62,17 @@ def incident_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     dress_filter_form(incident_filter.form)
     context = {"filter": incident_filter, "sort_choices": INCIDENT_SORTS}
     if valid:
-        # The justice status is worked out for the page's rows only (paginate fetches them by id).
-        rows = incident_filter.qs.with_related().with_justice_status()
-        rows, sorting = apply_sort(rows, request, INCIDENT_SORTS, "-date")
-        page = paginate(request, rows)
+        rows, sorting = apply_sort(incident_filter.qs.with_related(), request, INCIDENT_SORTS, "-date")
+        page = paginate(request, rows, for_page=with_justice_status)
         context.update(page=page, page_links=page_links(page), sorting=sorting)
+    context["filter_form"] = rendered_filter_form(request, context)
     return render(request, "incidents/incident_list.html", context, status=200 if valid else 400)
+
+
+def with_justice_status(rows, page_ids):
+    """The rows with their justice status, worked out from the page's incidents' own cases: the
+    status's subqueries read every case and charge unless narrowed to the page."""
+    return rows.with_justice_status(within=page_ids)
 
 
 def filter_errors_as_text(filterset) -> HttpResponse:
@@ -92,7 +97,9 @@ def incident_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cases about it that the reader may see. A duplicate merged into another incident answers 301 to
     that one (when the reader may see it)."""
     try:
-        incident = get_visible_or_404(Incident.objects.with_related().with_justice_status(), request.user, pk=pk)
+        # The status from this incident's own cases: unnarrowed, it reads every case and charge.
+        rows = Incident.objects.with_related().with_justice_status(within=[pk])
+        incident = get_visible_or_404(rows, request.user, pk=pk)
     except Http404:
         survivor = survivor_visible_to(request.user, pk)
         if survivor is None:

@@ -97,7 +97,7 @@ def test_caches() -> dict:
 
 
 def _caches_for_the_run() -> None:
-    """The test cache and no page or statistics cache, for the whole run and not only inside each
+    """The test cache and no page, statistics or filter form cache, for the whole run and not only inside each
     test: set when this file is imported, before any test module is collected (schemathesis loads
     the API schema through the app at collection), and what each test's settings return to after
     it. After a transactional test, the flush that empties the tables is a write to the public
@@ -107,6 +107,7 @@ def _caches_for_the_run() -> None:
     settings.CACHES = test_caches()
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATISTICS_CACHE_SECONDS = 0
+    settings.FILTER_FORM_CACHE_SECONDS = 0
     settings.TASKS = IMMEDIATE_TASKS
 
 
@@ -120,13 +121,15 @@ _caches_for_the_run()
 @pytest.fixture(autouse=True)
 def _clear_cache(settings):
     """Rate-limit counters live in the cache: every test starts with none. The public page cache
-    (tracker/pagecache.py) and the statistics cache (dashboard/cache.py) are off, so that what a test
-    sees is what the view renders and query counts are the view's own; tests/security/test_page_cache.py
-    and tests/test_shared_cache.py turn them on."""
+    (tracker/pagecache.py), the statistics cache (dashboard/cache.py) and the filter form cache
+    (incidents/listing.py) are off, so that what a test sees is what the view renders and query counts
+    are the view's own; tests/security/test_page_cache.py, tests/test_shared_cache.py and
+    tests/test_filter_form_cache.py turn them on."""
     from django.core.cache import caches
 
     settings.PAGE_CACHE_SECONDS = 0
     settings.STATISTICS_CACHE_SECONDS = 0
+    settings.FILTER_FORM_CACHE_SECONDS = 0
     settings.CACHES = test_caches()
     settings.TASKS = IMMEDIATE_TASKS
     caches["default"].clear()

@@ -353,6 +353,10 @@ DATA_VERSION_CACHE_SECONDS = env.int("DATA_VERSION_CACHE_SECONDS", default=2 if 
 # by any committed change to the data (a new data version); kept this many seconds at most; 0 = off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/staff/", "/admin/", "/account/", "/follow/", "/healthz", "/static/"]
+# The filter form of the incident and case lists, rendered once per data version, language and filter
+# values (incidents/listing.py ``rendered_filter_form``), for every reader; kept this many seconds at
+# most; 0 = off.
+FILTER_FORM_CACHE_SECONDS = env.int("FILTER_FORM_CACHE_SECONDS", default=600)
 
 # Computed statistics per filter set (dashboard/cache.py), kept under the data version and the day:
 # this many seconds at most (0 = off). One computation per filter set at a time: a computation holds

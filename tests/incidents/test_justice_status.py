@@ -113,6 +113,17 @@ def test_each_incident_gets_the_first_status_that_applies(world):
     assert {key: got[world[key].title] for key in EXPECTED} == EXPECTED
 
 
+def test_statuses_worked_out_within_some_incidents_are_the_same_as_over_all(world):
+    # A page's statuses read only its incidents' cases (incidents/views.py): the same answers.
+    everyone = statuses()
+    for keys in (list(EXPECTED), ["convicted", "acquitted", "not_researched"], ["nothing_found"]):
+        ids = [world[key].pk for key in keys]
+        within = Incident.objects.filter(pk__in=ids).with_justice_status(within=ids)
+        assert dict(within.values_list("title", "justice_status")) == {
+            world[key].title: everyone[world[key].title] for key in keys
+        }
+
+
 def test_drafts_and_retracted_cases_never_change_a_status(world):
     before = statuses()
     for inc in (world["convicted"], world["nothing_found"], world["case_registered"]):
@@ -219,6 +230,13 @@ def test_api_gives_the_status_and_honours_the_filter(client, world):
     detail = client.get(f"/api/incidents/{world['conviction_overturned'].pk}/").json()
     assert detail["justice_status"] == "conviction_overturned"
     assert client.get(f"/api/incidents/{world['draft_incident'].pk}/").status_code == 404
+
+
+def test_each_incident_page_has_the_status_of_the_list(editor_client, world):
+    # The page works the status out from the incident's own cases only (incidents/views.py).
+    for key, expected in EXPECTED.items():
+        response = editor_client.get(reverse("incidents:incident_detail", args=[world[key].pk]))
+        assert response.context["incident"].justice_status == expected, key
 
 
 def test_incident_page_shows_its_status_and_what_it_means(client, world):
