@@ -15,6 +15,7 @@ source the published incidents rest on, with its citation.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -468,14 +469,29 @@ def figure_keys(payload: dict[str, Any]) -> list[str]:
     return keys
 
 
+@functools.cache
+def _index() -> tuple[dict[str, str], frozenset[str]]:
+    """The anchor of each figure, and every anchor. Worked out once per process: anchors and figures are
+    fixed text (only the paragraphs read the settings and the page's language), while ``entries()``
+    translates every paragraph, and a statistics page links a dozen figures to their entries."""
+    entries_now = entries()
+    return (
+        {figure: entry.anchor for entry in entries_now for figure in entry.figures},
+        frozenset(entry.anchor for entry in entries_now),
+    )
+
+
 def anchors() -> dict[str, str]:
     """The anchor of the entry defining each figure, by its dotted path."""
-    return {figure: entry.anchor for entry in entries() for figure in entry.figures}
+    return dict(_index()[0])
 
 
 def url_for(figure: str) -> str:
     """The methodology entry of a figure (a dotted ``/api/statistics/`` path) or of a rule (an anchor)."""
-    anchor = anchors().get(figure) or next(e.anchor for e in entries() if e.anchor == figure)
+    by_figure, every_anchor = _index()
+    anchor = by_figure.get(figure) or (figure if figure in every_anchor else None)
+    if anchor is None:
+        raise KeyError(f"no methodology entry for {figure!r}")
     return f"{reverse('dashboard:methodology')}#{anchor}"
 
 
