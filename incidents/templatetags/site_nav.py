@@ -12,6 +12,7 @@ unprefixed, Urdu under /ur/), for the header's language switch and the <head>'s 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from django import template
 from django.conf import settings
@@ -67,12 +68,20 @@ def language_versions(context) -> list[LanguageVersion]:
     request = context.get("request")
     if request is None:
         return []
-    full_path = request.get_full_path()
+    full_path = without_empty_parameters(request.get_full_path())
     current = translation.get_language()
     return [
         LanguageVersion(code, name, page_in_language(full_path, code), code == current)
         for code, name in settings.LANGUAGES
     ]
+
+
+def without_empty_parameters(full_path: str) -> str:
+    """`full_path` without its empty query parameters ("?q=&page=2" → "?page=2"), as every link the
+    server builds: an empty filter is no filter."""
+    path, _, query = full_path.partition("?")
+    kept = [(name, value) for name, value in parse_qsl(query, keep_blank_values=True) if value != ""]
+    return f"{path}?{urlencode(kept)}" if kept else path
 
 
 def page_in_language(full_path: str, code: str) -> str:

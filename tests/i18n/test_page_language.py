@@ -47,6 +47,12 @@ def test_switch_on_a_filtered_list_leads_to_the_same_list_in_urdu_and_back(clien
     )
 
 
+def test_switch_leaves_out_empty_filters_as_every_server_built_link_does(client):
+    english = client.get("/incidents/?q=&province=sindh&city=&page=2").content.decode()
+    assert 'href="/ur/incidents/?province=sindh&amp;page=2"' in switch(english)
+    assert 'href="/ur/incidents/"' in switch(client.get("/incidents/?q=&city=").content.decode())
+
+
 def test_head_names_both_language_versions(client):
     content = client.get("/ur/incidents/?page=2").content.decode()
     assert '<link rel="alternate" hreflang="en-gb" href="/incidents/?page=2">' in content
