@@ -158,3 +158,12 @@ def test_statistics_csv_headers_are_the_same_in_urdu(client, example):  # noqa: 
 
     assert header("/ur/statistics/") == header("/statistics/")
     assert header("/ur/statistics/")[:3] == ["court", "court_id", "city"]
+
+
+@pytest.mark.parametrize("prefix", ["", "/ur"])
+def test_a_start_date_with_no_incident_after_it_says_so_in_both_languages(client, prefix):
+    # No incident: the period has no end and no months to count (was a 500: a plural of nothing).
+    response = client.get(f"{prefix}/statistics/?date_from=2000-01-01")
+    assert response.status_code == 200
+    expected = "کوئی واقعہ ان فلٹرز سے مطابقت نہیں رکھتا۔" if prefix else "No incident matches these filters."
+    assert expected in response.content.decode()
