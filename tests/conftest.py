@@ -137,18 +137,6 @@ def _clear_cache(settings):
     caches["default"].clear()
 
 
-@pytest.fixture(autouse=True)
-def _default_language():
-    """Every test starts in the default language. A request under /ur/ leaves Urdu active in the
-    thread (LocaleMiddleware activates a language per request and never resets it), and a later
-    test's reverse() or message outside a request would then be Urdu."""
-    from django.utils import translation
-
-    translation.deactivate()
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture(scope="session")
 def _media_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("media")
@@ -164,7 +152,7 @@ def _media_root(settings, _media_dir):
 def _site_language():
     """Every test starts in the site's language. A request to an Urdu page (/ur/...) leaves Urdu active
     in the thread after the response (LocaleMiddleware never deactivates), which would turn the next
-    test's lazy labels and messages Urdu."""
+    test's reverse(), lazy labels and messages Urdu."""
     translation.deactivate()
     yield
     translation.deactivate()
