@@ -279,6 +279,12 @@ class Case(PublishableModel):
     def get_absolute_url(self) -> str:
         return reverse("cases:case_detail", args=[self.pk])
 
+    @property
+    def stage_label(self) -> str:
+        """``get_stage_display()`` for a list's rows: Django's builds a dict of every choice,
+        translating each label to hash it, on every call."""
+        return Stage(self.stage).label
+
     def clean(self) -> None:
         """The dates of cases/dates.py (the form's incidents when it set `_incident_dates`), and the transfer."""
         incident_dates = getattr(self, "_incident_dates", None)

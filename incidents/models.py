@@ -485,6 +485,12 @@ class Incident(PublishableModel):
         return reverse("incidents:incident_detail", args=[self.pk])
 
     @property
+    def attack_type_label(self) -> str:
+        """``get_attack_type_display()`` for a list's rows: Django's builds a dict of every choice,
+        translating each label to hash it, on every call."""
+        return AttackType(self.attack_type).label
+
+    @property
     def justice_status_label(self) -> str:
         """The label of the ``justice_status`` annotation (``IncidentQuerySet.with_justice_status``)."""
         return JusticeStatus(self.justice_status).label
