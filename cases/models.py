@@ -20,7 +20,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.models import PublishableModel, PublishableQuerySet, Status, not_before
+from core.models import PublishableModel, PublishableQuerySet, Status, choice_label, not_before
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 from incidents.models import Incident, Organisation
 
@@ -281,9 +281,9 @@ class Case(PublishableModel):
 
     @property
     def stage_label(self) -> str:
-        """``get_stage_display()`` for a list's rows: Django's builds a dict of every choice,
-        translating each label to hash it, on every call."""
-        return Stage(self.stage).label
+        """``get_stage_display()`` for a list's rows (``choice_label``): Django's builds a
+        dict of every choice, translating each label to hash it, on every call."""
+        return choice_label(Stage, self.stage)
 
     def clean(self) -> None:
         """The dates of cases/dates.py (the form's incidents when it set `_incident_dates`), and the transfer."""

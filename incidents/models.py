@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.models import PublishableModel, PublishableQuerySet, Status, not_before
+from core.models import PublishableModel, PublishableQuerySet, Status, choice_label, not_before
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 
 # Pakistan's bounding box, with a small margin: coordinates outside it are data-entry errors.
@@ -535,14 +535,14 @@ class Incident(PublishableModel):
 
     @property
     def attack_type_label(self) -> str:
-        """``get_attack_type_display()`` for a list's rows: Django's builds a dict of every choice,
-        translating each label to hash it, on every call."""
-        return AttackType(self.attack_type).label
+        """``get_attack_type_display()`` for a list's rows (``choice_label``): Django's builds a
+        dict of every choice, translating each label to hash it, on every call."""
+        return choice_label(AttackType, self.attack_type)
 
     @property
     def justice_status_label(self) -> str:
         """The label of the ``justice_status`` annotation (``IncidentQuerySet.with_justice_status``)."""
-        return JusticeStatus(self.justice_status).label
+        return choice_label(JusticeStatus, self.justice_status)
 
     @property
     def justice_status_meaning(self) -> str:
