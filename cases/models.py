@@ -8,6 +8,7 @@ a case's confidential notes are never public (see `PUBLIC_FIELDS` and `core/visi
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -133,6 +134,18 @@ STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
 NOT_PENDING_STAGES = (Stage.TRANSFERRED, Stage.CLOSED, Stage.DECIDED, Stage.ON_APPEAL)
 
 
+@functools.cache
+def charge_counts() -> dict[str, models.Expression]:
+    """``CaseQuerySet.with_charge_counts``'s subqueries, built once: they are the same for every query
+    (``annotate`` resolves a copy), and building seven subqueries costs a list page more than running them."""
+
+    def count(**filters):
+        charges = Charge.objects.filter(case_id=models.OuterRef("pk"), **filters).order_by().values("case_id")
+        return Coalesce(models.Subquery(charges.annotate(n=models.Count("id")).values("n")), 0)
+
+    return {"accused_count": count(), **{f"{verdict}_count": count(verdict=verdict) for verdict in Verdict.values}}
+
+
 class CaseQuerySet(PublishableQuerySet):
     def with_related(self):
         """What list pages, the API and CSV need, in a constant number of queries."""
@@ -144,14 +157,7 @@ class CaseQuerySet(PublishableQuerySet):
         Correlated subqueries, not a join with GROUP BY: the database works them out only for the
         rows it returns (one page of a list), and a paginator's COUNT leaves them out.
         """
-
-        def count(**filters):
-            charges = Charge.objects.filter(case_id=models.OuterRef("pk"), **filters).order_by().values("case_id")
-            return Coalesce(models.Subquery(charges.annotate(n=models.Count("id")).values("n")), 0)
-
-        return self.annotate(
-            accused_count=count(), **{f"{verdict}_count": count(verdict=verdict) for verdict in Verdict.values}
-        )
+        return self.annotate(**charge_counts())
 
     def decided(self):
         return self.filter(judgment_date__isnull=False, cognizance_date__isnull=False)
