@@ -8,13 +8,11 @@ a case's confidential notes are never public (see `PUBLIC_FIELDS` and `core/visi
 from __future__ import annotations
 
 import datetime
-import functools
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -134,18 +132,6 @@ STAGE_ORDER = {value: index for index, value in enumerate(Stage.values)}
 NOT_PENDING_STAGES = (Stage.TRANSFERRED, Stage.CLOSED, Stage.DECIDED, Stage.ON_APPEAL)
 
 
-@functools.cache
-def charge_counts() -> dict[str, models.Expression]:
-    """``CaseQuerySet.with_charge_counts``'s subqueries, built once: they are the same for every query
-    (``annotate`` resolves a copy), and building seven subqueries costs a list page more than running them."""
-
-    def count(**filters):
-        charges = Charge.objects.filter(case_id=models.OuterRef("pk"), **filters).order_by().values("case_id")
-        return Coalesce(models.Subquery(charges.annotate(n=models.Count("id")).values("n")), 0)
-
-    return {"accused_count": count(), **{f"{verdict}_count": count(verdict=verdict) for verdict in Verdict.values}}
-
-
 class CaseQuerySet(PublishableQuerySet):
     def with_related(self):
         """What list pages, the API and CSV need, in a constant number of queries."""
@@ -154,10 +140,16 @@ class CaseQuerySet(PublishableQuerySet):
     def with_charge_counts(self):
         """Annotate each case with `accused_count` and `<verdict>_count` per verdict.
 
-        Correlated subqueries, not a join with GROUP BY: the database works them out only for the
-        rows it returns (one page of a list), and a paginator's COUNT leaves them out.
+        Counted over a join with the charges, grouped by case: for a page of rows (the case list adds
+        them to the page's own query, ``paginate``'s ``for_page``), never to a whole list, whose COUNT
+        and ordering must not read the charges. Distinct charge ids: a join that a filter or an
+        ordering adds can never count a charge twice.
         """
-        return self.annotate(**charge_counts())
+        counts = {f"{verdict}_count": Q(charges__verdict=verdict) for verdict in Verdict.values}
+        return self.annotate(
+            accused_count=models.Count("charges", distinct=True),
+            **{name: models.Count("charges", filter=condition, distinct=True) for name, condition in counts.items()},
+        )
 
     def decided(self):
         return self.filter(judgment_date__isnull=False, cognizance_date__isnull=False)
