@@ -6,12 +6,20 @@ class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = _("Cases and hearings")
 
-    def justice_status_conditions(self, within=None):
+    def justice_status_conditions(self, page: bool = False):
         """The conditions of an incident's justice status, for the incidents app (which never imports
-        this one): see ``cases.justice.status_conditions``."""
-        from .justice import status_conditions
+        this one): see ``cases.justice.status_conditions``; ``page``: narrowed to a page's incidents
+        (``cases.justice.PAGE``, their ids given by ``justice_status_page``)."""
+        from .justice import PAGE, status_conditions
 
-        return status_conditions(within)
+        return status_conditions(PAGE if page else None)
+
+    def justice_status_page(self, incident_ids):
+        """Some incidents' ids and their cases' (one query), to fill in the conditions narrowed to a page:
+        see ``cases.justice.Within``."""
+        from .justice import Within
+
+        return Within.of(incident_ids)
 
     def ready(self) -> None:
         from django.db.models.signals import post_delete

@@ -26,12 +26,23 @@ cases/figures.py, shared with the court figures).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import json
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, When
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Lookup,
+    OuterRef,
+    Q,
+    QuerySet,
+    When,
+)
 from django.db.models import Case as Conditional
 
 from incidents.models import Incident, JusticeStatus, Status
@@ -99,12 +110,44 @@ def standing(*verdicts: str) -> Q:
 # Sets of incidents, as conditions on an Incident ---------------------------------------------
 
 
+class IdArray:
+    """A placeholder for a list of ids, given to the database as one parameter (``AmongIds``): a
+    statement built on it reads the same whatever the ids and however many, so it can be compiled
+    once (``incidents.models.PageJusticeStatus``), the ids filled in each time it runs
+    (``Within.fill``)."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+
+def _ids_param(ids: list[int], connection) -> list[int] | str:
+    """A list of ids as one parameter: an array on PostgreSQL, a JSON list on SQLite."""
+    return list(ids) if connection.vendor == "postgresql" else json.dumps(list(ids))
+
+
+class AmongIds(Lookup):
+    """On a row: ``lhs`` is one of the ids ``rhs`` (a list, or an ``IdArray`` placeholder), given as one
+    parameter: ``= ANY(array)`` on PostgreSQL (an index lookup per id), ``IN (SELECT value FROM
+    json_each(…))`` on SQLite."""
+
+    lookup_name = "among_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = self.rhs if isinstance(self.rhs, IdArray) else _ids_param(self.rhs, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*params, ids]
+        return f"{lhs} IN (SELECT value FROM json_each(%s))", [*params, ids]  # noqa: S608 (Django's column)
+
+
 @dataclass(frozen=True)
 class Within:
     """Some incidents' ids and the ids of all their cases (published or not), both as lists.
 
     Lists, not subqueries: given "the cases of these incidents" as a subquery, PostgreSQL scans
     every charge of a verdict and hashes, rather than looking up the few charges of a few cases.
+    ``PAGE`` holds placeholders (``IdArray``) for them, filled by ``fill``.
     """
 
     incident_ids: list[int]
@@ -117,6 +160,15 @@ class Within:
         links = Case.incidents.through.objects.order_by().filter(incident_id__in=incident_ids)
         return cls(incident_ids=incident_ids, case_ids=sorted(set(links.values_list("case_id", flat=True))))
 
+    def fill(self, params: list, connection) -> list:
+        """``params`` of a statement built on ``PAGE``, its placeholders replaced by these ids."""
+        ids = {"incident_ids": self.incident_ids, "case_ids": self.case_ids}
+        return [_ids_param(ids[p.name], connection) if isinstance(p, IdArray) else p for p in params]
+
+
+# The incidents of a page and their cases, as placeholders: see ``IdArray``.
+PAGE = Within(incident_ids=IdArray("incident_ids"), case_ids=IdArray("case_ids"))
+
 
 def with_charges(condition: Q, within: Within | None = None) -> Q:
     """On an Incident: one of its published cases has a charge meeting ``condition`` (on a Charge).
@@ -128,8 +180,8 @@ def with_charges(condition: Q, within: Within | None = None) -> Q:
     links = Case.incidents.through.objects.order_by()
     charges = Charge.objects.order_by().filter(case__status=Status.PUBLISHED).filter(condition)
     if within is not None:
-        links = links.filter(incident_id__in=within.incident_ids)
-        charges = charges.filter(case_id__in=within.case_ids)
+        links = links.filter(AmongIds(F("incident_id"), within.incident_ids))
+        charges = charges.filter(AmongIds(F("case_id"), within.case_ids))
     return Q(pk__in=links.filter(case_id__in=charges.values("case_id")).values("incident_id"))
 
 
@@ -137,7 +189,7 @@ def with_published_case(within: Within | None = None) -> Q:
     """On an Incident: at least one published Case (``within``: as for ``with_charges``)."""
     links = Case.incidents.through.objects.order_by().filter(case__status=Status.PUBLISHED)
     if within is not None:
-        links = links.filter(incident_id__in=within.incident_ids)
+        links = links.filter(AmongIds(F("incident_id"), within.incident_ids))
     return Q(pk__in=links.values("incident_id"))
 
 
@@ -397,11 +449,11 @@ def partial_justice(*, incidents: QuerySet[Incident], today: datetime.date) -> P
 # An incident's justice status ----------------------------------------------------------------
 
 
-def status_conditions(incident_ids: Iterable[int] | None = None) -> list[tuple[str, Q]]:
+def status_conditions(within: Within | None = None) -> list[tuple[str, Q]]:
     """(``JusticeStatus`` code, condition on an Incident) in order of precedence: an incident has the
     first status whose condition holds, "not yet researched" when none does. Published cases only.
-    ``incident_ids``, when given, narrows the sets the conditions read to those incidents and their
-    cases (found with one query): the status of a page of incidents, from their own cases only.
+    ``within``, when given (``PAGE``), narrows the sets the conditions read to those incidents and
+    their cases: the status of a page of incidents, from their own cases only.
 
     - convicted: a charge whose standing verdict is convicted (the impunity rate's "punished");
     - trial pending: otherwise, a charge still pending or transferred (a remanded verdict stands as pending);
@@ -411,7 +463,6 @@ def status_conditions(incident_ids: Iterable[int] | None = None) -> list[tuple[s
     - nothing found: no published case, but a recorded check of the courts and police
       (``court_record_checked_on``). Every status but "not yet researched" is ``researched()``.
     """
-    within = None if incident_ids is None else Within.of(incident_ids)
     return [
         (JusticeStatus.CONVICTED, with_charges(standing(Verdict.CONVICTED), within)),
         (JusticeStatus.TRIAL_PENDING, with_charges(standing(Verdict.PENDING, Verdict.TRANSFERRED), within)),

@@ -13,14 +13,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.models import PublishableModel, PublishableQuerySet, Status, not_before
+from core.models import PublishableModel, PublishableQuerySet, Status, choice_label, not_before
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 from incidents.models import Incident, Organisation
 
@@ -141,16 +140,15 @@ class CaseQuerySet(PublishableQuerySet):
     def with_charge_counts(self):
         """Annotate each case with `accused_count` and `<verdict>_count` per verdict.
 
-        Correlated subqueries, not a join with GROUP BY: the database works them out only for the
-        rows it returns (one page of a list), and a paginator's COUNT leaves them out.
+        Counted over a join with the charges, grouped by case: for a page of rows (the case list adds
+        them to the page's own query, ``paginate``'s ``for_page``), never to a whole list, whose COUNT
+        and ordering must not read the charges. Distinct charge ids: a join that a filter or an
+        ordering adds can never count a charge twice.
         """
-
-        def count(**filters):
-            charges = Charge.objects.filter(case_id=models.OuterRef("pk"), **filters).order_by().values("case_id")
-            return Coalesce(models.Subquery(charges.annotate(n=models.Count("id")).values("n")), 0)
-
+        counts = {f"{verdict}_count": Q(charges__verdict=verdict) for verdict in Verdict.values}
         return self.annotate(
-            accused_count=count(), **{f"{verdict}_count": count(verdict=verdict) for verdict in Verdict.values}
+            accused_count=models.Count("charges", distinct=True),
+            **{name: models.Count("charges", filter=condition, distinct=True) for name, condition in counts.items()},
         )
 
     def decided(self):
@@ -278,6 +276,12 @@ class Case(PublishableModel):
 
     def get_absolute_url(self) -> str:
         return reverse("cases:case_detail", args=[self.pk])
+
+    @property
+    def stage_label(self) -> str:
+        """``get_stage_display()`` for a list's rows (``choice_label``): Django's builds a
+        dict of every choice, translating each label to hash it, on every call."""
+        return choice_label(Stage, self.stage)
 
     def clean(self) -> None:
         """The dates of cases/dates.py (the form's incidents when it set `_incident_dates`), and the transfer."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from .visibility import AllPublicQuerySet, VisibilityQuerySet
@@ -23,6 +23,21 @@ def not_before(later: str, earlier: str, *, name: str) -> models.CheckConstraint
         | models.Q(**{f"{later}__gte": models.F(earlier)}),
         name=name,
     )
+
+
+# Choice labels per (choices, language), as plain strings: see ``choice_label``.
+_LABELS: dict[tuple[type, str | None], dict[str, str]] = {}
+
+
+def choice_label(choices: type[models.Choices], value) -> str:
+    """The label of ``value`` among ``choices``, in the active language. The lists print a label or
+    two on every row: a lazy label is translated each time it is printed (en-gb looks through a chain
+    of catalogues for each), so the labels are translated once per language."""
+    key = (choices, translation.get_language())
+    labels = _LABELS.get(key)
+    if labels is None:
+        labels = _LABELS[key] = {choice.value: str(choice.label) for choice in choices}
+    return labels[value]
 
 
 class Status(models.TextChoices):

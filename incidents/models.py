@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import NotSupportedError, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core import clock
-from core.models import PublishableModel, PublishableQuerySet, Status, not_before
+from core.models import PublishableModel, PublishableQuerySet, Status, choice_label, not_before
 from core.visibility import AllPublicQuerySet, VisibilityQuerySet
 
 # Pakistan's bounding box, with a small margin: coordinates outside it are data-entry errors.
@@ -309,23 +309,72 @@ JUSTICE_STATUS_GROUPS = {
 }
 
 
-def justice_status(within=None) -> models.Case:
+def justice_status(within=None) -> models.Expression:
     """An Incident's ``JusticeStatus`` code as a database expression (a CASE over the cases app's
     conditions, in their order of precedence): one expression for the pages, the filter, CSV and API.
-    ``within`` (incident ids, a list or a subquery): the expression holds for those incidents only,
-    and reads only their cases (a page's rows, rather than every case for 50 incidents).
+    ``within`` (a list of incident ids): the expression holds for those incidents only, and reads
+    only their cases (a page's rows, rather than every case for 50 incidents): ``PageJusticeStatus``.
+    """
+    if within is not None:
+        return PageJusticeStatus(within)
+    return _status_case(page=False)
+
+
+def _status_case(page: bool) -> models.Case:
+    """The CASE over the cases app's conditions (``page``: narrowed to a page, ``PageJusticeStatus``).
 
     The cases app builds on this one (it imports incidents, never the reverse): its conditions are
     reached through the app registry.
     """
     from django.apps import apps
 
-    conditions = apps.get_app_config("cases").justice_status_conditions(within)
+    conditions = apps.get_app_config("cases").justice_status_conditions(page=page)
     return models.Case(
         *[models.When(condition, then=models.Value(code)) for code, condition in conditions],
         default=models.Value(JusticeStatus.NOT_RESEARCHED),
         output_field=models.CharField(),
     )
+
+
+class PageJusticeStatus(models.Expression):
+    """``justice_status`` of some incidents (a page's rows), from their own cases only: the CASE
+    narrowed to the incidents and their cases, both lists given as one parameter each.
+
+    Its SQL is the same for every page: built and compiled once per process and database vendor
+    (the ORM spends far longer building and compiling its many subqueries than the database spends
+    running them), the ids filled in for each query (``cases.justice.Within.fill``). The SQL names
+    the incident table itself, so the expression is for a query on incidents, not nested in another.
+    """
+
+    output_field = models.CharField()
+    _compiled: dict[str, tuple[str, list]] = {}  # vendor -> (sql, params with placeholders)
+
+    def __init__(self, incident_ids):
+        from django.apps import apps
+
+        super().__init__()
+        self.within = apps.get_app_config("cases").justice_status_page(incident_ids)  # one query
+        self.alias = None
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        resolved = self.copy()
+        resolved.alias = query.get_initial_alias() if query is not None else None
+        return resolved
+
+    def relabeled_clone(self, change_map):
+        clone = self.copy()
+        clone.alias = change_map.get(self.alias, self.alias)
+        return clone
+
+    def as_sql(self, compiler, connection):
+        if self.alias != Incident._meta.db_table:
+            raise NotSupportedError("A page's justice status is for a query on incidents, not nested in another.")
+        if connection.vendor not in self._compiled:
+            query = Incident.objects.annotate(justice_status=_status_case(page=True)).query
+            compiled = query.get_compiler(connection=connection).compile(query.annotations["justice_status"])
+            self._compiled[connection.vendor] = compiled
+        sql, params = self._compiled[connection.vendor]
+        return sql, self.within.fill(params, connection)
 
 
 class IncidentQuerySet(PublishableQuerySet):
@@ -485,9 +534,15 @@ class Incident(PublishableModel):
         return reverse("incidents:incident_detail", args=[self.pk])
 
     @property
+    def attack_type_label(self) -> str:
+        """``get_attack_type_display()`` for a list's rows (``choice_label``): Django's builds a
+        dict of every choice, translating each label to hash it, on every call."""
+        return choice_label(AttackType, self.attack_type)
+
+    @property
     def justice_status_label(self) -> str:
         """The label of the ``justice_status`` annotation (``IncidentQuerySet.with_justice_status``)."""
-        return JusticeStatus(self.justice_status).label
+        return choice_label(JusticeStatus, self.justice_status)
 
     @property
     def justice_status_meaning(self) -> str:

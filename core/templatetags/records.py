@@ -4,6 +4,7 @@ They print on every row of the lists (two counts and a status a row), where an i
 cost more than the rest of the row.
 
 ``{{ incident.killed|count }}`` prints 1,234, or "unknown" for NULL (unknown is never 0).
+``{{ incident.date|short_date }}`` prints 6 Dec 2026, as ``|date:"j M Y"`` does.
 ``{{ record|status_badge }}`` prints nothing for a published record and, for the drafts and
 retracted records staff see, a badge saying so.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.utils.dates import MONTHS_3
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language, pgettext
@@ -32,10 +34,29 @@ def unknown() -> SafeString:
     return _UNKNOWN[language]
 
 
+# Month abbreviations per language, built once: ``|date`` translates the month on every date.
+_MONTHS: dict[str | None, list[str]] = {}
+
+
+@register.filter
+def short_date(value) -> str:
+    """``value|date:"j M Y"`` (6 Dec 2026, the month in the reader's language), for the lists' rows."""
+    if value in (None, ""):
+        return ""
+    language = get_language()
+    if language not in _MONTHS:
+        _MONTHS[language] = [str(MONTHS_3[month]).title() for month in range(1, 13)]
+    return f"{value.day} {_MONTHS[language][value.month - 1]} {value.year:04d}"
+
+
 @register.filter(is_safe=True)
 def count(value: int | None) -> str:
     """A count with thousands separators, or "unknown" (in the reader's language)."""
-    return unknown() if value is None else intcomma(value)
+    if value is None:
+        return unknown()
+    if 0 <= value < 1000:  # no separator to place: most counts on the lists, without the locale's formats
+        return str(value)
+    return intcomma(value)
 
 
 @register.filter
