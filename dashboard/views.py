@@ -67,10 +67,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "totals": {key: payload[key] for key in incident_stats.FIGURES} if payload else None,
         "answers": home_figures(payload, today=day) if payload else [],
         "how_counted": methodology.url_for("incidents"),
-        "incidents": published.with_related()
-        .with_sources()
-        .with_justice_status()
-        .order_by("-date", "-id")[:HOME_INCIDENTS],
+        "incidents": latest_incidents(published),
         "recent_hearings": hearings.held().filter(date__lte=day).order_by("-date", "-id")[:HOME_HEARINGS],
         "upcoming_hearings": hearings.scheduled().upcoming(day).order_by("date", "id")[:HOME_HEARINGS],
         "today": day,
@@ -80,6 +77,14 @@ def home(request: HttpRequest) -> HttpResponse:
         patch_cache_control(response, no_store=True)
         return response
     return mark_stale(response, figures)
+
+
+def latest_incidents(published) -> list:
+    """The newest published incidents, with their sources and their justice status worked out
+    from their own cases (the status's subqueries read every case and charge unless narrowed)."""
+    ids = list(published.order_by("-date", "-id").values_list("pk", flat=True)[:HOME_INCIDENTS])
+    rows = published.with_related().with_sources().with_justice_status(within=ids).filter(pk__in=ids)
+    return list(rows.order_by("-date", "-id"))
 
 
 # The statistics page ------------------------------------------------------------------------

@@ -175,23 +175,24 @@ def test_page_beyond_the_end_is_404_not_500(client, world):
 
 
 def test_list_runs_the_same_number_of_queries_for_one_or_many_incidents(client, world, django_assert_num_queries):
-    # count + page + communities
-    with django_assert_num_queries(3):
+    # count + the page's ids + their cases (the justice status narrowed to them) + page + communities
+    with django_assert_num_queries(5):
         assert client.get("/api/incidents/").status_code == 200
     for n in range(12):
         f.IncidentFactory(title=f"Extra {n}", province=world.sindh, city=world.karachi, communities=[world.shia])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         assert client.get("/api/incidents/").json()["count"] == 13
 
 
 def test_detail_runs_a_constant_number_of_queries(client, world, django_assert_num_queries):
-    # incident (with places) + communities + sources + attributions + victims
-    with django_assert_num_queries(5):
+    # its cases (the justice status narrowed to them) + incident (with places) + communities + sources
+    # + attributions + victims
+    with django_assert_num_queries(6):
         client.get(f"/api/incidents/{world.incident.pk}/")
     for n in range(5):
         f.VictimFactory(incident=world.incident, name=f"Extra victim {n}", community=world.shia)
         f.IncidentSourceFactory(incident=world.incident)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         assert len(client.get(f"/api/incidents/{world.incident.pk}/").json()["victims"]) == 7
 
 
