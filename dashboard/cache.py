@@ -45,6 +45,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from core.clock import today as clock_today
 from tracker.dataversion import current_version
@@ -70,10 +71,12 @@ class FiguresPending(Exception):
 
 @dataclass(frozen=True)
 class Figures:
-    """The statistics payload, when it was computed, and whether newer figures are being computed."""
+    """The statistics payload, when it was computed, the cache key it was computed for (its filter set,
+    day and data version; empty when not cached), and whether newer figures are being computed."""
 
     payload: dict[str, Any]
     computed_at: datetime.datetime
+    key: str = ""
     stale: bool = False
 
 
@@ -208,7 +211,7 @@ def _single_flight(
                 entry = cache.get(key)  # finished by another between our look and our lock
                 if entry is None:
                     started = time.monotonic()
-                    entry = (compute(), timezone.now())
+                    entry = (compute(), timezone.now(), key)
                     cache.set_many({key: entry, latest_key: entry}, seconds)
                     logger.info("statistics computed key=%s in %.0f ms", key, (time.monotonic() - started) * 1000)
             finally:
@@ -248,6 +251,28 @@ def mark_stale(response: HttpResponse, figures: Figures) -> HttpResponse:
         patch_cache_control(response, no_store=True)
         response["X-Figures-As-Of"] = figures.computed_at.isoformat(timespec="seconds")
     return response
+
+
+def rendered_from(figures: Figures, variant: list[str], render: Callable[[], str]) -> SafeString:
+    """HTML that ``render`` makes from ``figures`` alone, kept beside them: rendered once per
+    computation of the figures and ``variant`` (what else the HTML shows: the language, the links'
+    query), then read from the shared cache by every reader.
+
+    The key is the figures' own (their filter set, day and data version) and the moment they were
+    computed, so the HTML is retired with them by any change to the data, and previous figures shown
+    while new ones are computed bring back their own HTML. The HTML holds public figures only, the
+    same for every reader, whoever is logged in. Rendered each time when the figures are not cached.
+    """
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    if not seconds or not figures.key:
+        return mark_safe(render())  # noqa: S308  (a template's output)
+    text = "\n".join([figures.key, figures.computed_at.isoformat(), *variant])
+    key = "stats-html:" + hashlib.sha256(text.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308  (a template's output, stored by this function)
 
 
 # --- The background refresh of the unfiltered figures ---------------------------------------------
