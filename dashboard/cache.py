@@ -71,8 +71,8 @@ class FiguresPending(Exception):
 
 @dataclass(frozen=True)
 class Figures:
-    """The statistics payload, when it was computed, the cache key it was computed for (its filter set,
-    day and data version; empty when not cached), and whether newer figures are being computed."""
+    """The statistics payload, when it was computed, the cache key it was read under (empty when not
+    cached; ``rendered_from`` keys HTML by it), and whether newer figures are being computed."""
 
     payload: dict[str, Any]
     computed_at: datetime.datetime
@@ -195,12 +195,12 @@ def _single_flight(
     key, latest_key, lock_key = f"{base}:{name}", f"{base}:latest", f"{base}:lock"
     entry = cache.get(key)
     if entry is not None:
-        return Figures(*entry)
+        return Figures(*entry, key=key)
     if refreshed_in_background and not refresh:
         previous = cache.get(latest_key)
         if previous is not None:  # the background job computes the new figures; show these meanwhile
             schedule_refresh()
-            return Figures(*previous, stale=True)
+            return Figures(*previous, key=latest_key, stale=True)
     lock_seconds = settings.STATISTICS_LOCK_SECONDS
     wait = settings.STATISTICS_WAIT_SECONDS
     deadline = time.monotonic() + wait
@@ -211,24 +211,24 @@ def _single_flight(
                 entry = cache.get(key)  # finished by another between our look and our lock
                 if entry is None:
                     started = time.monotonic()
-                    entry = (compute(), timezone.now(), key)
+                    entry = (compute(), timezone.now())
                     cache.set_many({key: entry, latest_key: entry}, seconds)
                     logger.info("statistics computed key=%s in %.0f ms", key, (time.monotonic() - started) * 1000)
             finally:
                 if cache.get(lock_key) == owner:
                     cache.delete(lock_key)
-            return Figures(*entry)
+            return Figures(*entry, key=key)
         if refresh:
             return None
         previous = cache.get(latest_key)
         if previous is not None:
-            return Figures(*previous, stale=True)
+            return Figures(*previous, key=latest_key, stale=True)
         if time.monotonic() >= deadline:  # free this process for other pages
             raise FiguresPending(retry_after=RETRY_AFTER_SECONDS)
         time.sleep(POLL_SECONDS)
         entry = cache.get(key)
         if entry is not None:
-            return Figures(*entry)
+            return Figures(*entry, key=key)
 
 
 def pending_response(request: HttpRequest, pending: FiguresPending) -> HttpResponse:
@@ -258,10 +258,11 @@ def rendered_from(figures: Figures, variant: list[str], render: Callable[[], str
     computation of the figures and ``variant`` (what else the HTML shows: the language, the links'
     query), then read from the shared cache by every reader.
 
-    The key is the figures' own (their filter set, day and data version) and the moment they were
-    computed, so the HTML is retired with them by any change to the data, and previous figures shown
-    while new ones are computed bring back their own HTML. The HTML holds public figures only, the
-    same for every reader, whoever is logged in. Rendered each time when the figures are not cached.
+    The key is the one the figures were read under (current figures: their filter set, day and data
+    version; previous figures shown while new ones are computed: their filter set's latest, so they
+    are rendered once more) and the moment they were computed: the HTML is retired with the figures
+    by any change to the data, and shows no other figures than those. It holds public figures only,
+    the same for every reader, whoever is logged in. Rendered each time when the figures are not cached.
     """
     seconds = settings.STATISTICS_CACHE_SECONDS
     if not seconds or not figures.key:

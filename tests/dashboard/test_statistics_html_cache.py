@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from core.models import Status
+from dashboard import cache as statistics_cache
 from dashboard import views
 from tests import factories as f
 from tests.committing import committed
@@ -106,3 +107,29 @@ def test_staff_and_the_public_read_the_same_public_page(monitor_client, sindh, r
     body = public[public.index('<ul class="actions">') :]
     assert body in staff
     assert "See the 1 incident behind these figures" in body
+
+
+class NoRefresh:
+    """The background refresh, not run: readers meanwhile get the previous figures."""
+
+    def ask(self) -> bool:
+        return False
+
+
+def test_previous_figures_shown_during_a_refresh_keep_their_own_page(
+    client, sindh, renders, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(statistics_cache, "refresher", NoRefresh())
+    with committed(django_capture_on_commit_callbacks):
+        f.IncidentFactory(province=sindh, killed=3)
+    first = page(client)
+    with committed(django_capture_on_commit_callbacks):
+        f.IncidentFactory(province=sindh, killed=5)
+    previous = page(client)
+    assert "Figures as of" in previous and "Figures as of" not in first
+    assert "See the 1 incident behind these figures" in previous
+    assert page(client) == previous
+    assert renders == ["", ""]  # once more as the previous figures, then kept
+    statistics_cache.refresh_unfiltered()
+    assert "See the 2 incidents behind these figures" in page(client)
+    assert renders == ["", "", ""]
