@@ -14,7 +14,8 @@ then --runs times. Prints median and 95th percentile in milliseconds and the num
 queries, and flags pages over the budget (lists and details 150 ms, statistics 500 ms p95).
 The public page cache is turned off here (PAGE_CACHE_SECONDS=0; bench/bench_cache.py and
 bench/load/run.py measure pages served from it). The statistics cache (dashboard/cache.py) is
-not: after the warm-up a statistics page renders from cached figures. With --cold the site's
+not: after the warm-up a statistics page is served from the cached figures and the HTML rendered
+from them (dashboard/cache.py ``rendered_from``). With --cold the site's
 cache is emptied before every request, so each statistics request computes its figures afresh
 (issue 12's budget: unfiltered statistics page and API ≤ 1,000 ms p95 cold, filtered ≤ 500 ms). bench/bench_figures.py
 times each statistics figure beside hand-written SQL.

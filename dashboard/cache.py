@@ -45,6 +45,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from core.clock import today as clock_today
 from tracker.dataversion import current_version
@@ -70,10 +71,12 @@ class FiguresPending(Exception):
 
 @dataclass(frozen=True)
 class Figures:
-    """The statistics payload, when it was computed, and whether newer figures are being computed."""
+    """The statistics payload, when it was computed, the cache key it was read under (empty when not
+    cached; ``rendered_from`` keys HTML by it), and whether newer figures are being computed."""
 
     payload: dict[str, Any]
     computed_at: datetime.datetime
+    key: str = ""
     stale: bool = False
 
 
@@ -192,12 +195,12 @@ def _single_flight(
     key, latest_key, lock_key = f"{base}:{name}", f"{base}:latest", f"{base}:lock"
     entry = cache.get(key)
     if entry is not None:
-        return Figures(*entry)
+        return Figures(*entry, key=key)
     if refreshed_in_background and not refresh:
         previous = cache.get(latest_key)
         if previous is not None:  # the background job computes the new figures; show these meanwhile
             schedule_refresh()
-            return Figures(*previous, stale=True)
+            return Figures(*previous, key=latest_key, stale=True)
     lock_seconds = settings.STATISTICS_LOCK_SECONDS
     wait = settings.STATISTICS_WAIT_SECONDS
     deadline = time.monotonic() + wait
@@ -214,18 +217,18 @@ def _single_flight(
             finally:
                 if cache.get(lock_key) == owner:
                     cache.delete(lock_key)
-            return Figures(*entry)
+            return Figures(*entry, key=key)
         if refresh:
             return None
         previous = cache.get(latest_key)
         if previous is not None:
-            return Figures(*previous, stale=True)
+            return Figures(*previous, key=latest_key, stale=True)
         if time.monotonic() >= deadline:  # free this process for other pages
             raise FiguresPending(retry_after=RETRY_AFTER_SECONDS)
         time.sleep(POLL_SECONDS)
         entry = cache.get(key)
         if entry is not None:
-            return Figures(*entry)
+            return Figures(*entry, key=key)
 
 
 def pending_response(request: HttpRequest, pending: FiguresPending) -> HttpResponse:
@@ -248,6 +251,29 @@ def mark_stale(response: HttpResponse, figures: Figures) -> HttpResponse:
         patch_cache_control(response, no_store=True)
         response["X-Figures-As-Of"] = figures.computed_at.isoformat(timespec="seconds")
     return response
+
+
+def rendered_from(figures: Figures, variant: list[str], render: Callable[[], str]) -> SafeString:
+    """HTML that ``render`` makes from ``figures`` alone, kept beside them: rendered once per
+    computation of the figures and ``variant`` (what else the HTML shows: the language, the links'
+    query), then read from the shared cache by every reader.
+
+    The key is the one the figures were read under (current figures: their filter set, day and data
+    version; previous figures shown while new ones are computed: their filter set's latest, so they
+    are rendered once more) and the moment they were computed: the HTML is retired with the figures
+    by any change to the data, and shows no other figures than those. It holds public figures only,
+    the same for every reader, whoever is logged in. Rendered each time when the figures are not cached.
+    """
+    seconds = settings.STATISTICS_CACHE_SECONDS
+    if not seconds or not figures.key:
+        return mark_safe(render())  # noqa: S308  (a template's output)
+    text = "\n".join([figures.key, figures.computed_at.isoformat(), *variant])
+    key = "stats-html:" + hashlib.sha256(text.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308  (a template's output, stored by this function)
 
 
 # --- The background refresh of the unfiltered figures ---------------------------------------------

@@ -15,22 +15,23 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import urlencode
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from cases.models import Hearing
 from core.clock import today
 from incidents import stats as incident_stats
 from incidents.filters import IncidentFilter
-from incidents.listing import dress_filter_form
+from incidents.listing import dress_filter_form, rendered_filter_form
 from incidents.models import Incident, Province
 from tracker.csv import csv_response, wants_csv
 
 from . import methodology
 from .api import statistics_filters
-from .cache import FiguresPending, figures_for, mark_stale, pending_response, statistics_for
+from .cache import FiguresPending, figures_for, mark_stale, pending_response, rendered_from, statistics_for
 from .maps import LEGEND_TITLES, MEASURES, NONE_FILL, colour_classes, legend_swatch, render_map
 from .place_names import page_names
 from .sections import headline_figures, home_figures, statistics_sections
@@ -110,15 +111,26 @@ def table_csv(table: Table, query: str) -> StreamingHttpResponse:
     return csv_response(f"statistics-{table.name}{suffix}.csv", table.csv_header, table.csv_rows())
 
 
+STATISTICS_FILTER_FORM = "statistics/_filter_form.html"
+
+
 def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
-    """The statistics dashboard for any filter; `?format=csv&table=<name>` downloads one table."""
+    """The statistics dashboard for any filter; `?format=csv&table=<name>` downloads one table.
+
+    The filter form (``rendered_filter_form``) and everything below it (``statistics_body``) are
+    rendered once per data version and kept in the shared cache like the figures they show.
+    """
     filters = statistics_filters(request.GET)
     valid = filters.is_valid()
     if wants_csv(request) and not valid:
         return filter_errors_response(filters.errors)
-    form = dress_filter_form(filters.incident_filter.form)
+    dress_filter_form(filters.incident_filter.form)
     query = filter_query(request)
-    context: dict[str, Any] = {"form": form, "query": query, "valid": valid, "errors": filters.errors}
+    context: dict[str, Any] = {"query": query, "valid": valid, "errors": filters.errors}
+    if not wants_csv(request):
+        context["filter_form"] = rendered_filter_form(
+            request, {"filter": filters.incident_filter}, STATISTICS_FILTER_FORM
+        )
     if not valid:
         return render(request, "statistics/dashboard.html", context, status=400)
     day = today()
@@ -126,11 +138,9 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         figures = statistics_for(filters, today=day)
     except FiguresPending as pending:
         return pending_response(request, pending)
-    payload = figures.payload
-    # The page names places and groups in its own language; the CSV keeps the figures' English names.
-    page_payload = payload if wants_csv(request) else page_names(payload)
-    tables = statistics_tables(page_payload)
     if wants_csv(request):
+        # The CSV keeps the figures' English names (the page names places and groups in its language).
+        tables = statistics_tables(figures.payload)
         table = tables.get(request.GET.get("table", ""))
         if table is None:
             return HttpResponse(
@@ -141,18 +151,34 @@ def statistics(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                 content_type="text/plain; charset=utf-8",
             )
         return table_csv(table, query)
-    base = reverse("dashboard:statistics")
-    for name, table in tables.items():
-        table.csv_url = f"{base}?{urlencode({'format': 'csv', 'table': name})}" + (f"&{query}" if query else "")
     context.update(
-        payload=payload,
-        tables=tables,
-        sections=statistics_sections(page_payload, tables),
-        headline=headline_figures(payload),
-        today=day,
+        body=rendered_from(
+            figures,
+            [get_language(), query, day.isoformat()],
+            lambda: statistics_body(figures.payload, query),
+        ),
         figures=figures,
     )
     return mark_stale(render(request, "statistics/dashboard.html", context), figures)
+
+
+def statistics_body(payload: dict[str, Any], query: str) -> str:
+    """The statistics page below the filters, from the figures alone (no request, no reader): the
+    headline, the sections with their charts, and the tables with their CSV links (``query``: the
+    filters, kept in the links)."""
+    page_payload = page_names(payload)  # places and groups named in the page's language
+    tables = statistics_tables(page_payload)
+    base = reverse("dashboard:statistics")
+    for name, table in tables.items():
+        table.csv_url = f"{base}?{urlencode({'format': 'csv', 'table': name})}" + (f"&{query}" if query else "")
+    context = {
+        "payload": payload,
+        "query": query,
+        "tables": tables,
+        "sections": statistics_sections(page_payload, tables),
+        "headline": headline_figures(payload),
+    }
+    return render_to_string("statistics/_body.html", context)
 
 
 # The district map ----------------------------------------------------------------------------

@@ -173,9 +173,10 @@ def dress_filter_form(form: forms.Form) -> forms.Form:
 FILTER_FORM_TEMPLATE = "includes/_filter_form.html"
 
 
-def rendered_filter_form(request: HttpRequest, context: dict) -> SafeString:
-    """A list's filter form as HTML (``FILTER_FORM_TEMPLATE`` with the list's context), from the shared
-    cache when the same form was rendered for the same data version and language.
+def rendered_filter_form(request: HttpRequest, context: dict, template_name: str = FILTER_FORM_TEMPLATE) -> SafeString:
+    """A list's filter form as HTML (``template_name``, the lists' ``FILTER_FORM_TEMPLATE`` unless
+    another page's form is named, with the page's context), from the shared cache when the same form
+    was rendered for the same data version and language.
 
     Beyond its rows, the form is most of a list's cost: every select menu's choices (the cities,
     communities, organisations, courts) read and rendered as options on every request, though they
@@ -189,23 +190,24 @@ def rendered_filter_form(request: HttpRequest, context: dict) -> SafeString:
     # The page's context processors are not run again: the form needs only the request.
     form_context = {**context, "request": request}
     if not seconds or form.errors:
-        return render_to_string(FILTER_FORM_TEMPLATE, form_context)
-    key = filter_form_key(request, form)
+        return render_to_string(template_name, form_context)
+    key = filter_form_key(request, form, template_name)
     version, entry = current_version_with(key)
     if version is not None and entry is not None and entry[0] == version:
         return mark_safe(entry[1])  # noqa: S308  (the template's own output, stored by this function)
-    html = render_to_string(FILTER_FORM_TEMPLATE, form_context)
+    html = render_to_string(template_name, form_context)
     if version is not None:
         cache.set(key, (version, str(html)), seconds)
     return html
 
 
-def filter_form_key(request: HttpRequest, form: forms.Form) -> str:
-    """What the rendered form depends on: the language, the path (the list, and its "Clear" link) and
-    the values given for the form's fields and the sort order; other parameters (``page``) are not."""
+def filter_form_key(request: HttpRequest, form: forms.Form, template_name: str = FILTER_FORM_TEMPLATE) -> str:
+    """What the rendered form depends on: the template, the language, the path (the list, and its
+    "Clear" link) and the values given for the form's fields and the sort order; other parameters
+    (``page``) are not."""
     names = [*form.fields, "sort"]
     values = urlencode(sorted((name, value) for name in names for value in request.GET.getlist(name)))
-    digest = hashlib.sha256(f"{request.path}?{values}".encode()).hexdigest()
+    digest = hashlib.sha256(f"{template_name}:{request.path}?{values}".encode()).hexdigest()
     return f"filter-form:{translation.get_language()}:{digest}"
 
 
