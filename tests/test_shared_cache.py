@@ -706,3 +706,17 @@ def test_the_nightly_check_compares_every_cached_figure_set_with_a_fresh_computa
     before = len(computations)
     assert figures_for(province).payload == payload  # computed again, right
     assert len(computations) == before + 1
+
+
+def test_a_cached_lazy_label_unpickles_translated_without_a_class_of_its_own():
+    from django.utils import translation
+    from django.utils.translation import gettext_lazy
+
+    stored = pickle.dumps(gettext_lazy("Incidents"))
+    first, second = pickle.loads(stored), pickle.loads(stored)  # noqa: S301 (our own pickle)
+    # Django's own unpickling made a class per string: garbage for the collector on every cache read.
+    assert type(first) is type(second)
+    with translation.override("en-gb"):
+        assert str(first) == "Incidents"
+    with translation.override("ur"):
+        assert str(second) == "واقعات"

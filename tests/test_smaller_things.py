@@ -276,3 +276,22 @@ def test_court_without_adjournments_says_so_and_draws_no_chart(client, fixed_tod
     html = client.get(reverse("cases:court_detail", args=[court.pk])).content.decode()
     assert "No adjourned hearings at this court." in html
     assert 'id="reasons-caption"' not in html
+
+
+def test_a_worker_freezes_what_its_first_requests_loaded_once(monkeypatch):
+    import gc
+
+    from django.core.signals import request_finished
+
+    from tracker import wsgi
+
+    monkeypatch.setattr(wsgi, "_requests_seen", 0)
+    request_finished.connect(wsgi._freeze_after_first_requests)
+    for _ in range(wsgi.FREEZE_AFTER_REQUESTS - 1):
+        request_finished.send(sender=None)
+    frozen = gc.get_freeze_count()
+    loaded_late = [[n] for n in range(10)]  # alive when the worker freezes
+    request_finished.send(sender=None)
+    assert gc.get_freeze_count() >= frozen + len(loaded_late)
+    # Once only: the worker stops counting.
+    assert request_finished.disconnect(wsgi._freeze_after_first_requests) is False
